@@ -1,0 +1,50 @@
+"""Building the skill object every entry point (Lambda, Flask, chat) serves.
+
+Example:
+    >>> from skill.persistence.sqlite_store import SqliteStore
+    >>> import pathlib, tempfile
+    >>> skill = build_skill(Config(), store=SqliteStore(pathlib.Path(tempfile.mkdtemp()) / "u.db"))
+    >>> type(skill).__name__
+    'CustomSkill'
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from skill.catalogue import load_catalogue
+from skill.config import Config
+from skill.handlers import conversation, routine
+from skill.handlers.interceptors import ApologiseOnError, LoadConversationInterceptor, SaveConversationInterceptor
+from skill.persistence.factory import store_for
+from skill.persistence.versioned import VersionedStore
+
+
+def build_skill(config: Config, store: VersionedStore | None = None, clock: Callable[[], float] = time.time) -> CustomSkill:
+    """The whole skill: handlers in dispatch order, interceptors, error handler and store."""
+    builder = CustomSkillBuilder(persistence_adapter=store or store_for(config))
+    builder.skill_id = config.skill_id
+    for handler in (
+        conversation.LaunchHandler(),
+        routine.StartRoutineHandler(),
+        routine.ListRoutinesHandler(),
+        routine.RoutineCommandHandler(),
+        routine.StretchInfoHandler(),
+        routine.PainHandler(),
+        conversation.YesHandler(),
+        conversation.NoHandler(),
+        conversation.HelpHandler(),
+        conversation.StopHandler(),
+        conversation.SessionEndedHandler(),
+        conversation.FallbackHandler(),  # any other intent
+        conversation.UnknownRequestHandler(),  # any other request type
+    ):
+        builder.add_request_handler(handler)
+    builder.add_global_request_interceptor(LoadConversationInterceptor(load_catalogue(), clock))
+    builder.add_global_response_interceptor(SaveConversationInterceptor())
+    builder.add_exception_handler(ApologiseOnError())
+    return builder.create()

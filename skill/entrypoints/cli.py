@@ -1,0 +1,121 @@
+"""The ``backstretch`` command: ``serve`` the skill over HTTP, or ``chat`` with it in text.
+
+Examples:
+    backstretch chat                                         # type what you would say
+    backstretch chat "start my morning back stretches" next  # a scripted conversation
+    backstretch serve --no-verify --port 5000                # Alexa-style POSTs on 127.0.0.1:5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from skill.config import Config
+
+# botocore must never look for credentials or a region off this machine in local runs.
+LOCAL_AWS_DEFAULTS = {
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+VERIFY_REFUSAL = (
+    "backstretch serve: refusing to start. Alexa request signature verification is not built yet,\n"
+    "so this server would accept unverified traffic. For local testing only, run it with --no-verify\n"
+    "(it then listens on 127.0.0.1 by default)."
+)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    env = Config.from_env(os.environ)
+    return Config(
+        skill_id=env.skill_id,
+        data_dir=Path(args.data_dir) if args.data_dir else env.data_dir,
+        table=args.table or env.table,
+        dynamodb_endpoint=args.dynamodb_endpoint or env.dynamodb_endpoint,
+        region=env.region,
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not args.no_verify:
+        print(VERIFY_REFUSAL, file=sys.stderr)
+        return 2
+    from skill.entrypoints.web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(_config(args))
+    print(f"Back Stretch Coach listening on http://{args.host}:{args.port}/ (signature checks OFF)", flush=True)
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from skill.entrypoints.chat import ChatSession
+
+    logging.basicConfig(level=logging.ERROR)
+    session = ChatSession.local(config=_config(args), locale=args.locale)
+    if args.utterances:
+        for text in args.utterances:
+            print(f"You: {text}")
+            turn = session.say(text)
+            print(f"Alexa: {turn.text}\n")
+        return 0
+    print("Back Stretch Coach (text chat). Type what you would say; 'exit' ends the session, Ctrl-D quits.")
+    turn = session.say("launch")
+    print(f"Alexa: {turn.text}\n")
+    while True:
+        try:
+            text = input("You: ")
+        except EOFError:
+            session.timeout()
+            print()
+            return 0
+        turn = session.say(text)
+        print(f"Alexa: {turn.text}\n")
+        if turn.ended:
+            print("(The session has ended. Type anything to start a new one, or Ctrl-D to quit.)\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="backstretch", description="Back Stretch Coach, run locally.")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def store_flags(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--data-dir", help="folder for the embedded SQLite store (env BACKSTRETCH_DATA_DIR)")
+        sub.add_argument("--table", help="use this DynamoDB table instead of SQLite (env BACKSTRETCH_TABLE)")
+        sub.add_argument(
+            "--dynamodb-endpoint", help="DynamoDB endpoint, e.g. http://127.0.0.1:8000 (env BACKSTRETCH_DYNAMODB_ENDPOINT)"
+        )
+
+    serve = commands.add_parser("serve", help="answer Alexa requests over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--no-verify", action="store_true", help="accept requests without Alexa signature checks")
+    store_flags(serve)
+    serve.set_defaults(run=_serve)
+
+    chat = commands.add_parser("chat", help="talk to the skill by typing")
+    chat.add_argument("utterances", nargs="*", help="a scripted conversation, one argument per turn")
+    chat.add_argument("--locale", default="en-US")
+    store_flags(chat)
+    chat.set_defaults(run=_chat)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for name, value in LOCAL_AWS_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""One way in for every entry point: request JSON in, response JSON out, through the skill's serializer.
+
+Example:
+    >>> body = {"version": "1.0", "request": {"type": "LaunchRequest"}}
+    >>> parse_request(json.dumps(body)).request.object_type
+    'LaunchRequest'
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+
+_serializer = DefaultSerializer()
+
+
+class BadRequest(ValueError):
+    """The body is not an Alexa request this skill can read."""
+
+
+def parse_request(raw: str | bytes) -> RequestEnvelope:
+    """Validate the JSON shape of an Alexa request and deserialize it."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadRequest(f"body is not valid JSON: {error}") from error
+    if not isinstance(body, dict) or not isinstance(body.get("request"), dict):
+        raise BadRequest("not an Alexa request: expected an object with a 'request' object")
+    if not isinstance(body["request"].get("type"), str):
+        raise BadRequest("not an Alexa request: 'request.type' is missing")
+    try:
+        envelope = _serializer.deserialize(json.dumps(body), RequestEnvelope)
+    except Exception as error:  # the SDK raises several types for shapes it cannot map
+        raise BadRequest(f"cannot read the request: {error}") from error
+    if envelope is None or envelope.request is None:
+        raise BadRequest(f"unknown request type {body['request']['type']!r}")
+    return envelope
+
+
+def invoke(skill: CustomSkill, envelope: RequestEnvelope, context: Any = None) -> dict[str, Any]:
+    """Run the skill on one request and return the response envelope as plain JSON data."""
+    response = skill.invoke(request_envelope=envelope, context=context)
+    return _serializer.serialize(response)

@@ -1,0 +1,101 @@
+"""The per-request conversation context the handlers work through.
+
+``Conversation`` is built by ``LoadConversationInterceptor`` from the session
+attributes (validated: a tampered routine state is dropped and the user hears
+one sentence about it), and written back by ``SaveConversationInterceptor``.
+Handlers never touch raw session attributes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.catalogue import Catalogue
+from skill.engine import InvalidState, RoutineEngine, RoutineState
+from skill.speech import Composer, Phrases, Reply, Speech
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_KEY = "conversation"
+PENDING_QUESTIONS = ("continue_saved", "skip_after_pain")
+
+
+@dataclass
+class Conversation:
+    """Everything a handler needs: wording, the engine, the routine in progress, pending question."""
+
+    catalogue: Catalogue
+    engine: RoutineEngine
+    phrases: Phrases
+    composer: Composer
+    clock: Callable[[], float]
+    state: RoutineState | None = None
+    pending: str | None = None
+    intro_given: bool = False
+    last_reply: dict[str, Any] | None = None
+    lost_track: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, handler_input: HandlerInput) -> "Conversation":
+        return handler_input.attributes_manager.request_attributes[CONTEXT_KEY]
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def routine_name(self, state: RoutineState | None = None) -> str:
+        state = state or self.state
+        if state is not None and state.routine_id in self.catalogue.routines:
+            return self.catalogue.routine(state.routine_id).name
+        return self.phrases.say("own_routine_name")
+
+    # -- session attributes ------------------------------------------------------------
+
+    def load(self, attributes: dict[str, Any]) -> None:
+        raw_state = attributes.get("routine")
+        if raw_state is not None:
+            try:
+                self.state = RoutineState.from_dict(raw_state, self.catalogue)
+            except InvalidState as error:
+                logger.warning("dropping invalid routine state from session: %s", error)
+                self.lost_track = True
+        pending = attributes.get("pending")
+        self.pending = pending if pending in PENDING_QUESTIONS else None
+        self.intro_given = attributes.get("intro_given") is True
+        last = attributes.get("last")
+        if isinstance(last, dict) and isinstance(last.get("ssml"), str):
+            self.last_reply = last
+
+    def dump(self) -> dict[str, Any]:
+        attributes: dict[str, Any] = {"intro_given": self.intro_given}
+        if self.state is not None:
+            attributes["routine"] = self.state.to_dict()
+        if self.pending:
+            attributes["pending"] = self.pending
+        if self.last_reply:
+            attributes["last"] = self.last_reply
+        attributes.update(self.extra)
+        return attributes
+
+    # -- replying ----------------------------------------------------------------------
+
+    def respond(self, handler_input: HandlerInput, reply: Reply) -> Response:
+        """Render ``reply`` into the ASK response, prefixed with a lost-track notice if due."""
+        speech = reply.speech
+        if self.lost_track:
+            speech = Speech().say(self.phrases.say("lost_track")).add(*speech.parts)
+            self.lost_track = False
+        ssml = speech.ssml()
+        builder = handler_input.response_builder.speak(ssml)
+        reprompt_ssml = reply.reprompt.ssml() if reply.reprompt else None
+        if reprompt_ssml and not reply.end_session:
+            builder.ask(reprompt_ssml)
+        builder.set_should_end_session(reply.end_session)
+        self.last_reply = {"ssml": ssml, "reprompt": reprompt_ssml}
+        return builder.response

@@ -1,0 +1,77 @@
+"""Cross-cutting work around every handler: conversation loading/saving and error recovery."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from ask_sdk_core.dispatch_components import (
+    AbstractExceptionHandler,
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_locale
+from ask_sdk_model import Response
+
+from skill.catalogue import Catalogue
+from skill.engine import RoutineEngine
+from skill.handlers.context import CONTEXT_KEY, Conversation
+from skill.speech import Composer, Reply, Speech, phrases_for
+
+logger = logging.getLogger(__name__)
+
+
+def _session_attributes(handler_input: HandlerInput) -> dict | None:
+    """The session's attributes, or None for requests without a session (skill events)."""
+    if handler_input.request_envelope.session is None:
+        return None
+    return handler_input.attributes_manager.session_attributes
+
+
+class LoadConversationInterceptor(AbstractRequestInterceptor):
+    """Build the request's ``Conversation``: the locale's wording and the validated session state."""
+
+    def __init__(self, catalogue: Catalogue, clock: Callable[[], float]) -> None:
+        self.catalogue = catalogue
+        self.engine = RoutineEngine(catalogue)
+        self.clock = clock
+
+    def process(self, handler_input: HandlerInput) -> None:
+        try:
+            locale = get_locale(handler_input)
+        except AttributeError:
+            locale = None
+        phrases = phrases_for(locale)
+        conversation = Conversation(self.catalogue, self.engine, phrases, Composer(phrases), self.clock)
+        attributes = _session_attributes(handler_input)
+        if attributes:
+            conversation.load(attributes)
+        handler_input.attributes_manager.request_attributes[CONTEXT_KEY] = conversation
+
+
+class SaveConversationInterceptor(AbstractResponseInterceptor):
+    """Write the conversation back into the session attributes Alexa returns next turn."""
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        conversation = handler_input.attributes_manager.request_attributes.get(CONTEXT_KEY)
+        if conversation is None or handler_input.request_envelope.session is None:
+            return
+        handler_input.attributes_manager.session_attributes = conversation.dump()
+
+
+class ApologiseOnError(AbstractExceptionHandler):
+    """Any unexpected error: apologise, keep the session open and the routine where it was."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        logger.error("request failed", exc_info=exception)
+        # Response interceptors do not run after an error, so the session attributes go back
+        # to Alexa exactly as they came: the routine stays where it was before this request.
+        conversation = handler_input.attributes_manager.request_attributes.get(CONTEXT_KEY)
+        phrases = conversation.phrases if conversation else phrases_for(None)
+        reply = Reply(Speech().say(phrases.say("error")), Speech().say(phrases.say("error_reprompt")))
+        builder = handler_input.response_builder.speak(reply.speech.ssml()).ask(reply.reprompt.ssml())
+        return builder.set_should_end_session(False).response

@@ -1,0 +1,46 @@
+"""Reading custom slots through entity resolution.
+
+Alexa sends any word for a custom slot; ``ER_SUCCESS_MATCH`` means it resolved to
+one of our ids, ``ER_SUCCESS_NO_MATCH`` means the user said something outside the
+model (for example "pizza").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_slot
+from ask_sdk_model.slu.entityresolution import StatusCode
+
+
+@dataclass(frozen=True)
+class SlotValue:
+    heard: str | None  # what the user said, or None when the slot is empty
+    resolved_id: str | None  # the matching id, or None
+
+    @property
+    def empty(self) -> bool:
+        return not self.heard
+
+
+def resolve(handler_input: HandlerInput, name: str, known_ids: set[str] | dict) -> SlotValue:
+    """The slot's spoken value and, when entity resolution matched one of ``known_ids``, its id."""
+    try:
+        slot = get_slot(handler_input, name)
+    except (TypeError, AttributeError):
+        return SlotValue(None, None)
+    if slot is None or not slot.value:
+        return SlotValue(None, None)
+    authorities = getattr(slot.resolutions, "resolutions_per_authority", None) or []
+    for authority in authorities:
+        status = getattr(getattr(authority, "status", None), "code", None)
+        if status == StatusCode.ER_SUCCESS_MATCH:
+            for candidate in authority.values or []:
+                if candidate.value.id in known_ids:
+                    return SlotValue(slot.value, candidate.value.id)
+    if authorities:
+        return SlotValue(slot.value, None)
+    # No resolutions at all (some test tools send none): accept a spoken id.
+    normalised = slot.value.strip().lower().replace(" ", "_")
+    return SlotValue(slot.value, normalised if normalised in known_ids else None)

@@ -1,0 +1,1 @@
+"""Per-user data behind ask-sdk's ``AbstractPersistenceAdapter``: SQLite locally, DynamoDB on AWS."""

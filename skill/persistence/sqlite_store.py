@@ -1,0 +1,91 @@
+"""The embedded store for local runs: one SQLite file in a per-user data folder.
+
+Same semantics as the DynamoDB store: one item per user, a version per item,
+conditional writes. A connection is opened per call, so the threaded Flask server
+can share one store object.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> store = SqliteStore(pathlib.Path(tempfile.mkdtemp()) / "users.db")
+    >>> store.write("user-1", {"hold_seconds": 30}, expected_version=0)
+    1
+    >>> store.read("user-1")
+    ({'hold_seconds': 30}, 1)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    attributes TEXT NOT NULL,
+    version INTEGER NOT NULL
+)
+"""
+
+
+class SqliteStore(VersionedStore):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if not self._ready:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+            if not self._ready:
+                connection.execute(SCHEMA)
+                self._ready = True
+            return connection
+        except (OSError, sqlite3.Error) as error:
+            raise StoreUnavailable(f"cannot open {self.path}: {error}") from error
+
+    def read(self, key: str) -> tuple[Attributes, int]:
+        with closing(self._connect()) as connection:
+            try:
+                row = connection.execute("SELECT attributes, version FROM users WHERE id = ?", (key,)).fetchone()
+            except sqlite3.Error as error:
+                raise StoreUnavailable(str(error)) from error
+        if row is None:
+            return {}, 0
+        try:
+            attributes = json.loads(row[0])
+        except json.JSONDecodeError:
+            attributes = {"_corrupt": row[0][:200]}
+        return (attributes if isinstance(attributes, dict) else {"_corrupt": row[0][:200]}), int(row[1])
+
+    def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
+        payload = json.dumps(attributes, sort_keys=True)
+        new_version = expected_version + 1
+        with closing(self._connect()) as connection:
+            try:
+                if expected_version == 0:
+                    cursor = connection.execute(
+                        "INSERT OR IGNORE INTO users (id, attributes, version) VALUES (?, ?, ?)",
+                        (key, payload, new_version),
+                    )
+                else:
+                    cursor = connection.execute(
+                        "UPDATE users SET attributes = ?, version = ? WHERE id = ? AND version = ?",
+                        (payload, new_version, key, expected_version),
+                    )
+            except sqlite3.Error as error:
+                raise StoreUnavailable(str(error)) from error
+        if cursor.rowcount != 1:
+            raise VersionConflict(f"{key}: stored version is no longer {expected_version}")
+        return new_version
+
+    def remove(self, key: str) -> None:
+        with closing(self._connect()) as connection:
+            try:
+                connection.execute("DELETE FROM users WHERE id = ?", (key,))
+            except sqlite3.Error as error:
+                raise StoreUnavailable(str(error)) from error

@@ -1,0 +1,56 @@
+"""Per-locale wording. Every sentence the skill says (but catalogue content) lives in
+``locales/<locale>.json``; code refers to it by key.
+
+A value is a template string or a list of variants (``say(key, variant=n)``
+picks one deterministically, so tests and "repeat" stay stable).
+
+Example:
+    >>> phrases_for("en-US").say("seconds_left", seconds=20)
+    '20 seconds left.'
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+DEFAULT_LOCALE = "en-US"
+
+
+@dataclass(frozen=True)
+class Phrases:
+    locale: str
+    table: dict[str, Any]
+
+    def say(self, key: str, variant: int = 0, **values: Any) -> str:
+        """The template for ``key`` filled with ``values``; a missing key is a bug and raises."""
+        template = self.table[key]
+        if isinstance(template, list):
+            template = template[variant % len(template)]
+        return template.format(**values)
+
+    def variants(self, key: str) -> int:
+        value = self.table[key]
+        return len(value) if isinstance(value, list) else 1
+
+    def join(self, words: list[str]) -> str:
+        """``a``, ``a and b``, ``a, b and c`` with the locale's word for "and"."""
+        if len(words) <= 1:
+            return "".join(words)
+        return self.say("list_join", head=", ".join(words[:-1]), last=words[-1])
+
+
+def available_locales() -> list[str]:
+    folder = resources.files("skill.speech").joinpath("locales")
+    return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+@lru_cache(maxsize=None)
+def phrases_for(locale: str | None) -> Phrases:
+    """The wording for ``locale``, or for ``DEFAULT_LOCALE`` when that locale has no file."""
+    chosen = locale if locale in available_locales() else DEFAULT_LOCALE
+    path = resources.files("skill.speech").joinpath("locales", f"{chosen}.json")
+    return Phrases(chosen, json.loads(path.read_text(encoding="utf-8")))

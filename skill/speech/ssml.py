@@ -1,0 +1,106 @@
+"""A tiny speech model that can only render Alexa-safe SSML.
+
+A ``Speech`` is a list of parts: ``Text`` (escaped on output), ``Pause`` (one
+``<break>``) and ``Timed`` (a hold or counted set, which the chat shows compactly).
+Rendering refuses what Alexa or espeak-ng mishandle: a break over 10 s, two
+breaks side by side, and speech of 8000 characters or more.
+
+Example:
+    >>> Speech([Text("Hold & breathe."), Pause(2500), Text("Done.")]).ssml()
+    '<speak>Hold &amp; breathe.<break time="2500ms"/>Done.</speak>'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Union
+from xml.sax.saxutils import escape
+
+MAX_BREAK_MS = 10_000
+MAX_SSML_CHARS = 8_000
+
+
+class SpeechLimitError(ValueError):
+    """The speech would break a platform limit."""
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    ms: int
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A timed stretch of speech (a hold or a counted set) with a short label for text displays."""
+
+    label: str
+    parts: tuple[Union[Text, Pause], ...]
+
+
+Part = Union[Text, Pause, Timed]
+
+
+@dataclass
+class Speech:
+    parts: list[Part] = field(default_factory=list)
+
+    def add(self, *parts: Part) -> "Speech":
+        self.parts.extend(parts)
+        return self
+
+    def say(self, *texts: str) -> "Speech":
+        self.parts.extend(Text(t) for t in texts if t)
+        return self
+
+    def flat(self) -> Iterator[Union[Text, Pause]]:
+        for part in self.parts:
+            if isinstance(part, Timed):
+                yield from part.parts
+            else:
+                yield part
+
+    def ssml(self) -> str:
+        """Render as ``<speak>`` SSML, checking every platform limit."""
+        out: list[str] = []
+        previous_was_pause = True  # a leading break carries no meaning; refuse it too
+        for part in self.flat():
+            if isinstance(part, Pause):
+                if not 0 < part.ms <= MAX_BREAK_MS:
+                    raise SpeechLimitError(f"break of {part.ms} ms is outside 1..{MAX_BREAK_MS}")
+                if previous_was_pause:
+                    raise SpeechLimitError("two breaks side by side, or a break first")
+                out.append(f'<break time="{part.ms}ms"/>')
+                previous_was_pause = True
+            else:
+                text = part.text.strip()
+                if not text:
+                    continue
+                if out and not out[-1].endswith("/>"):
+                    out.append(" ")
+                out.append(escape(text))
+                previous_was_pause = False
+        ssml = "<speak>" + "".join(out) + "</speak>"
+        if len(ssml) >= MAX_SSML_CHARS:
+            raise SpeechLimitError(f"speech is {len(ssml)} characters; the limit is {MAX_SSML_CHARS}")
+        return ssml
+
+    def plain(self) -> str:
+        """Readable text for the chat and logs: holds shown as ``[hold 20 s: 10… 5, 4, 3, 2, 1]``."""
+        words: list[str] = []
+        for part in self.parts:
+            if isinstance(part, Text):
+                words.append(part.text.strip())
+            elif isinstance(part, Timed):
+                words.append(f"[{part.label}]")
+            elif part.ms >= 2000:
+                words.append("…")
+        return " ".join(w for w in words if w)
+
+    def break_ms(self) -> int:
+        """Total silence in this speech, in milliseconds."""
+        return sum(p.ms for p in self.flat() if isinstance(p, Pause))
