@@ -62,15 +62,23 @@ def _chat(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.ERROR)
     session = ChatSession.local(config=_config(args), locale=args.locale)
-    if args.utterances:
-        for text in args.utterances:
+
+    def exchange(text: str, echo: bool) -> bool:
+        if echo:
             print(f"You: {text}")
-            turn = session.say(text)
-            print(f"Alexa: {turn.text}\n")
+        turn = session.say(text)
+        print(f"Alexa: {turn.text}\n")
+        return turn.ended
+
+    interactive = sys.stdin.isatty() and not args.no_input
+    if interactive:
+        print("Back Stretch Coach, text chat. Type what you would say to Alexa; 'exit' ends the session, Ctrl-D quits.\n")
+    for text in args.utterances:
+        exchange(text, echo=True)
+    if not interactive:
         return 0
-    print("Back Stretch Coach (text chat). Type what you would say; 'exit' ends the session, Ctrl-D quits.")
-    turn = session.say("launch")
-    print(f"Alexa: {turn.text}\n")
+    if not args.utterances:
+        exchange("launch", echo=False)
     while True:
         try:
             text = input("You: ")
@@ -78,9 +86,7 @@ def _chat(args: argparse.Namespace) -> int:
             session.timeout()
             print()
             return 0
-        turn = session.say(text)
-        print(f"Alexa: {turn.text}\n")
-        if turn.ended:
+        if exchange(text, echo=False):
             print("(The session has ended. Type anything to start a new one, or Ctrl-D to quit.)\n")
 
 
@@ -105,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to the skill by typing")
     chat.add_argument("utterances", nargs="*", help="a scripted conversation, one argument per turn")
     chat.add_argument("--locale", default="en-US")
+    chat.add_argument("--no-input", action="store_true", help="run the scripted turns only, even in a terminal")
     store_flags(chat)
     chat.set_defaults(run=_chat)
     return root

@@ -35,6 +35,8 @@ def parse_request(raw: str | bytes) -> RequestEnvelope:
     try:
         envelope = _serializer.deserialize(json.dumps(body), RequestEnvelope)
     except Exception as error:  # the SDK raises several types for shapes it cannot map
+        if "discriminator" in str(error):
+            raise BadRequest(f"unknown request type {body['request']['type']!r}") from error
         raise BadRequest(f"cannot read the request: {error}") from error
     if envelope is None or envelope.request is None:
         raise BadRequest(f"unknown request type {body['request']['type']!r}")

@@ -97,5 +97,6 @@ class Conversation:
         if reprompt_ssml and not reply.end_session:
             builder.ask(reprompt_ssml)
         builder.set_should_end_session(reply.end_session)
-        self.last_reply = {"ssml": ssml, "reprompt": reprompt_ssml}
+        # Mid-routine, "repeat" replays the block from the engine; keep session attributes small.
+        self.last_reply = None if self.state else {"ssml": ssml, "reprompt": reprompt_ssml}
         return builder.response

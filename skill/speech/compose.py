@@ -73,7 +73,7 @@ class Composer:
             if side:
                 speech.say(p.say("start_side", side=side))
             speech.say(p.say("get_ready"))
-            speech.add(Pause(max(1, int(GET_READY_SECONDS * 1000 - speaking_seconds(p.say("get_ready")) * 1000))))
+            speech.add(Pause(GET_READY_SECONDS * 1000))
             speech.say(stretch.cue)
         elif block.first_rep == 0 and side:
             speech.say(p.say("other_side", side=side))

@@ -1,0 +1,349 @@
+"""Match typed text against the Alexa interaction model, for ``backstretch chat``.
+
+The command-line chat has no Alexa speech service in front of it, so this module stands in for
+Alexa's language understanding: it reads the *same* ``interaction_models/<locale>.json`` that is
+deployed to Alexa, turns every sample utterance into a regular expression, and returns the intent
+and slots that Alexa would most plausibly send. Slot values of custom types are resolved like
+Alexa's entity resolution (value names and synonyms); ``AMAZON.NUMBER`` and ``AMAZON.DURATION``
+are converted the way Alexa delivers them ("thirty" -> "30", "a minute" -> "PT1M").
+
+Built-in intents (``AMAZON.NextIntent`` ...) need no samples in the model because Alexa already
+understands them; the matcher therefore also loads ``builtin_phrases.<locale>.json`` from the
+model's directory, a table of what those built-ins understand. (Phrases Alexa's built-ins may not
+know, such as "i'm done", are also added to the model as samples extending those intents.)
+
+Usage::
+
+    from pathlib import Path
+    from skill.entrypoints.nlu import Matcher
+
+    matcher = Matcher.from_file(Path("interaction_models/en-US.json"))
+    result = matcher.match("Let's do the lower back, please")
+    result.intent                         # 'StartRoutineIntent'
+    result.slots["routine"].resolved_id   # 'lower_back'
+    matcher.match("hold for a minute and a half").slots["duration"].value   # 'PT1M30S'
+
+Deliberate choices (keep them in step with builtin_phrases.en-US.json):
+
+* "continue" and "keep going" map to ``AMAZON.ResumeIntent``, not NextIntent: Amazon lists both
+  as ResumeIntent utterances, and the chat must send what Alexa would send. The skill's
+  ResumeIntent handler therefore has to carry on to the next step when nothing is paused.
+* "ok" is ``AMAZON.YesIntent``; "ok next" is NextIntent. "i'm done" is NextIntent (done with this
+  stretch); "i'm finished" is StopIntent.
+* "skip" belongs to the custom SkipIntent (model samples are consulted before the built-in table).
+* ``AMAZON.DURATION`` values keep the units that were spoken, without normalising: "ninety
+  seconds" -> "PT90S" (not "PT1M30S"); only fractions carry down, "one and a half minutes" ->
+  "PT1M30S". Handlers must accept any ISO-8601 mix of H, M and S.
+* ``IntentMatch.slots`` holds only the slots that were filled; an absent key means "not said".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Final, Mapping, Sequence
+
+FALLBACK_INTENT: Final = "AMAZON.FallbackIntent"
+
+# A slot captures 1-6 words; the text is normalised to single spaces first.
+_SLOT_CAPTURE: Final = r"(\S+(?: \S+){0,5})"
+_SLOT_TOKEN_RE: Final = re.compile(r"^\{(\w+)\}$")
+# Words (letters/digits, inner apostrophes kept: "child's") and decimal numbers ("1.5").
+# Everything else - punctuation, hyphens, quotes - becomes a word break.
+_TOKEN_RE: Final = re.compile(r"\d+(?:\.\d+)?|[^\W_]+(?:'[^\W_]+)*")
+
+_LEADING_FILLERS: Final = frozenset({"alexa", "please", "hey", "um", "uh"})
+# "can you add cobra" means "add cobra"; samples that keep "can you" still match the text as typed.
+_LEADING_REQUESTS: Final = (("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"))
+_TRAILING_FILLERS: Final = (("please",), ("thanks",), ("thank", "you"))
+_ARTICLES: Final = ("the ", "my ")
+# Courtesy words carry no meaning: a sample made of a slot and these only ("{routine} please")
+# counts as slot-only.
+_COURTESY_WORDS: Final = frozenset({"please", "thanks", "thank", "you"})
+
+_UNITS: Final[Mapping[str, int]] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS: Final[Mapping[str, int]] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_DURATION_UNITS: Final[Mapping[str, str]] = {
+    "second": "S", "seconds": "S", "sec": "S", "secs": "S",
+    "minute": "M", "minutes": "M", "min": "M", "mins": "M",
+    "hour": "H", "hours": "H",
+}
+
+
+@dataclass(frozen=True)
+class SlotMatch:
+    """One filled slot, shaped like Alexa's slot plus its entity resolution."""
+
+    name: str
+    value: str  # what the user said; NUMBER/DURATION converted ("30", "PT1M")
+    resolved_id: str | None  # custom types: the value id on ER_SUCCESS_MATCH, else None
+    resolved_name: str | None  # the canonical value name when matched
+
+
+@dataclass(frozen=True)
+class IntentMatch:
+    """The intent the text was matched to and the slots that were filled."""
+
+    intent: str
+    slots: dict[str, SlotMatch]
+
+
+@dataclass(frozen=True)
+class _Sample:
+    """A sample utterance compiled for matching."""
+
+    intent: str
+    regex: re.Pattern[str]
+    slot_names: tuple[str, ...]  # in capture-group order
+    literal_words: int  # words outside slots: more of them means a more specific sample
+    slot_only: bool  # nothing but slots and courtesy words
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case, drop punctuation (keeping inner apostrophes and decimals), collapse spaces."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(_TOKEN_RE.findall(text))
+
+
+def words_to_number(phrase: str) -> int | None:
+    """Convert digits or English number words (0-99, "a hundred") to an int, else None."""
+    words = phrase.split()
+    if len(words) == 1 and words[0].isdigit():
+        return int(words[0])
+    if words in (["a", "hundred"], ["one", "hundred"], ["hundred"]):
+        return 100
+    if len(words) == 1:
+        return _UNITS.get(words[0], _TENS.get(words[0]))
+    # "twenty five" and "twenty-five" (the hyphen is already a space).
+    if len(words) == 2 and words[0] in _TENS and _UNITS.get(words[1], 0) in range(1, 10):
+        return _TENS[words[0]] + _UNITS[words[1]]
+    return None
+
+
+def _quantity(words: Sequence[str], start: int) -> tuple[Fraction, int] | None:
+    """Read a quantity at words[start:]; return it and the index after it."""
+    # Longest first, so "twenty five" beats "twenty" and "a hundred" beats "a".
+    for end in range(min(len(words), start + 2), start, -1):
+        number = words_to_number(" ".join(words[start:end]))
+        if number is not None:
+            return Fraction(number), end
+    word = words[start] if start < len(words) else ""
+    if word in ("a", "an"):
+        return Fraction(1), start + 1
+    if re.fullmatch(r"\d+\.\d+", word):
+        return Fraction(word), start + 1
+    return None
+
+
+def to_iso_duration(phrase: str) -> str | None:
+    """Convert a spoken duration to ISO-8601 ("a minute and a half" -> "PT1M30S"), else None.
+
+    Units are kept as spoken ("ninety seconds" -> "PT90S"); only fractions are carried down
+    ("one and a half minutes" -> "PT1M30S"), because ISO-8601 minutes must be whole here.
+    """
+    words = phrase.split()
+    amounts: dict[str, Fraction] = {}
+    last_unit: str | None = None
+    i = 0
+    while i < len(words):
+        if words[i] == "and" and amounts:
+            i += 1
+            continue
+        if words[i : i + 2] in (["half", "a"], ["half", "an"]):
+            quantity, i = Fraction(1, 2), i + 2
+        else:
+            read = _quantity(words, i)
+            if read is None:
+                return None
+            quantity, i = read
+            if words[i : i + 3] == ["and", "a", "half"]:  # "one and a half minutes"
+                quantity, i = quantity + Fraction(1, 2), i + 3
+        unit = _DURATION_UNITS.get(words[i]) if i < len(words) else None
+        if unit is None:
+            # "a minute thirty": a bare number after minutes means seconds.
+            if last_unit == "M" and i == len(words) and "S" not in amounts:
+                unit = "S"
+            else:
+                return None
+        else:
+            i += 1
+        if words[i : i + 3] == ["and", "a", "half"]:  # "a minute and a half"
+            quantity, i = quantity + Fraction(1, 2), i + 3
+        amounts[unit] = amounts.get(unit, Fraction(0)) + quantity
+        last_unit = unit
+    if not amounts:
+        return None
+    # Carry fractions down: 1.5 hours -> 1H30M, 1.5 minutes -> 1M30S.
+    hours = amounts.get("H", Fraction(0))
+    minutes = amounts.get("M", Fraction(0)) + (hours - int(hours)) * 60
+    seconds = amounts.get("S", Fraction(0)) + (minutes - int(minutes)) * 60
+    if seconds.denominator != 1:
+        return None
+    parts = [(int(hours), "H"), (int(minutes), "M"), (int(seconds), "S")]
+    body = "".join(f"{amount}{unit}" for amount, unit in parts if amount)
+    return "PT" + (body or "0S")
+
+
+class Matcher:
+    """Matches typed text to an intent using an Alexa interaction model."""
+
+    def __init__(
+        self,
+        model: Mapping[str, Any],
+        builtin_phrases: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        language_model: Mapping[str, Any] = model["interactionModel"]["languageModel"]
+        self._invocation: tuple[str, ...] = tuple(
+            normalise_text(str(language_model.get("invocationName", ""))).split()
+        )
+        # slot type name -> normalised phrase -> (value id, canonical name)
+        self._values: dict[str, dict[str, tuple[str, str]]] = {}
+        for slot_type in language_model.get("types", []):
+            table: dict[str, tuple[str, str]] = {}
+            for value in slot_type.get("values", []):
+                name = value["name"]["value"]
+                value_id = value.get("id") or name
+                for phrase in [name, *value["name"].get("synonyms", [])]:
+                    table.setdefault(normalise_text(phrase), (value_id, name))
+            self._values[slot_type["name"]] = table
+
+        # intent -> slot name -> slot type
+        self._slot_types: dict[str, dict[str, str]] = {}
+        # Literal samples: whole-text lookups. Model samples go in first so that they win
+        # over the built-in table (e.g. "skip" is SkipIntent, not a built-in).
+        self._exact: dict[str, str] = {}
+        self._samples: list[_Sample] = []
+        for intent in language_model.get("intents", []):
+            intent_name: str = intent["name"]
+            self._slot_types[intent_name] = {
+                slot["name"]: slot["type"] for slot in intent.get("slots", [])
+            }
+            for sample in intent.get("samples", []):
+                self._add_sample(intent_name, sample)
+        for intent_name, phrases in (builtin_phrases or {}).items():
+            for phrase in phrases:
+                self._add_sample(intent_name, phrase)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Matcher:
+        """Load a model file and the ``builtin_phrases.<locale>.json`` beside it, if any."""
+        model = json.loads(path.read_text(encoding="utf-8"))
+        builtin_path = path.with_name(f"builtin_phrases.{path.stem}.json")
+        builtin: Mapping[str, Sequence[str]] = {}
+        if builtin_path.is_file():
+            builtin = json.loads(builtin_path.read_text(encoding="utf-8"))
+        return cls(model, builtin)
+
+    def match(self, text: str) -> IntentMatch:
+        """Return the best intent for the text; AMAZON.FallbackIntent when nothing fits."""
+        if not isinstance(text, str):
+            return IntentMatch(FALLBACK_INTENT, {})
+        plain = normalise_text(text)
+        # Try the text without fillers first, then as typed: "{routine} please" is a sample, so
+        # the trailing "please" must be stripped for some samples and kept for others.
+        variants = list(dict.fromkeys(v for v in (self._strip_fillers(plain), plain) if v))
+        for variant in variants:
+            if variant in self._exact:
+                return IntentMatch(self._exact[variant], {})
+
+        best: tuple[tuple[bool, int, int, int], IntentMatch] | None = None
+        for variant_rank, variant in enumerate(variants):
+            for sample_rank, sample in enumerate(self._samples):
+                found = sample.regex.fullmatch(variant)
+                if found is None:
+                    continue
+                slots: dict[str, SlotMatch] = {}
+                all_understood = True
+                for index, slot_name in enumerate(sample.slot_names, start=1):
+                    slot, understood = self._fill_slot(sample.intent, slot_name, found.group(index))
+                    slots[slot_name] = slot
+                    all_understood = all_understood and understood
+                # A sample made only of slots ("{routine} please") would swallow any text;
+                # accept it only when the value is one we know.
+                if sample.slot_only and not all_understood:
+                    continue
+                # Prefer resolved slot values, then more specific samples, then the variant
+                # without fillers, then the model's order - so the result is deterministic.
+                key = (all_understood, sample.literal_words, -variant_rank, -sample_rank)
+                if best is None or key > best[0]:
+                    best = (key, IntentMatch(sample.intent, slots))
+        return best[1] if best is not None else IntentMatch(FALLBACK_INTENT, {})
+
+    def _add_sample(self, intent: str, sample: str) -> None:
+        """Index one sample: literal ones for exact lookup, slotted ones as regexes."""
+        pieces: list[str] = []
+        slot_names: list[str] = []
+        literal: list[str] = []
+        for token in sample.split():
+            slot = _SLOT_TOKEN_RE.match(token)
+            if slot:
+                slot_names.append(slot.group(1))
+                pieces.append(_SLOT_CAPTURE)
+            else:
+                words = normalise_text(token).split()
+                literal.extend(words)
+                pieces.extend(re.escape(word) for word in words)
+        if not slot_names:
+            if literal:
+                self._exact.setdefault(" ".join(literal), intent)
+            return
+        regex = re.compile(" ".join(pieces))
+        slot_only = set(literal) <= _COURTESY_WORDS
+        self._samples.append(_Sample(intent, regex, tuple(slot_names), len(literal), slot_only))
+
+    def _strip_fillers(self, text: str) -> str:
+        """Drop leading "alexa"/"please"/"can you", "ask <invocation> to", trailing "please"."""
+        words = text.split()
+        changed = True
+        while changed and words:
+            changed = False
+            if words[0] in _LEADING_FILLERS:
+                words, changed = words[1:], True
+            elif tuple(words[:2]) in _LEADING_REQUESTS and len(words) > 2:
+                words, changed = words[2:], True
+            elif (
+                self._invocation
+                and words[0] in ("ask", "tell")
+                and tuple(words[1 : 1 + len(self._invocation)]) == self._invocation
+            ):
+                words, changed = words[1 + len(self._invocation) :], True
+                if words and words[0] == "to":
+                    words = words[1:]
+            for filler in _TRAILING_FILLERS:
+                if len(words) > len(filler) and tuple(words[-len(filler) :]) == filler:
+                    words, changed = words[: -len(filler)], True
+        return " ".join(words)
+
+    def _fill_slot(self, intent: str, slot_name: str, said: str) -> tuple[SlotMatch, bool]:
+        """Build the slot Alexa would send; the flag says whether the value was understood."""
+        slot_type = self._slot_types.get(intent, {}).get(slot_name)
+        if slot_type == "AMAZON.NUMBER":
+            number = words_to_number(said)
+            if number is None:
+                return SlotMatch(slot_name, said, None, None), False
+            return SlotMatch(slot_name, str(number), None, None), True
+        if slot_type == "AMAZON.DURATION":
+            duration = to_iso_duration(said)
+            if duration is None:
+                return SlotMatch(slot_name, said, None, None), False
+            return SlotMatch(slot_name, duration, None, None), True
+        table = self._values.get(slot_type or "")
+        if table is None:  # other AMAZON.* types or an undeclared slot: pass through
+            return SlotMatch(slot_name, said, None, None), False
+        candidates = [said] + [said[len(a) :] for a in _ARTICLES if said.startswith(a)]
+        for candidate in candidates:
+            if candidate in table:
+                value_id, name = table[candidate]
+                return SlotMatch(slot_name, said, value_id, name), True
+        return SlotMatch(slot_name, said, None, None), False

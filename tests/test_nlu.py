@@ -1,0 +1,298 @@
+"""Tests for skill.entrypoints.nlu, the text matcher behind ``backstretch chat``."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skill.entrypoints.nlu import (
+    FALLBACK_INTENT,
+    IntentMatch,
+    Matcher,
+    normalise_text,
+    to_iso_duration,
+    words_to_number,
+)
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "interaction_models" / "en-US.json"
+
+
+@cache
+def shared_matcher() -> Matcher:
+    return Matcher.from_file(MODEL_PATH)
+
+
+@pytest.fixture
+def matcher() -> Matcher:
+    return shared_matcher()
+
+
+# (what the user types, expected intent, expected slot name, expected resolved id or value).
+# slot None means "no slot may be filled"; for NUMBER/DURATION slots the last item is the value.
+CASES: list[tuple[str, str, str | None, str | None]] = [
+    # Starting routines, with and without a routine named.
+    ("start my morning back stretches", "StartRoutineIntent", "routine", "morning"),
+    ("start my back stretches", "StartRoutineIntent", None, None),
+    ("let's do the lower back", "StartRoutineIntent", "routine", "lower_back"),
+    ("Let's stretch!", "StartRoutineIntent", None, None),
+    ("start", "StartRoutineIntent", None, None),
+    ("start my routine", "StartRoutineIntent", None, None),
+    ("begin sciatica relief", "StartRoutineIntent", "routine", "sciatica"),
+    ("neck and shoulders please", "StartRoutineIntent", "routine", "neck_and_shoulders"),
+    ("I want to do my warmup routine", "StartRoutineIntent", "routine", "warm_up"),
+    ("start the quick break routine", "StartRoutineIntent", "routine", "back_break"),
+    ("start my morning stretches", "StartRoutineIntent", "routine", "morning"),
+    ("Alexa, ask back stretch coach to start the whole back", "StartRoutineIntent", "routine",
+     "full_back"),
+    ("can you start my morning stretches please", "StartRoutineIntent", "routine", "morning"),
+    # Lists, navigation inside a routine, information.
+    ("what routines are there?", "ListRoutinesIntent", None, None),
+    ("what can I do", "ListRoutinesIntent", None, None),
+    ("skip this one", "SkipIntent", None, None),
+    ("skip", "SkipIntent", None, None),
+    ("I can't do this one", "SkipIntent", None, None),
+    ("move on to the next stretch", "SkipIntent", None, None),
+    ("how many are left", "ProgressIntent", None, None),
+    ("Where am I?", "ProgressIntent", None, None),
+    ("what does this stretch help with", "StretchInfoIntent", None, None),
+    ("what is the cobra good for", "StretchInfoIntent", "stretch", "prone_press_up"),
+    ("what does child's pose do", "StretchInfoIntent", "stretch", "childs_pose"),
+    # Pain must always be understood.
+    ("this hurts", "PainIntent", None, None),
+    ("Ouch!", "PainIntent", None, None),
+    ("owww", "PainIntent", None, None),
+    ("my back hurts", "PainIntent", None, None),
+    ("that's painful", "PainIntent", None, None),
+    ("Ouch, that hurts!", "PainIntent", None, None),
+    # Settings.
+    ("set my preferred routine to lower back", "SetPreferredRoutineIntent", "routine",
+     "lower_back"),
+    ("make full back my default routine", "SetPreferredRoutineIntent", "routine", "full_back"),
+    ("I prefer the hamstring routine", "SetPreferredRoutineIntent", "routine", "hamstrings"),
+    ("set my hold time to thirty seconds", "SetHoldTimeIntent", "seconds", "30"),
+    ("hold each stretch for twenty seconds", "SetHoldTimeIntent", "seconds", "20"),
+    ("make my holds thirty seconds", "SetHoldTimeIntent", "seconds", "30"),
+    ("set my hold time to 45 seconds", "SetHoldTimeIntent", "seconds", "45"),
+    ("hold for a minute", "SetHoldTimeIntent", "duration", "PT1M"),
+    ("hold for one and a half minutes", "SetHoldTimeIntent", "duration", "PT1M30S"),
+    ("do ten reps", "SetRepsIntent", "reps", "10"),
+    ("set my repetitions to twenty-five", "SetRepsIntent", "reps", "25"),
+    ("repeat each stretch 3 times", "SetRepsIntent", "reps", "3"),
+    ("I'm a beginner", "SetLevelIntent", "level", "beginner"),
+    ("make it advanced level", "SetLevelIntent", "level", "standard"),
+    ("set my level to newbie", "SetLevelIntent", "level", "beginner"),
+    ("what are my settings", "MyRoutineIntent", None, None),
+    ("tell me my routine", "MyRoutineIntent", None, None),
+    # Editing the custom routine.
+    ("add child's pose to my routine", "AddStretchIntent", "stretch", "childs_pose"),
+    ("Add childs pose to my routine.", "AddStretchIntent", "stretch", "childs_pose"),
+    ("put the knee hug in my routine", "AddStretchIntent", "stretch", "single_knee_to_chest"),
+    ("could you add cobra to my routine please", "AddStretchIntent", "stretch", "prone_press_up"),
+    ("remove the twist from my routine", "RemoveStretchIntent", "stretch", "knee_twist"),
+    ("take hamstring stretch out of my routine", "RemoveStretchIntent", "stretch",
+     "lying_hamstring_stretch"),
+    ("clear my routine", "ClearRoutineIntent", None, None),
+    # History and privacy.
+    ("what's my streak", "ProgressStatsIntent", None, None),
+    ("how am I doing", "ProgressStatsIntent", None, None),
+    ("delete my data", "DeleteDataIntent", None, None),
+    ("forget everything about me", "DeleteDataIntent", None, None),
+    # Built-ins from the phrase table.
+    ("next", "AMAZON.NextIntent", None, None),
+    ("Next!", "AMAZON.NextIntent", None, None),
+    ("  NEXT  ", "AMAZON.NextIntent", None, None),
+    ("Alexa, next please", "AMAZON.NextIntent", None, None),
+    ("I'm done", "AMAZON.NextIntent", None, None),
+    ("ok next", "AMAZON.NextIntent", None, None),
+    ("repeat that", "AMAZON.RepeatIntent", None, None),
+    ("say that again", "AMAZON.RepeatIntent", None, None),
+    ("go back", "AMAZON.PreviousIntent", None, None),
+    ("pause", "AMAZON.PauseIntent", None, None),
+    ("take a break", "AMAZON.PauseIntent", None, None),
+    ("hold on", "AMAZON.PauseIntent", None, None),
+    ("resume", "AMAZON.ResumeIntent", None, None),
+    ("continue", "AMAZON.ResumeIntent", None, None),
+    ("stop", "AMAZON.StopIntent", None, None),
+    ("I'm finished", "AMAZON.StopIntent", None, None),
+    ("cancel", "AMAZON.CancelIntent", None, None),
+    ("never mind", "AMAZON.CancelIntent", None, None),
+    ("help", "AMAZON.HelpIntent", None, None),
+    ("start over", "AMAZON.StartOverIntent", None, None),
+    ("yes", "AMAZON.YesIntent", None, None),
+    ("OK", "AMAZON.YesIntent", None, None),
+    ("yes please", "AMAZON.YesIntent", None, None),
+    ("please do", "AMAZON.YesIntent", None, None),
+    ("no thanks", "AMAZON.NoIntent", None, None),
+    ("nope", "AMAZON.NoIntent", None, None),
+    ("main menu", "AMAZON.NavigateHomeIntent", None, None),
+    # Nothing to match.
+    ("blah blah purple monkey", FALLBACK_INTENT, None, None),
+    ("", FALLBACK_INTENT, None, None),
+    ("   ", FALLBACK_INTENT, None, None),
+    ("?!", FALLBACK_INTENT, None, None),
+    ("pizza", FALLBACK_INTENT, None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "slot", "expected"), CASES)
+def test_phrasings(
+    matcher: Matcher, text: str, intent: str, slot: str | None, expected: str | None
+) -> None:
+    result = matcher.match(text)
+    assert result.intent == intent
+    if slot is None:
+        assert result.slots == {}
+        return
+    assert set(result.slots) == {slot}
+    found = result.slots[slot]
+    assert found.name == slot
+    if found.resolved_id is None:  # built-in types: compare the converted value
+        assert found.value == expected
+    else:
+        assert found.resolved_id == expected
+
+
+def test_unknown_routine_arrives_unresolved(matcher: Matcher) -> None:
+    result = matcher.match("set my preferred routine to pizza")
+    assert result.intent == "SetPreferredRoutineIntent"
+    routine = result.slots["routine"]
+    assert routine.value == "pizza"
+    assert routine.resolved_id is None
+    assert routine.resolved_name is None
+
+
+def test_synonym_keeps_what_was_said(matcher: Matcher) -> None:
+    routine = matcher.match("let's do the low back").slots["routine"]
+    assert routine.value == "low back"
+    assert routine.resolved_id == "lower_back"
+    assert routine.resolved_name == "lower back routine"
+
+
+def test_full_value_name_preferred(matcher: Matcher) -> None:
+    routine = matcher.match("start my morning back stretches").slots["routine"]
+    assert (routine.value, routine.resolved_id) == ("morning back stretches", "morning")
+
+
+def test_leading_article_still_resolves(matcher: Matcher) -> None:
+    stretch = matcher.match("tell me about the pelvic tilt").slots["stretch"]
+    assert stretch.resolved_id == "pelvic_tilt"
+
+
+def test_bare_slot_sample_needs_a_known_value(matcher: Matcher) -> None:
+    # "{routine} please" must not turn every unknown phrase into StartRoutineIntent.
+    assert matcher.match("purple monkey please").intent == FALLBACK_INTENT
+    assert matcher.match("sciatica please").slots["routine"].resolved_id == "sciatica"
+
+
+def test_number_beats_unresolved_routine(matcher: Matcher) -> None:
+    result = matcher.match("let's do five reps")
+    assert result.intent == "SetRepsIntent"
+    assert result.slots["reps"].value == "5"
+
+
+def test_unconvertible_number_is_passed_through(matcher: Matcher) -> None:
+    result = matcher.match("set my repetitions to lots")
+    assert result.intent == "SetRepsIntent"
+    assert result.slots["reps"].value == "lots"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("hold for thirty seconds", "PT30S"),
+        ("hold for 90 seconds", "PT90S"),
+        ("hold for ninety seconds", "PT90S"),
+        ("hold for two minutes", "PT2M"),
+        ("hold for half a minute", "PT30S"),
+        ("hold for a minute and a half", "PT1M30S"),
+        ("hold each stretch for a minute", "PT1M"),
+    ],
+)
+def test_duration_values(matcher: Matcher, text: str, value: str) -> None:
+    result = matcher.match(text)
+    assert result.intent == "SetHoldTimeIntent"
+    assert result.slots["duration"].value == value
+
+
+@pytest.mark.parametrize(
+    ("phrase", "number"),
+    [("0", 0), ("7", 7), ("thirty", 30), ("twenty five", 25), ("ninety nine", 99),
+     ("a hundred", 100), ("one hundred", 100), ("eleven", 11), ("twenty zero", None),
+     ("five twenty", None), ("lots", None), ("", None)],
+)
+def test_words_to_number(phrase: str, number: int | None) -> None:
+    assert words_to_number(phrase) == number
+
+
+@pytest.mark.parametrize(
+    ("phrase", "iso"),
+    [("thirty seconds", "PT30S"), ("a minute", "PT1M"), ("one and a half minutes", "PT1M30S"),
+     ("90 seconds", "PT90S"), ("two minutes", "PT2M"), ("a minute thirty", "PT1M30S"),
+     ("1.5 minutes", "PT1M30S"), ("an hour", "PT1H"), ("thirty", None), ("minutes", None),
+     ("a banana", None), ("", None)],
+)
+def test_to_iso_duration(phrase: str, iso: str | None) -> None:
+    assert to_iso_duration(phrase) == iso
+
+
+def test_normalise_text() -> None:
+    assert normalise_text("  Hello,   WORLD! ") == "hello world"
+    assert normalise_text("Child\u2019s pose") == "child's pose"
+    assert normalise_text("'next'") == "next"
+    assert normalise_text("press-up") == "press up"
+
+
+def test_every_model_sample_matches_its_intent(matcher: Matcher) -> None:
+    """Each sample, with its slots filled with a known value, comes back as its own intent."""
+    model = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
+    example = {t["name"]: t["values"][0]["name"]["value"] for t in model["types"]}
+    example.update({"AMAZON.NUMBER": "thirty", "AMAZON.DURATION": "two minutes"})
+    wrong = []
+    for intent in model["intents"]:
+        slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+        for sample in intent.get("samples", []):
+            text = sample
+            for name, slot_type in slot_types.items():
+                text = text.replace("{" + name + "}", example[slot_type])
+            result = matcher.match(text)
+            if result.intent != intent["name"]:
+                wrong.append((text, intent["name"], result.intent))
+    assert not wrong
+
+
+def test_every_builtin_phrase_matches_its_intent(matcher: Matcher) -> None:
+    table_path = MODEL_PATH.with_name("builtin_phrases.en-US.json")
+    table: dict[str, list[str]] = json.loads(table_path.read_text(encoding="utf-8"))
+    wrong = [
+        (phrase, intent, matcher.match(phrase).intent)
+        for intent, phrases in table.items()
+        for phrase in phrases
+        if matcher.match(phrase).intent != intent
+    ]
+    assert not wrong
+
+
+def test_from_file_without_phrase_table(tmp_path: Path) -> None:
+    model_copy = tmp_path / "en-US.json"
+    model_copy.write_text(MODEL_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    bare = Matcher.from_file(model_copy)
+    assert bare.match("add cobra to my routine").intent == "AddStretchIntent"
+    # "stop" is only in the built-in table, which is absent here.
+    assert bare.match("stop").intent == FALLBACK_INTENT
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_match_never_raises(text: str) -> None:
+    result = shared_matcher().match(text)
+    assert isinstance(result, IntentMatch)
+    assert result.intent
+
+
+def test_non_string_input_falls_back() -> None:
+    assert shared_matcher().match(None).intent == FALLBACK_INTENT  # type: ignore[arg-type]

@@ -1,0 +1,89 @@
+"""The Flask web service over real HTTP: ``backstretch serve --no-verify`` in a subprocess on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.support.checks import assert_valid_response
+from tests.support.conversation import load_event
+from tests.support.e2e import local_env, serve
+
+
+def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("web")) as url:
+        yield url
+
+
+def test_launch_over_http_is_a_valid_alexa_response(server: str) -> None:
+    status, body = post(server, json.dumps(load_event("launch_request")).encode())
+    assert status == 200
+    assert_valid_response(body)
+    assert "Welcome to Back Stretch Coach" in body["response"]["outputSpeech"]["ssml"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "message"),
+    [
+        (b"{not json", "application/json", 400, "not valid JSON"),
+        (b"", "application/json", 400, "empty body"),
+        (b'{"request": {}}', "text/plain", 415, "application/json"),
+        (b'{"hello": "world"}', "application/json", 400, "not an Alexa request"),
+        (b"[1, 2, 3]", "application/json", 400, "not an Alexa request"),
+        (b'{"request": {"type": "Alexa.Nonsense.Event"}}', "application/json", 400, "unknown request type"),
+        (b"\xff\xfe\x00", "application/json", 400, "not valid JSON"),
+    ],
+)
+def test_bad_requests_get_a_4xx_with_a_short_message(server: str, body: bytes, content_type: str, status: int, message: str) -> None:
+    got_status, got_body = post(server, body, content_type)
+    assert got_status == status
+    assert message in got_body["error"]
+    assert "Traceback" not in got_body["error"]
+
+
+def test_oversized_body_is_refused(server: str) -> None:
+    status, body = post(server, b'{"pad": "' + b"x" * 200_000 + b'"}')
+    assert status == 413 and body["error"]
+
+
+def test_get_is_not_allowed_but_health_answers(server: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(server, timeout=5)
+    assert refused.value.code == 405
+    with urllib.request.urlopen(server + "health", timeout=5) as response:
+        assert json.loads(response.read()) == {"status": "ok"}
+
+
+def test_wrong_skill_id_is_forbidden(tmp_path: Path) -> None:
+    with serve(tmp_path, env={"BACKSTRETCH_SKILL_ID": "amzn1.ask.skill.the-real-one"}) as url:
+        status, body = post(url, json.dumps(load_event("launch_request")).encode())
+    assert status == 403 and "skill id" in body["error"]
+
+
+def test_serve_without_no_verify_refuses_to_start(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.entrypoints.cli", "serve", "--port", "0", "--data-dir", str(tmp_path)],
+        env=local_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "refusing to start" in result.stderr and "--no-verify" in result.stderr
