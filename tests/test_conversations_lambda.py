@@ -165,3 +165,9 @@ def test_session_ended_gets_empty_response(alexa: Alexa) -> None:
     alexa.intent("StartRoutineIntent", routine=MORNING)
     ended = alexa.end("USER_INITIATED")
     assert ended.response == {}
+
+
+def test_one_shot_fixture_starts_the_morning_routine(alexa: Alexa) -> None:
+    """"Alexa, ask back stretch coach to start my morning back stretches": a new session's first request."""
+    reply = alexa.send_raw(load_event("start_routine_morning"))
+    assert "Stretch 1 of 3: single knee to chest." in reply.text and not reply.ended
