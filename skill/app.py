@@ -18,7 +18,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.catalogue import load_catalogue
 from skill.config import Config
-from skill.handlers import conversation, routine
+from skill.handlers import conversation, preferences, routine
 from skill.handlers.interceptors import ApologiseOnError, LoadConversationInterceptor, SaveConversationInterceptor
 from skill.persistence.factory import store_for
 from skill.persistence.versioned import VersionedStore
@@ -26,7 +26,8 @@ from skill.persistence.versioned import VersionedStore
 
 def build_skill(config: Config, store: VersionedStore | None = None, clock: Callable[[], float] = time.time) -> CustomSkill:
     """The whole skill: handlers in dispatch order, interceptors, error handler and store."""
-    builder = CustomSkillBuilder(persistence_adapter=store or store_for(config))
+    store = store or store_for(config)
+    builder = CustomSkillBuilder(persistence_adapter=store)
     builder.skill_id = config.skill_id
     for handler in (
         conversation.LaunchHandler(),
@@ -35,6 +36,17 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
         routine.RoutineCommandHandler(),
         routine.StretchInfoHandler(),
         routine.PainHandler(),
+        preferences.SetPreferredRoutineHandler(),
+        preferences.SetHoldTimeHandler(),
+        preferences.SetRepsHandler(),
+        preferences.SetLevelHandler(),
+        preferences.MyRoutineHandler(),
+        preferences.AddStretchHandler(),
+        preferences.RemoveStretchHandler(),
+        preferences.ClearRoutineHandler(),
+        preferences.ProgressStatsHandler(),
+        preferences.DeleteDataHandler(),
+        preferences.SkillDisabledHandler(),
         conversation.YesHandler(),
         conversation.NoHandler(),
         conversation.HelpHandler(),
@@ -44,7 +56,7 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
         conversation.UnknownRequestHandler(),  # any other request type
     ):
         builder.add_request_handler(handler)
-    builder.add_global_request_interceptor(LoadConversationInterceptor(load_catalogue(), clock))
+    builder.add_global_request_interceptor(LoadConversationInterceptor(load_catalogue(), store, clock))
     builder.add_global_response_interceptor(SaveConversationInterceptor())
     builder.add_exception_handler(ApologiseOnError())
     return builder.create()

@@ -40,6 +40,9 @@ def parse_request(raw: str | bytes) -> RequestEnvelope:
         raise BadRequest(f"cannot read the request: {error}") from error
     if envelope is None or envelope.request is None:
         raise BadRequest(f"unknown request type {body['request']['type']!r}")
+    if "body" in body["request"]:
+        # ask-sdk-model has no field for skill events' body (userInformationPersistenceStatus).
+        envelope.request.body = body["request"]["body"]
     return envelope
 
 

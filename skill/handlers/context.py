@@ -18,12 +18,13 @@ from ask_sdk_model import Response
 
 from skill.catalogue import Catalogue
 from skill.engine import InvalidState, RoutineEngine, RoutineState
+from skill.handlers.user_data import SESSION_KEY, UserData
 from skill.speech import Composer, Phrases, Reply, Speech
 
 logger = logging.getLogger(__name__)
 
 CONTEXT_KEY = "conversation"
-PENDING_QUESTIONS = ("continue_saved", "skip_after_pain")
+PENDING_QUESTIONS = ("continue_saved", "skip_after_pain", "delete_data")
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Conversation:
     phrases: Phrases
     composer: Composer
     clock: Callable[[], float]
+    user: UserData
     state: RoutineState | None = None
     pending: str | None = None
     intro_given: bool = False
@@ -71,6 +73,7 @@ class Conversation:
         last = attributes.get("last")
         if isinstance(last, dict) and isinstance(last.get("ssml"), str):
             self.last_reply = last
+        self.user.load_session(attributes.get(SESSION_KEY))
 
     def dump(self) -> dict[str, Any]:
         attributes: dict[str, Any] = {"intro_given": self.intro_given}
@@ -80,6 +83,9 @@ class Conversation:
             attributes["pending"] = self.pending
         if self.last_reply:
             attributes["last"] = self.last_reply
+        user = self.user.dump_session()
+        if user is not None:
+            attributes[SESSION_KEY] = user
         attributes.update(self.extra)
         return attributes
 
@@ -87,10 +93,9 @@ class Conversation:
 
     def respond(self, handler_input: HandlerInput, reply: Reply) -> Response:
         """Render ``reply`` into the ASK response, prefixed with a lost-track notice if due."""
-        speech = reply.speech
-        if self.lost_track:
-            speech = Speech().say(self.phrases.say("lost_track")).add(*speech.parts)
-            self.lost_track = False
+        notices = (["lost_track"] if self.lost_track else []) + self.user.take_notices()
+        self.lost_track = False
+        speech = Speech().say(*(self.phrases.say(key) for key in notices)).add(*reply.speech.parts)
         ssml = speech.ssml()
         builder = handler_input.response_builder.speak(ssml)
         reprompt_ssml = reply.reprompt.ssml() if reply.reprompt else None

@@ -10,8 +10,9 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.handlers.context import Conversation
-from skill.handlers.progress import saved_routine, store_progress
-from skill.handlers.routine import OPERATIONS, offer_routines, say_step
+from skill.handlers.progress import end_session, saved_routine
+from skill.handlers.preferences import delete_confirmed
+from skill.handlers.routine import OPERATIONS, offer_routines, say_step, users_routine
 from skill.speech import Reply, Speech
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ class LaunchHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         phrases = conversation.phrases
-        saved = saved_routine(handler_input, conversation)
+        saved = saved_routine(conversation)
         if saved is not None:
             conversation.state = saved.with_(status="paused")
             conversation.pending = "continue_saved"
@@ -36,7 +37,17 @@ class LaunchHandler(AbstractRequestHandler):
                 phrases.say("offer_continue", routine=conversation.routine_name(saved), stretch=stretch.name),
             )
             return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("offer_continue_reprompt"))))
-        speech = Speech().say(phrases.say("welcome"), phrases.say("offer_routines"))
+        profile = conversation.user.profile
+        if profile.own_routine or profile.preferred_routine:
+            routine_id = users_routine(conversation)
+            name = conversation.catalogue.routine(routine_id).name if routine_id in conversation.catalogue.routines else phrases.say("own_routine_name")
+            speech = Speech().say(phrases.say("welcome_back"), phrases.say("offer_users_routine", routine=name))
+            return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("offer_routines_reprompt"))))
+        speech = Speech().say(phrases.say("welcome"))
+        if not profile.disclaimer_given:
+            speech.say(phrases.say("disclaimer"))
+            conversation.user.change(profile.with_(disclaimer_given=True), {"disclaimer_given"})
+        speech.say(phrases.say("offer_routines"))
         return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("offer_routines_reprompt"))))
 
 
@@ -49,6 +60,8 @@ class YesHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         engine, state, now = conversation.engine, conversation.state, conversation.now()
+        if conversation.pending == "delete_data":
+            return delete_confirmed(handler_input, conversation)
         if state is None:
             return offer_routines(handler_input, conversation)
         if conversation.pending == "continue_saved":
@@ -72,7 +85,11 @@ class NoHandler(AbstractRequestHandler):
         if pending == "continue_saved":
             conversation.state = None
             return offer_routines(handler_input, conversation, "continue_declined")
+        if pending == "delete_data":
+            return conversation.respond(handler_input, Reply(Speech().say(phrases.say("delete_kept")), Speech().say(phrases.say("help_reprompt"))))
         if pending == "skip_after_pain" or state is None:
+            end_session(conversation, state)
+            conversation.state = None
             key = "pain_stop" if pending else "goodbye"
             return conversation.respond(handler_input, Reply(Speech().say(phrases.say(key)), None, end_session=True))
         return say_step(handler_input, conversation, conversation.engine.pause(state, conversation.now()))
@@ -106,9 +123,8 @@ class StopHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         state = conversation.state
-        key = "goodbye"
-        if state is not None and state.status != "finished" and store_progress(handler_input, state):
-            key = "goodbye_saved"
+        saved = end_session(conversation, state)
+        key = "goodbye_saved" if saved and state is not None and state.status != "finished" else "goodbye"
         conversation.state = None
         conversation.pending = None
         return conversation.respond(handler_input, Reply(Speech().say(conversation.phrases.say(key)), None, end_session=True))
@@ -143,8 +159,7 @@ class SessionEndedHandler(AbstractRequestHandler):
         conversation = Conversation.of(handler_input)
         request = handler_input.request_envelope.request
         logger.info("session ended: %s", getattr(request, "reason", None))
-        if conversation.state is not None and conversation.state.status != "finished":
-            store_progress(handler_input, conversation.state)
+        end_session(conversation, conversation.state)
         conversation.state = None
         return handler_input.response_builder.response
 

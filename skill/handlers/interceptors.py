@@ -17,6 +17,9 @@ from ask_sdk_model import Response
 from skill.catalogue import Catalogue
 from skill.engine import RoutineEngine
 from skill.handlers.context import CONTEXT_KEY, Conversation
+from skill.handlers.user_data import UserData
+from skill.persistence.keys import NoUserError, user_key
+from skill.persistence.versioned import VersionedStore
 from skill.speech import Composer, Reply, Speech, phrases_for
 
 logger = logging.getLogger(__name__)
@@ -32,8 +35,9 @@ def _session_attributes(handler_input: HandlerInput) -> dict | None:
 class LoadConversationInterceptor(AbstractRequestInterceptor):
     """Build the request's ``Conversation``: the locale's wording and the validated session state."""
 
-    def __init__(self, catalogue: Catalogue, clock: Callable[[], float]) -> None:
+    def __init__(self, catalogue: Catalogue, store: VersionedStore, clock: Callable[[], float]) -> None:
         self.catalogue = catalogue
+        self.store = store
         self.engine = RoutineEngine(catalogue)
         self.clock = clock
 
@@ -43,7 +47,12 @@ class LoadConversationInterceptor(AbstractRequestInterceptor):
         except AttributeError:
             locale = None
         phrases = phrases_for(locale)
-        conversation = Conversation(self.catalogue, self.engine, phrases, Composer(phrases), self.clock)
+        try:
+            user_id: str | None = user_key(handler_input.request_envelope)
+        except NoUserError:
+            user_id = None
+        user = UserData(self.store, user_id, self.catalogue)
+        conversation = Conversation(self.catalogue, self.engine, phrases, Composer(phrases), self.clock, user)
         attributes = _session_attributes(handler_input)
         if attributes:
             conversation.load(attributes)

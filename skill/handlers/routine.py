@@ -9,13 +9,15 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill.engine import Finished, Paused, Play, Progress, RoutineEngine, RoutineState, Settings, Step
+from skill.catalogue import RoutineItem
+from skill.engine import Finished, Paused, Play, Progress, RoutineEngine, RoutineState, Step
 from skill.handlers.context import Conversation
-from skill.handlers.progress import saved_routine, store_progress
+from skill.handlers.progress import end_session, keep_progress, saved_routine
 from skill.handlers.slots import resolve
 from skill.speech import Reply, Speech
 
 DEFAULT_ROUTINE = "lower_back"
+OWN_ROUTINE = "own"
 
 
 def say_step(handler_input: HandlerInput, conversation: Conversation, step: Step, prefix: Speech | None = None) -> Response:
@@ -28,12 +30,12 @@ def say_step(handler_input: HandlerInput, conversation: Conversation, step: Step
     if isinstance(outcome, Play):
         reply = composer.play(outcome, name, prefix=prefix)
     elif isinstance(outcome, Paused):
-        store_progress(handler_input, step.state)
+        keep_progress(conversation, step.state, write_now=True)
         reply = composer.paused(outcome)
     elif isinstance(outcome, Finished):
-        store_progress(handler_input, None)
-        reply = composer.finished(outcome, name)
         conversation.state = None
+        end_session(conversation, None)
+        reply = composer.finished(outcome, name)
     else:
         assert isinstance(outcome, Progress)
         reply = composer.progress(outcome)
@@ -42,10 +44,29 @@ def say_step(handler_input: HandlerInput, conversation: Conversation, step: Step
     return conversation.respond(handler_input, reply)
 
 
-def start_routine(handler_input: HandlerInput, conversation: Conversation, routine_id: str, settings: Settings) -> Response:
-    """Start a catalogue routine, introducing it (and how to navigate, once per session)."""
-    step = conversation.engine.start(routine_id, settings, conversation.now())
-    return say_step(handler_input, conversation, step, prefix=intro_for(conversation, step.state))
+def start_routine(handler_input: HandlerInput, conversation: Conversation, routine_id: str) -> Response:
+    """Start a catalogue routine, or the user's own (``OWN_ROUTINE``), with the user's settings."""
+    user = conversation.user
+    profile = user.profile
+    now = conversation.now()
+    if routine_id == OWN_ROUTINE:
+        items = [RoutineItem(stretch_id) for stretch_id in profile.own_routine]
+        step = conversation.engine.start_items(OWN_ROUTINE, items, profile.settings(), now)
+    else:
+        step = conversation.engine.start(routine_id, profile.settings(), now)
+    prefix = intro_for(conversation, step.state)
+    if not profile.disclaimer_given:
+        prefix = Speech().say(conversation.phrases.say("disclaimer")).add(*prefix.parts)
+    user.change(profile.record_session(user.today(now)).with_(disclaimer_given=True), {"session_dates", "disclaimer_given"})
+    return say_step(handler_input, conversation, step, prefix=prefix)
+
+
+def users_routine(conversation: Conversation) -> str:
+    """What "start my back stretches" plays: their own routine, else their preferred one, else the default."""
+    profile = conversation.user.profile
+    if profile.own_routine:
+        return OWN_ROUTINE
+    return profile.preferred_routine or DEFAULT_ROUTINE
 
 
 def intro_for(conversation: Conversation, state: RoutineState) -> Speech:
@@ -81,7 +102,7 @@ class StartRoutineHandler(AbstractRequestHandler):
         slot = resolve(handler_input, "routine", conversation.catalogue.routines)
         if not slot.empty and slot.resolved_id is None:
             return offer_routines(handler_input, conversation, "routine_unknown", heard=slot.heard)
-        return start_routine(handler_input, conversation, slot.resolved_id or DEFAULT_ROUTINE, Settings())
+        return start_routine(handler_input, conversation, slot.resolved_id or users_routine(conversation))
 
 
 class ListRoutinesHandler(AbstractRequestHandler):
@@ -118,7 +139,7 @@ class RoutineCommandHandler(AbstractRequestHandler):
         state = conversation.state
         prefix = None
         if state is None and intent in ("AMAZON.ResumeIntent", "AMAZON.NextIntent"):
-            saved = saved_routine(handler_input, conversation)
+            saved = saved_routine(conversation)
             if saved is not None:
                 state = saved.with_(status="paused")
                 prefix = Speech().say(conversation.phrases.say("continue_saved", routine=conversation.routine_name(state)))
@@ -186,7 +207,7 @@ class PainHandler(AbstractRequestHandler):
             finished = conversation.engine.skip(state, conversation.now())
             return say_step(handler_input, conversation, finished, prefix=speech)
         conversation.state = step.state
-        store_progress(handler_input, step.state)
+        keep_progress(conversation, step.state, write_now=True)
         conversation.pending = "skip_after_pain"
         speech.say(phrases.say("pain_offer_next"))
         return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("pain_offer_next_reprompt"))))

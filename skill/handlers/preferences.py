@@ -1,0 +1,284 @@
+"""Settings by voice: preferred routine, hold time, repetitions, level, the user's own routine,
+their history, and deleting it all. Each change is confirmed in one spoken sentence."""
+
+from __future__ import annotations
+
+import re
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_slot_value, is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from skill.catalogue import RoutineItem
+from skill.engine import build_plan, plan_seconds
+from skill.handlers.context import Conversation
+from skill.handlers.routine import OWN_ROUTINE, offer_routines, users_routine
+from skill.handlers.slots import resolve
+from skill.profile import HOLD_RANGE, MAX_OWN_ROUTINE, REPS_RANGE, Profile
+from skill.speech import Reply, Speech
+
+_ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
+
+
+def _reply(handler_input: HandlerInput, conversation: Conversation, *texts: str) -> Response:
+    """Say ``texts`` and keep listening; mid-routine, point back to it."""
+    phrases = conversation.phrases
+    speech = Speech().say(*texts)
+    if conversation.state is not None:
+        speech.say(phrases.say("setting_applies_next"))
+    reprompt = phrases.say("reprompt_play" if conversation.state else "help_reprompt")
+    return conversation.respond(handler_input, Reply(speech, Speech().say(reprompt)))
+
+
+def _save(conversation: Conversation, profile: Profile, *fields: str) -> None:
+    conversation.user.change(profile, set(fields), write_now=True)
+
+
+def _whole_number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _seconds(duration: str | None) -> int | None:
+    found = _ISO_DURATION.match(duration or "")
+    if not found or not any(found.groups()):
+        return None
+    hours, minutes, seconds = (int(g or 0) for g in found.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def routine_description(conversation: Conversation, routine_id: str) -> tuple[str, list[str], float]:
+    """Name, stretch names and estimated seconds of a routine as the user would get it."""
+    catalogue, profile = conversation.catalogue, conversation.user.profile
+    if routine_id == OWN_ROUTINE:
+        name = conversation.phrases.say("own_routine_name")
+        items = tuple(RoutineItem(s) for s in profile.own_routine)
+    else:
+        routine = catalogue.routine(routine_id)
+        name, items = routine.name, routine.items
+    plan = build_plan(items, catalogue, profile.settings())
+    return name, [catalogue.stretch(i.stretch_id).name for i in plan], plan_seconds(plan, catalogue)
+
+
+class SetPreferredRoutineHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SetPreferredRoutineIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        slot = resolve(handler_input, "routine", conversation.catalogue.routines)
+        if slot.resolved_id is None:
+            if slot.empty:
+                return offer_routines(handler_input, conversation)
+            return offer_routines(handler_input, conversation, "routine_unknown", heard=slot.heard)
+        profile = conversation.user.profile.with_(preferred_routine=slot.resolved_id)
+        _save(conversation, profile, "preferred_routine")
+        name = conversation.catalogue.routine(slot.resolved_id).name
+        texts = [conversation.phrases.say("preferred_set", routine=name)]
+        if profile.own_routine:
+            texts.append(conversation.phrases.say("own_routine_still_first"))
+        return _reply(handler_input, conversation, *texts)
+
+
+class SetHoldTimeHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SetHoldTimeIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        phrases = conversation.phrases
+        seconds = _whole_number(get_slot_value(handler_input, "seconds"))
+        if seconds is None:
+            seconds = _seconds(get_slot_value(handler_input, "duration"))
+        low, high = HOLD_RANGE
+        if seconds is None:
+            return _reply(handler_input, conversation, phrases.say("hold_not_understood", low=low, high=high))
+        if not low <= seconds <= high:
+            return _reply(handler_input, conversation, phrases.say("hold_out_of_range", low=low, high=high))
+        _save(conversation, conversation.user.profile.with_(hold_seconds=seconds), "hold_seconds")
+        return _reply(handler_input, conversation, phrases.say("hold_set", seconds=seconds))
+
+
+class SetRepsHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SetRepsIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        phrases = conversation.phrases
+        reps = _whole_number(get_slot_value(handler_input, "reps"))
+        low, high = REPS_RANGE
+        if reps is None:
+            return _reply(handler_input, conversation, phrases.say("reps_not_understood", low=low, high=high))
+        if not low <= reps <= high:
+            return _reply(handler_input, conversation, phrases.say("reps_out_of_range", low=low, high=high))
+        _save(conversation, conversation.user.profile.with_(reps=reps), "reps")
+        return _reply(handler_input, conversation, phrases.say("reps_set" if reps > 1 else "reps_set_one", reps=reps))
+
+
+class SetLevelHandler(AbstractRequestHandler):
+    """Beginner means 10-second holds; either level drops an explicit hold time so the level decides."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SetLevelIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        phrases = conversation.phrases
+        slot = resolve(handler_input, "level", {"beginner", "standard"})
+        if slot.resolved_id is None:
+            return _reply(handler_input, conversation, phrases.say("level_unknown"))
+        profile = conversation.user.profile.with_(level=slot.resolved_id, hold_seconds=None)
+        _save(conversation, profile, "level", "hold_seconds")
+        return _reply(handler_input, conversation, phrases.say(f"level_{slot.resolved_id}"))
+
+
+class MyRoutineHandler(AbstractRequestHandler):
+    """"what is my routine": name, stretches, hold, reps, length."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("MyRoutineIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        phrases, profile = conversation.phrases, conversation.user.profile
+        name, stretches, seconds = routine_description(conversation, users_routine(conversation))
+        settings = profile.settings()
+        hold = phrases.say("my_hold", seconds=settings.hold_seconds) if settings.hold_seconds else phrases.say("my_hold_default")
+        reps = phrases.say("my_reps", reps=settings.reps) if settings.reps else phrases.say("my_reps_default")
+        return _reply(
+            handler_input,
+            conversation,
+            phrases.say("my_routine", routine=name, stretches=phrases.join(stretches)),
+            hold,
+            reps,
+            phrases.say("my_length", length=conversation.composer.length(seconds)),
+        )
+
+
+def _own_routine_or_seed(conversation: Conversation) -> list[str]:
+    """The user's own routine; the first edit starts from the routine they get today."""
+    profile = conversation.user.profile
+    if profile.own_routine:
+        return list(profile.own_routine)
+    routine = conversation.catalogue.routine(users_routine(conversation))
+    return [item.stretch_id for item in routine.items]
+
+
+def _stretch_slot(handler_input: HandlerInput, conversation: Conversation) -> tuple[str | None, Response | None]:
+    slot = resolve(handler_input, "stretch", conversation.catalogue.stretches)
+    if slot.resolved_id is not None:
+        return slot.resolved_id, None
+    key = "stretch_missing" if slot.empty else "stretch_unknown"
+    return None, _reply(handler_input, conversation, conversation.phrases.say(key, heard=slot.heard))
+
+
+class AddStretchHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AddStretchIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        phrases = conversation.phrases
+        stretch_id, problem = _stretch_slot(handler_input, conversation)
+        if problem:
+            return problem
+        name = conversation.catalogue.stretch(stretch_id).name
+        own = _own_routine_or_seed(conversation)
+        if stretch_id in own:
+            return _reply(handler_input, conversation, phrases.say("already_in", name=name))
+        if len(own) >= MAX_OWN_ROUTINE:
+            return _reply(handler_input, conversation, phrases.say("routine_full", max=MAX_OWN_ROUTINE))
+        own.append(stretch_id)
+        _save(conversation, conversation.user.profile.with_(own_routine=tuple(own)), "own_routine")
+        return _reply(handler_input, conversation, phrases.say("added", name=name, count=len(own)))
+
+
+class RemoveStretchHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("RemoveStretchIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        phrases = conversation.phrases
+        stretch_id, problem = _stretch_slot(handler_input, conversation)
+        if problem:
+            return problem
+        name = conversation.catalogue.stretch(stretch_id).name
+        own = _own_routine_or_seed(conversation)
+        if stretch_id not in own:
+            return _reply(handler_input, conversation, phrases.say("not_in_routine", name=name))
+        own.remove(stretch_id)
+        _save(conversation, conversation.user.profile.with_(own_routine=tuple(own)), "own_routine")
+        if not own:
+            fallback = conversation.catalogue.routine(users_routine(conversation)).name
+            return _reply(handler_input, conversation, phrases.say("removed_last", name=name, routine=fallback))
+        return _reply(handler_input, conversation, phrases.say("removed", name=name, count=len(own)))
+
+
+class ClearRoutineHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ClearRoutineIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        _save(conversation, conversation.user.profile.with_(own_routine=()), "own_routine")
+        fallback = conversation.catalogue.routine(users_routine(conversation)).name
+        return _reply(handler_input, conversation, conversation.phrases.say("cleared", routine=fallback))
+
+
+class ProgressStatsHandler(AbstractRequestHandler):
+    """"how am I doing": days in a row and sessions this week."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ProgressStatsIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        phrases, profile = conversation.phrases, conversation.user.profile
+        today = conversation.user.today(conversation.now())
+        streak, week = profile.streak(today), profile.sessions_this_week(today)
+        if week == 0:
+            return _reply(handler_input, conversation, phrases.say("stats_none"))
+        streak_text = phrases.say("stats_streak_one" if streak <= 1 else "stats_streak", days=streak)
+        week_text = phrases.say("stats_week_one" if week == 1 else "stats_week", days=week)
+        return _reply(handler_input, conversation, streak_text, week_text)
+
+
+class DeleteDataHandler(AbstractRequestHandler):
+    """"delete my data": ask first; YesHandler calls ``delete_confirmed``."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("DeleteDataIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conversation = Conversation.of(handler_input)
+        phrases = conversation.phrases
+        conversation.pending = "delete_data"
+        return conversation.respond(
+            handler_input, Reply(Speech().say(phrases.say("delete_confirm")), Speech().say(phrases.say("delete_confirm_reprompt")))
+        )
+
+
+def delete_confirmed(handler_input: HandlerInput, conversation: Conversation) -> Response:
+    conversation.pending = None
+    conversation.state = None
+    key = "deleted" if conversation.user.delete() else "delete_failed"
+    phrases = conversation.phrases
+    return conversation.respond(handler_input, Reply(Speech().say(phrases.say(key)), Speech().say(phrases.say("help_reprompt"))))
+
+
+class SkillDisabledHandler(AbstractRequestHandler):
+    """The user disabled the skill. NOT_PERSISTED means they will come back as a new user: delete.
+
+    Skill events carry no session, so this works from the request alone.
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        body = getattr(handler_input.request_envelope.request, "body", None) or {}
+        if body.get("userInformationPersistenceStatus") == "NOT_PERSISTED":
+            Conversation.of(handler_input).user.delete()
+        return handler_input.response_builder.response

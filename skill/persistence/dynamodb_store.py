@@ -1,0 +1,108 @@
+"""The production store: one DynamoDB item per user, written conditionally on a version.
+
+Why not ask-sdk's ``DynamoDbAdapter`` as is: its saves are an unconditional
+``put_item`` (last writer wins), and its module builds ``boto3.resource("dynamodb")``
+as a default argument the moment it is imported (a region lookup, a credential
+walk, and cold-start time). This store keeps the adapter's contract (it is an
+``AbstractPersistenceAdapter`` with the same item shape: key ``id`` = userId,
+attributes under ``attributes``) and adds a ``version`` attribute with conditional
+writes. The boto3 client is built on first use, from configuration, with short
+timeouts and bounded retries so a slow store cannot eat the user's ~8 s window.
+
+Example:
+    >>> store = DynamoDbStore("users", region="us-east-1", endpoint_url="http://127.0.0.1:8000")
+    >>> store._client is None   # nothing is built until the first request
+    True
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore
+
+logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_SECONDS = 1.0
+READ_TIMEOUT_SECONDS = 2.0
+MAX_ATTEMPTS = 2  # one retry: worst case stays well inside Alexa's ~8 s
+
+
+class DynamoDbStore(VersionedStore):
+    def __init__(self, table: str, region: str | None = None, endpoint_url: str | None = None, client: Any = None) -> None:
+        self.table = table
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self._client = client
+        self._serializer: Any = None
+        self._deserializer: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3
+            from botocore.config import Config as BotoConfig
+
+            self._client = boto3.client(
+                "dynamodb",
+                region_name=self.region,
+                endpoint_url=self.endpoint_url,
+                config=BotoConfig(
+                    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                    read_timeout=READ_TIMEOUT_SECONDS,
+                    retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+                ),
+            )
+        return self._client
+
+    def _codec(self) -> tuple[Any, Any]:
+        if self._serializer is None:
+            from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+            self._serializer, self._deserializer = TypeSerializer(), TypeDeserializer()
+        return self._serializer, self._deserializer
+
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return getattr(self.client, operation)(TableName=self.table, **kwargs)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise VersionConflict(str(error)) from error
+            raise StoreUnavailable(f"{operation}: {error}") from error
+        except BotoCoreError as error:  # timeouts, refused connections, no credentials
+            raise StoreUnavailable(f"{operation}: {error}") from error
+
+    def read(self, key: str) -> tuple[Attributes, int]:
+        item = self._call("get_item", Key={"id": {"S": key}}, ConsistentRead=True).get("Item")
+        if not item:
+            return {}, 0
+        _, deserializer = self._codec()
+        data = {name: deserializer.deserialize(value) for name, value in item.items()}
+        attributes = data.get("attributes")
+        version = int(data.get("version", 0))
+        return (attributes if isinstance(attributes, dict) else {"_corrupt": str(attributes)[:200]}), version
+
+    def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
+        serializer, _ = self._codec()
+        new_version = expected_version + 1
+        item = {
+            "id": {"S": key},
+            "attributes": serializer.serialize(attributes),
+            "version": {"N": str(new_version)},
+        }
+        if expected_version == 0:
+            # Also matches an item an older adapter wrote without a version.
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(version)"}
+        else:
+            condition = {
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+            }
+        self._call("put_item", Item=item, **condition)
+        return new_version
+
+    def remove(self, key: str) -> None:
+        self._call("delete_item", Key={"id": {"S": key}})

@@ -1,0 +1,155 @@
+"""A user's stored profile: preferences, their own routine, progress and history. Plain Python.
+
+Stored data is untrusted (old schema, hand-edited, corrupt): ``Profile.from_attributes``
+keeps every field it can validate, resets the rest, and says whether anything was
+reset so the user can be told in one sentence. Only strings and integers are
+stored (boto3 rejects floats; DynamoDB returns numbers as ``Decimal``).
+
+Example:
+    >>> profile, reset = Profile.from_attributes({"schema": 1, "hold_seconds": 30})
+    >>> profile.settings().hold_seconds, reset
+    (30, False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from skill.engine import Settings
+
+SCHEMA_VERSION = 1
+HOLD_RANGE = (10, 90)  # the seeds' range: beginners 10 s, up to 60-90 s
+REPS_RANGE = (1, 10)  # the seeds say 3-5, 5-10, "up to ten"
+LEVELS = ("beginner", "standard")
+BEGINNER_HOLD_SECONDS = 10
+MAX_OWN_ROUTINE = 15
+MAX_SESSION_DATES = 60
+FIELDS = (
+    "preferred_routine", "hold_seconds", "reps", "level", "own_routine",
+    "progress", "session_dates", "disclaimer_given",
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    preferred_routine: str | None = None
+    hold_seconds: int | None = None
+    reps: int | None = None
+    level: str = "standard"
+    own_routine: tuple[str, ...] = ()
+    progress: dict[str, Any] | None = None
+    session_dates: tuple[str, ...] = field(default=())
+    disclaimer_given: bool = False
+
+    def with_(self, **changes: Any) -> "Profile":
+        return replace(self, **changes)
+
+    def settings(self) -> Settings:
+        """The engine settings: an explicit hold wins, else a beginner's 10 s, else the stretch defaults."""
+        hold = self.hold_seconds
+        if hold is None and self.level == "beginner":
+            hold = BEGINNER_HOLD_SECONDS
+        return Settings(hold_seconds=hold, reps=self.reps)
+
+    def record_session(self, today: dt.date) -> "Profile":
+        iso = today.isoformat()
+        if self.session_dates and self.session_dates[-1] == iso:
+            return self
+        return self.with_(session_dates=(self.session_dates + (iso,))[-MAX_SESSION_DATES:])
+
+    def streak(self, today: dt.date) -> int:
+        """Days in a row with a session, ending today or yesterday."""
+        days = {dt.date.fromisoformat(d) for d in self.session_dates}
+        day = today if today in days else today - dt.timedelta(days=1)
+        count = 0
+        while day in days:
+            count += 1
+            day -= dt.timedelta(days=1)
+        return count
+
+    def sessions_this_week(self, today: dt.date) -> int:
+        """Days with a session in the last seven days, today included."""
+        start = today - dt.timedelta(days=6)
+        return sum(1 for d in self.session_dates if start <= dt.date.fromisoformat(d) <= today)
+
+    def to_attributes(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"schema": SCHEMA_VERSION, "level": self.level, "disclaimer_given": int(self.disclaimer_given)}
+        if self.preferred_routine:
+            data["preferred_routine"] = self.preferred_routine
+        if self.hold_seconds is not None:
+            data["hold_seconds"] = self.hold_seconds
+        if self.reps is not None:
+            data["reps"] = self.reps
+        if self.own_routine:
+            data["own_routine"] = list(self.own_routine)
+        if self.progress is not None:
+            data["progress"] = self.progress
+        if self.session_dates:
+            data["session_dates"] = list(self.session_dates)
+        return data
+
+    @classmethod
+    def from_attributes(cls, raw: Any, routine_ids: frozenset[str] | set[str] = frozenset(), stretch_ids: frozenset[str] | set[str] = frozenset()) -> tuple["Profile", bool]:
+        """Rebuild a profile from stored data; ``True`` when something had to be reset.
+
+        ``routine_ids``/``stretch_ids`` (when given) are the catalogue's, to drop references to
+        routines or stretches that no longer exist.
+        """
+        if not raw:
+            return cls(), False
+        if not isinstance(raw, dict):
+            return cls(), True
+        schema = raw.get("schema", 0)
+        if _whole(schema) is None or _whole(schema) > SCHEMA_VERSION:
+            return cls(), True  # unknown (newer or garbage) schema: start again rather than guess
+        reset = False
+        values: dict[str, Any] = {}
+
+        def take(name: str, value: Any, ok: bool) -> None:
+            nonlocal reset
+            if name not in raw:
+                return
+            if ok:
+                values[name] = value
+            else:
+                reset = True
+
+        preferred = raw.get("preferred_routine")
+        take("preferred_routine", preferred, isinstance(preferred, str) and (not routine_ids or preferred in routine_ids))
+        hold = _whole(raw.get("hold_seconds"))
+        take("hold_seconds", hold, hold is not None and HOLD_RANGE[0] <= hold <= HOLD_RANGE[1])
+        reps = _whole(raw.get("reps"))
+        take("reps", reps, reps is not None and REPS_RANGE[0] <= reps <= REPS_RANGE[1])
+        take("level", raw.get("level"), raw.get("level") in LEVELS)
+        own = raw.get("own_routine")
+        own_ok = (
+            isinstance(own, list)
+            and len(own) <= MAX_OWN_ROUTINE
+            and all(isinstance(s, str) and (not stretch_ids or s in stretch_ids) for s in own)
+        )
+        take("own_routine", tuple(own) if own_ok else (), own_ok)
+        take("progress", raw.get("progress"), isinstance(raw.get("progress"), dict))
+        dates = raw.get("session_dates")
+        dates_ok = isinstance(dates, list) and all(_is_date(d) for d in dates)
+        take("session_dates", tuple(sorted(dates)[-MAX_SESSION_DATES:]) if dates_ok else (), dates_ok)
+        given = _whole(raw.get("disclaimer_given"))
+        take("disclaimer_given", bool(given), given in (0, 1))
+        return cls(**values), reset
+
+
+def _whole(value: Any) -> int | None:
+    """An int from an int or integral Decimal; None for anything else (bools, floats, strings)."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return None
+    return int(value) if value == int(value) else None
+
+
+def _is_date(value: Any) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
