@@ -19,7 +19,13 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from skill.catalogue import load_catalogue
 from skill.config import Config
 from skill.handlers import conversation, preferences, routine
-from skill.handlers.interceptors import ApologiseOnError, LoadConversationInterceptor, SaveConversationInterceptor
+from skill.handlers.interceptors import (
+    ApologiseOnError,
+    LoadConversationInterceptor,
+    LogRequestInterceptor,
+    SaveConversationInterceptor,
+    StartTimerInterceptor,
+)
 from skill.persistence.factory import store_for
 from skill.persistence.versioned import VersionedStore
 
@@ -56,7 +62,9 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
         conversation.UnknownRequestHandler(),  # any other request type
     ):
         builder.add_request_handler(handler)
+    builder.add_global_request_interceptor(StartTimerInterceptor())
     builder.add_global_request_interceptor(LoadConversationInterceptor(load_catalogue(), store, clock))
     builder.add_global_response_interceptor(SaveConversationInterceptor())
+    builder.add_global_response_interceptor(LogRequestInterceptor())
     builder.add_exception_handler(ApologiseOnError())
     return builder.create()

@@ -171,3 +171,16 @@ def test_one_shot_fixture_starts_the_morning_routine(alexa: Alexa) -> None:
     """"Alexa, ask back stretch coach to start my morning back stretches": a new session's first request."""
     reply = alexa.send_raw(load_event("start_routine_morning"))
     assert "Stretch 1 of 3: single knee to chest." in reply.text and not reply.ended
+
+
+def test_one_json_log_line_per_request_without_the_user_id(alexa: Alexa, caplog: pytest.LogCaptureFixture) -> None:
+    import json
+
+    caplog.set_level("INFO", logger="backstretch.requests")
+    alexa.launch()
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "backstretch.requests"]
+    assert [line["request_type"] for line in lines] == ["LaunchRequest", "IntentRequest"]
+    assert lines[1]["intent"] == "StartRoutineIntent" and lines[1]["locale"] == "en-US"
+    assert all(line["outcome"] == "ok" and line["latency_ms"] >= 0 for line in lines)
+    assert all(line["user"] and alexa.user_id not in json.dumps(line) for line in lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -18,6 +19,7 @@ def skill() -> CustomSkill:
     """The process-wide skill, built once from the environment."""
     global _skill
     if _skill is None:
+        logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
         _skill = build_skill(Config.from_env(os.environ))
     return _skill
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import time
 from typing import Callable
 
 from ask_sdk_core.dispatch_components import (
@@ -23,6 +27,43 @@ from skill.persistence.versioned import VersionedStore
 from skill.speech import Composer, Reply, Speech, phrases_for
 
 logger = logging.getLogger(__name__)
+request_log = logging.getLogger("backstretch.requests")
+STARTED_KEY = "started"
+
+
+def hashed_user(handler_input: HandlerInput) -> str | None:
+    """A salted hash of the user id: enough to follow one user's requests, not to identify them."""
+    try:
+        user_id = user_key(handler_input.request_envelope)
+    except NoUserError:
+        return None
+    salt = os.environ.get("BACKSTRETCH_LOG_SALT", "back-stretch-coach")
+    return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:16]
+
+
+def log_request(handler_input: HandlerInput, outcome: str) -> None:
+    """One JSON line per request: id, type, intent, locale, latency, outcome; never the user id itself."""
+    request = handler_input.request_envelope.request
+    started = handler_input.attributes_manager.request_attributes.get(STARTED_KEY, time.perf_counter())
+    intent = getattr(getattr(request, "intent", None), "name", None)
+    request_log.info(
+        json.dumps(
+            {
+                "request_id": getattr(request, "request_id", None),
+                "request_type": getattr(request, "object_type", None),
+                "intent": intent,
+                "locale": getattr(request, "locale", None),
+                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+                "outcome": outcome,
+                "user": hashed_user(handler_input),
+            }
+        )
+    )
+
+
+class StartTimerInterceptor(AbstractRequestInterceptor):
+    def process(self, handler_input: HandlerInput) -> None:
+        handler_input.attributes_manager.request_attributes[STARTED_KEY] = time.perf_counter()
 
 
 def _session_attributes(handler_input: HandlerInput) -> dict | None:
@@ -69,6 +110,12 @@ class SaveConversationInterceptor(AbstractResponseInterceptor):
         handler_input.attributes_manager.session_attributes = conversation.dump()
 
 
+class LogRequestInterceptor(AbstractResponseInterceptor):
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        ended = response is not None and response.should_end_session
+        log_request(handler_input, "ended" if ended else "ok")
+
+
 class ApologiseOnError(AbstractExceptionHandler):
     """Any unexpected error: apologise, keep the session open and the routine where it was."""
 
@@ -77,6 +124,7 @@ class ApologiseOnError(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         logger.error("request failed", exc_info=exception)
+        log_request(handler_input, "error")
         # Response interceptors do not run after an error, so the session attributes go back
         # to Alexa exactly as they came: the routine stays where it was before this request.
         conversation = handler_input.attributes_manager.request_attributes.get(CONTEXT_KEY)
