@@ -111,6 +111,8 @@ class RoutineEngine:
 
     def skip(self, state: RoutineState, now: int) -> Step:
         """Leave the current stretch (all its sides and reps) and play the next one."""
+        if state.status == "finished":
+            return self._finish(state, now)
         all_blocks = self._blocks(state)
         current_item = all_blocks[state.position].item_index
         skipped = state.skipped if current_item in state.skipped else state.skipped + (current_item,)
@@ -125,10 +127,11 @@ class RoutineEngine:
 
     def pause(self, state: RoutineState, now: int) -> Step:
         """Keep the current block for ``resume``; nothing plays."""
+        if state.status == "finished":
+            return self._finish(state, now)
         block = self._blocks(state)[state.position]
         stretch = self.catalogue.stretch(state.items[block.item_index].stretch_id)
-        paused = state if state.status == "finished" else state.with_(status="paused", updated_at=now)
-        return Step(paused, Paused(stretch, block))
+        return Step(state.with_(status="paused", updated_at=now), Paused(stretch, block))
 
     def resume(self, state: RoutineState, now: int) -> Step:
         """After a pause or interruption, play the block that was current; otherwise carry on.

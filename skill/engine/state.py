@@ -69,23 +69,25 @@ class RoutineState:
             status = data["status"]
             skipped = tuple(_int(i) for i in data.get("skipped", ()))
             updated_at = _int(data.get("updated_at", 0))
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, OverflowError) as error:  # int(inf) overflows
             raise InvalidState(f"malformed routine state: {error}") from error
         if not items or len(items) > MAX_ITEMS:
             raise InvalidState("routine state has no stretches or too many")
         for item in items:
             if item.stretch_id not in catalogue.stretches:
                 raise InvalidState(f"unknown stretch {item.stretch_id!r}")
-            if not HOLD_LIMITS[0] <= item.hold <= HOLD_LIMITS[1]:
-                raise InvalidState(f"hold out of range: {item.hold}")
+            stretch = catalogue.stretch(item.stretch_id)
+            low, high = HOLD_LIMITS if stretch.hold_adjustable else (stretch.hold.min, stretch.hold.max)
+            if not low <= item.hold <= high:
+                raise InvalidState(f"hold out of range for {stretch.id}: {item.hold}")
             if not REPS_LIMITS[0] <= item.reps <= REPS_LIMITS[1]:
                 raise InvalidState(f"reps out of range: {item.reps}")
         if status not in STATUSES:
             raise InvalidState(f"unknown status {status!r}")
         if not 0 <= position < len(blocks(items, catalogue)):
             raise InvalidState(f"position out of range: {position}")
-        if any(not 0 <= i < len(items) for i in skipped):
-            raise InvalidState("skipped index out of range")
+        if any(not 0 <= i < len(items) for i in skipped) or len(set(skipped)) != len(skipped):
+            raise InvalidState("skipped indexes out of range or repeated")
         return cls(routine_id, items, position, status, skipped, updated_at)
 
 
