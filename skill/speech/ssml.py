@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Iterator, Union
-from xml.sax.saxutils import escape
+from html import escape
 
 MAX_BREAK_MS = 10_000
 MAX_SSML_CHARS = 8_000
@@ -82,7 +82,7 @@ class Speech:
                     continue
                 if out and not out[-1].endswith("/>"):
                     out.append(" ")
-                out.append(escape(text))
+                out.append(escape(text, quote=False))  # html.escape: xml.sax would pull in urllib at import
                 previous_was_pause = False
         ssml = "<speak>" + "".join(out) + "</speak>"
         if len(ssml) >= MAX_SSML_CHARS:
