@@ -1,0 +1,259 @@
+"""Build the Lambda artifact: ``build/lambda/`` (the template's CodeUri) and ``build/back-stretch-coach.zip``.
+
+What goes in:
+  * ``lambda_function.py`` (from ``lambda/``) at the root: the handler is ``lambda_function.lambda_handler``;
+  * the ``skill`` package modules that the handler can import, found by following every ``import``
+    statement (also those inside functions) from ``lambda_function.py``, plus every ``.json`` data file
+    under ``skill/``. So the Flask web service, the chat/CLI and the NLU matcher (and Flask) stay out;
+  * the pinned runtime dependencies of ``requirements-lambda.txt``, installed for Lambda's python3.13
+    on arm64 (wheels only). boto3 is not bundled: the runtime provides it (see that file).
+
+The installed dependencies are kept in ``build/lambda-deps/<hash of the requirements and platform>/``
+(and pip's download cache in ``build/pip-cache/``), so only the first build, and the first after a
+change to ``requirements-lambda.txt``, needs the package index.
+
+The zip is reproducible: entries sorted, fixed timestamps and permissions, no ``__pycache__``.
+
+Usage: scripts/build-lambda [--quiet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+OUT_DIR = BUILD / "lambda"
+ZIP_PATH = BUILD / "back-stretch-coach.zip"
+DEPS_CACHE = BUILD / "lambda-deps"
+PIP_CACHE = BUILD / "pip-cache"
+REQUIREMENTS = ROOT / "requirements-lambda.txt"
+HANDLER_SOURCE = ROOT / "lambda" / "lambda_function.py"
+PACKAGE = "skill"
+
+# Lambda's runtime: keep in step with template.yaml (Runtime, Architectures).
+PIP_PLATFORM = ["--platform", "manylinux2014_aarch64", "--only-binary=:all:", "--python-version", "3.13", "--implementation", "cp"]
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no build time leaks into the artifact
+JUNK_DIRS = {"__pycache__"}
+SCRIPTS_DIR = "bin"  # pip's console scripts (top level of --target): they point at this machine's python
+JUNK_SUFFIXES = (".pyc", ".pyo")
+
+
+def log(message: str, quiet: bool) -> None:
+    if not quiet:
+        print(f"build-lambda: {message}", file=sys.stderr)
+
+
+# -- the skill package: what the handler imports ----------------------------------------------------
+
+
+def _module_file(module: str) -> Path | None:
+    """The source of ``module`` (a ``skill.*`` dotted name) in the repo, or None."""
+    base = ROOT.joinpath(*module.split("."))
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    return None
+
+
+def _imports(path: Path, module: str) -> tuple[set[str], set[str]]:
+    """What ``path`` imports (at top level or inside functions), as absolute names.
+
+    Returns ``(modules, maybe)``: ``modules`` must exist; ``maybe`` are ``package.name`` candidates from
+    ``from package import name``, which are submodules only when such a file exists.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package_parts = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    modules: set[str] = set()
+    maybe: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = package_parts[: len(package_parts) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            modules.add(base)
+            maybe.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+    return modules, maybe
+
+
+def _ours(name: str) -> bool:
+    return name.split(".")[0] == PACKAGE
+
+
+def skill_modules(quiet: bool = True) -> dict[str, Path]:
+    """The ``skill.*`` modules reachable from the Lambda handler, with their parent packages."""
+    wanted: dict[str, Path] = {}
+    missing: set[str] = set()
+    queue: list[tuple[str, bool]] = []
+
+    def follow(path: Path, module: str) -> None:
+        modules, maybe = _imports(path, module)
+        queue.extend((name, True) for name in sorted(modules) if _ours(name))
+        queue.extend((name, False) for name in sorted(maybe) if _ours(name))
+
+    follow(HANDLER_SOURCE, "lambda_function")
+    while queue:
+        name, required = queue.pop()
+        if name in wanted:
+            continue
+        path = _module_file(name)
+        if path is None:
+            if required:
+                missing.add(name)
+            continue
+        wanted[name] = path
+        parts = name.split(".")
+        queue.extend((".".join(parts[:i]), True) for i in range(1, len(parts)))  # parent packages
+        follow(path, name)
+    for name in sorted(missing):
+        # A module the code imports (maybe lazily) but the tree lacks: the artifact would fail there.
+        log(f"warning: {name} is imported but has no source file", quiet=False)
+    return wanted
+
+
+def copy_skill(dest: Path, quiet: bool) -> list[str]:
+    modules = skill_modules(quiet)
+    files = {path for path in modules.values()}
+    files.update(p for p in (ROOT / PACKAGE).rglob("*.json") if not JUNK_DIRS.intersection(p.relative_to(ROOT).parts))
+    for path in sorted(files):
+        target = dest / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    shutil.copyfile(HANDLER_SOURCE, dest / "lambda_function.py")
+    return sorted(modules)
+
+
+# -- dependencies ----------------------------------------------------------------------------------
+
+
+def _pinned(requirements: Path) -> dict[str, str]:
+    """``name -> version`` from lines ``name==version`` (names normalised as in PEP 503)."""
+    pins: dict[str, str] = {}
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9._-]+)==([A-Za-z0-9.+!-]+)", line)
+        if not match:
+            raise SystemExit(f"build-lambda: {requirements.name}: not an exact pin: {line!r}")
+        pins[_normalise(match[1])] = match[2]
+    return pins
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed(target: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for dist_info in target.glob("*.dist-info"):
+        meta = (dist_info / "METADATA").read_text(encoding="utf-8")
+        name = re.search(r"^Name: (.+)$", meta, re.M)
+        version = re.search(r"^Version: (.+)$", meta, re.M)
+        assert name and version, dist_info
+        found[_normalise(name[1].strip())] = version[1].strip()
+    return found
+
+
+def install_dependencies(quiet: bool) -> Path:
+    """The pinned dependencies installed for Lambda, reused while the pins and platform stay the same."""
+    key = hashlib.sha256(REQUIREMENTS.read_bytes() + " ".join(PIP_PLATFORM).encode()).hexdigest()[:16]
+    target = DEPS_CACHE / key
+    if (target / ".complete").is_file():
+        log(f"dependencies: reusing {target.relative_to(ROOT)}", quiet)
+        return target
+    for old in DEPS_CACHE.glob("*"):  # earlier pins: no longer wanted
+        shutil.rmtree(old, ignore_errors=True)
+    target.mkdir(parents=True)
+    log("dependencies: installing for python3.13 / arm64 (first build needs the package index)", quiet)
+    command = [
+        sys.executable, "-m", "pip", "install",
+        "--target", str(target),
+        *PIP_PLATFORM,
+        "--cache-dir", str(PIP_CACHE),
+        "--no-compile",
+        "--disable-pip-version-check",
+        "--requirement", str(REQUIREMENTS),
+    ]
+    if quiet:
+        command.append("--quiet")
+    subprocess.run(command, check=True, cwd=ROOT)
+    pins, got = _pinned(REQUIREMENTS), _installed(target)
+    if pins != got:
+        extra = {n: v for n, v in got.items() if pins.get(n) != v}
+        absent = {n: v for n, v in pins.items() if got.get(n) != v}
+        shutil.rmtree(target, ignore_errors=True)
+        raise SystemExit(
+            f"build-lambda: installed packages differ from {REQUIREMENTS.name}: "
+            f"not pinned (or other version): {extra}; pinned but not installed: {absent}"
+        )
+    (target / ".complete").write_text("ok\n", encoding="utf-8")
+    return target
+
+
+def copy_dependencies(source: Path, dest: Path) -> None:
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source)
+        if rel.name == ".complete" or rel.parts[0] == SCRIPTS_DIR or JUNK_DIRS.intersection(rel.parts) or path.suffix in JUNK_SUFFIXES:
+            continue
+        if path.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest / rel)
+
+
+# -- the zip ---------------------------------------------------------------------------------------
+
+
+def write_zip(source: Path, zip_path: Path) -> None:
+    files = sorted((p for p in source.rglob("*") if p.is_file()), key=lambda p: p.relative_to(source).as_posix())
+    tmp = zip_path.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w") as archive:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(source).as_posix(), date_time=ZIP_DATE)
+            mode = 0o755 if path.suffix == ".so" else 0o644  # what pip gives them; Lambda only needs to read
+            info.external_attr = (0o100000 | mode) << 16  # a regular file
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, whatever machine builds it
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
+    os.replace(tmp, zip_path)
+
+
+def build(quiet: bool = False) -> Path:
+    deps = install_dependencies(quiet)
+    shutil.rmtree(OUT_DIR, ignore_errors=True)
+    OUT_DIR.mkdir(parents=True)
+    copy_dependencies(deps, OUT_DIR)
+    modules = copy_skill(OUT_DIR, quiet)
+    log(f"skill modules: {len(modules)}", quiet)
+    write_zip(OUT_DIR, ZIP_PATH)
+    size = ZIP_PATH.stat().st_size
+    digest = hashlib.sha256(ZIP_PATH.read_bytes()).hexdigest()
+    log(f"{OUT_DIR.relative_to(ROOT)}/ and {ZIP_PATH.relative_to(ROOT)}: {size} bytes ({size / 1e6:.2f} MB), sha256 {digest[:16]}", quiet)
+    return ZIP_PATH
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    args = parser.parse_args(argv)
+    build(quiet=args.quiet)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""The Lambda zip works on its own: built by scripts/build-lambda, unzipped, run in a fresh interpreter.
+
+The fresh interpreter sees only what Lambda would: the unzipped artifact first (``/var/task``), then the
+packages the Python runtime provides (``/var/runtime``: boto3, botocore, jmespath, s3transfer, urllib3,
+dateutil, six), here symlinked from this venv into a folder of their own. Not the whole site-packages:
+that would also offer Flask, this repo's ``skill`` (installed editable) and every dependency the zip
+might lack, and hide exactly the faults this test is for.
+
+The zip is built for python3.13 on arm64; this interpreter may be another version on another machine.
+All bundled packages are pure Python except charset_normalizer's compiled speed-ups, which fall back to
+their ``.py`` twins here. The first build downloads the pinned wheels (PyPI); later ones use build/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ZIP_PATH = ROOT / "build" / "back-stretch-coach.zip"
+EVENTS = ROOT / "tests" / "events"
+
+# What the Lambda Python runtime provides on its own path (after the function's code).
+RUNTIME_PROVIDED = ("boto3", "botocore", "jmespath", "s3transfer", "urllib3", "dateutil", "six")
+
+AWS_ENV = {
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "dummy",
+    "AWS_SECRET_ACCESS_KEY": "dummy",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def _build() -> str:
+    subprocess.run(["bash", str(ROOT / "scripts" / "build-lambda"), "--quiet"], cwd=ROOT, check=True, timeout=900)
+    return hashlib.sha256(ZIP_PATH.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def artifact() -> Path:
+    _build()
+    return ZIP_PATH
+
+
+@pytest.fixture(scope="module")
+def names(artifact: Path) -> list[str]:
+    with zipfile.ZipFile(artifact) as archive:
+        return archive.namelist()
+
+
+@pytest.fixture(scope="module")
+def task_dir(artifact: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("var_task")
+    assert not any(target.iterdir())
+    with zipfile.ZipFile(artifact) as archive:
+        archive.extractall(target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Stand-in for /var/runtime: links to this venv's copies of what the runtime provides."""
+    import importlib.util
+
+    target = tmp_path_factory.mktemp("var_runtime")
+    for name in RUNTIME_PROVIDED:
+        spec = importlib.util.find_spec(name)
+        assert spec and spec.origin, f"{name} is not installed in this venv"
+        origin = Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (target / source.name).symlink_to(source, target_is_directory=source.is_dir())
+    return target
+
+
+def test_zip_contents(names: list[str], artifact: Path, record_property: Any) -> None:
+    size = artifact.stat().st_size
+    record_property("lambda_zip_bytes", size)
+    print(f"\nLambda artifact: {artifact.relative_to(ROOT)} {size} bytes ({size / 1e6:.2f} MB), {len(names)} files")
+
+    assert "lambda_function.py" in names
+    for needed in ("skill/entrypoints/lambda_entry.py", "skill/entrypoints/invoke.py", "skill/app.py",
+                   "skill/speech/locales/en-US.json", "skill/catalogue/stretches.json",
+                   "skill/persistence/dynamodb_store.py", "ask_sdk_core/skill.py", "ask_sdk_model/__init__.py"):
+        assert needed in names, needed
+    tops = {name.split("/")[0] for name in names}
+    assert not {"flask", "werkzeug", "jinja2", "tests", "boto3", "botocore"} & {t.lower() for t in tops}, sorted(tops)
+    assert not [n for n in names if n.lower().startswith(("flask", "werkzeug"))]
+    for left_out in ("nlu.py", "web.py", "cli.py", "chat.py"):
+        assert f"skill/entrypoints/{left_out}" not in names
+    assert not [n for n in names if n.endswith("/nlu.py") or n == "nlu.py"]
+    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
+    assert not [n for n in names if n.startswith("skill/") and not n.endswith((".py", ".json"))]
+
+    # Lambda's limits for a directly uploaded zip: 50 MB zipped, 250 MB unzipped.
+    with zipfile.ZipFile(artifact) as archive:
+        unzipped = sum(info.file_size for info in archive.infolist())
+    assert size < 50 * 1024 * 1024
+    assert unzipped < 250 * 1024 * 1024
+
+
+def test_build_is_reproducible(artifact: Path) -> None:
+    first = hashlib.sha256(artifact.read_bytes()).hexdigest()
+    assert _build() == first
+    with zipfile.ZipFile(artifact) as archive:
+        infos = archive.infolist()
+    assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+_CHILD = r"""
+import importlib, importlib.util, json, os, sys
+task_dir, runtime_dir, events = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path.insert(0, task_dir)   # /var/task first ...
+sys.path.append(runtime_dir)   # ... then what the runtime provides
+
+import lambda_function
+import skill, ask_sdk_core
+report = {
+    "skill_file": skill.__file__,
+    "ask_sdk_core_file": ask_sdk_core.__file__,
+    "lambda_function_file": lambda_function.__file__,
+    "flask_importable": importlib.util.find_spec("flask") is not None,
+    "replies": [],
+}
+for event in events:
+    report["replies"].append(lambda_function.lambda_handler(event, None))
+# Every shipped module imports with only the zip and the runtime: nothing the zip left out is needed.
+for root, dirs, files in os.walk(os.path.join(task_dir, "skill")):
+    for name in sorted(files):
+        if name.endswith(".py"):
+            rel = os.path.relpath(os.path.join(root, name), task_dir)[:-3].replace(os.sep, ".")
+            importlib.import_module(rel.removesuffix(".__init__"))
+importlib.import_module("ask_sdk_core.api_client")  # needs requests & co, which the zip bundles
+report["boto3_file"] = __import__("boto3").__file__
+print(json.dumps(report))
+"""
+
+
+def _event(name: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+    return event
+
+
+def test_handler_runs_from_the_zip_alone(task_dir: Path, runtime_dir: Path, tmp_path: Path) -> None:
+    events = [_event("launch_request"), _event("start_routine_morning")]
+    env = {
+        **AWS_ENV,
+        "BACKSTRETCH_DATA_DIR": str(tmp_path / "data"),  # no table: the embedded SQLite store
+        "HOME": str(tmp_path),
+        # For the record only: -I ignores PYTHONPATH, so the child sets sys.path itself.
+        "PYTHONPATH": str(task_dir),
+    }
+    result = subprocess.run(
+        # -I: no PYTHON* variables, no user site, no script dir; -S: not even this venv's site-packages.
+        [sys.executable, "-I", "-S", "-c", _CHILD, str(task_dir), str(runtime_dir), json.dumps(events)],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    for key in ("skill_file", "ask_sdk_core_file", "lambda_function_file"):
+        assert Path(report[key]).resolve().is_relative_to(task_dir.resolve()), (key, report[key])
+    assert Path(report["boto3_file"]).parent.parent == runtime_dir
+    assert report["flask_importable"] is False
+
+    launch, start = (reply["response"] for reply in report["replies"])
+    assert "Welcome" in launch["outputSpeech"]["ssml"]
+    assert launch["shouldEndSession"] is False
+    assert "Stretch 1 of 3" in start["outputSpeech"]["ssml"]
+    assert start["shouldEndSession"] is False

@@ -1,0 +1,128 @@
+"""template.yaml: cfn-lint accepts it, and the SAM transform turns it into the resources we mean.
+
+Nothing here reaches AWS: cfn-lint ships its resource specs, and the SAM translator runs locally.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+SKILL_ID = "amzn1.ask.skill.12345678-90ab-cdef-1234-567890abcdef"
+
+
+class NoManagedPolicies:
+    """Stands in for samtranslator's ``ManagedPolicyLoader``, which asks IAM for the ARNs of managed
+    policies named in ``Policies``. The template names none (only an inline statement), so the loader
+    has nothing to look up; a failing IAM lookup is a fault this offline test cannot cause."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def test_cfn_lint_passes() -> None:
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    assert cfn_lint.exists(), "cfn-lint is missing: pip install -e .[test]"
+    result = subprocess.run(
+        [str(cfn_lint), str(TEMPLATE)], cwd=ROOT, capture_output=True, text=True, timeout=300, env=os.environ.copy()
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    parsed: dict[str, Any] = yaml_parse(TEMPLATE.read_text(encoding="utf-8"))
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    template = copy.deepcopy(template)
+    # `sam deploy` uploads CodeUri (build/lambda) and hands the transform an S3 location; do the same.
+    template["Resources"]["SkillFunction"]["Properties"]["CodeUri"] = "s3://artifacts/back-stretch-coach.zip"
+    output = transform(template, {"SkillId": SKILL_ID, "LogLevel": "INFO"}, NoManagedPolicies())
+    translated: dict[str, Any] = output["Resources"]
+    return translated
+
+
+def _of_type(resources: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]]:
+    """The one resource of type ``kind``: (logical id, resource)."""
+    found = {name: r for name, r in resources.items() if r["Type"] == kind}
+    assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
+    return next(iter(found.items()))
+
+
+def test_function(resources: dict[str, Any]) -> None:
+    _, function = _of_type(resources, "AWS::Lambda::Function")
+    props = function["Properties"]
+    assert props["Runtime"] == "python3.13"
+    assert props["Architectures"] == ["arm64"]
+    assert props["Handler"] == "lambda_function.lambda_handler"
+    assert props["MemorySize"] == 512
+    assert props["Timeout"] < 8  # Alexa waits about 8 s
+    table_name, _ = _of_type(resources, "AWS::DynamoDB::Table")
+    assert props["Environment"]["Variables"] == {
+        "BACKSTRETCH_TABLE": {"Ref": table_name},
+        "BACKSTRETCH_SKILL_ID": {"Ref": "SkillId"},
+        "LOG_LEVEL": {"Ref": "LogLevel"},
+    }
+
+
+def test_table(resources: dict[str, Any]) -> None:
+    _, table = _of_type(resources, "AWS::DynamoDB::Table")
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    props = table["Properties"]
+    assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert props["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["SSESpecification"] == {"SSEEnabled": True}
+
+
+def test_only_this_skill_may_invoke(resources: dict[str, Any]) -> None:
+    function_name, _ = _of_type(resources, "AWS::Lambda::Function")
+    _, permission = _of_type(resources, "AWS::Lambda::Permission")
+    props = permission["Properties"]
+    assert props["Principal"] == "alexa-appkit.amazon.com"
+    assert props["Action"] == "lambda:InvokeFunction"
+    assert props["FunctionName"] == {"Ref": function_name}
+    assert props["EventSourceToken"] in ({"Ref": "SkillId"}, SKILL_ID)
+
+
+def test_policy_is_least_privilege(resources: dict[str, Any]) -> None:
+    table_name, _ = _of_type(resources, "AWS::DynamoDB::Table")
+    _, role = _of_type(resources, "AWS::IAM::Role")
+    props = role["Properties"]
+    # Logging only (CloudWatch Logs): the basic execution role SAM always attaches.
+    assert props.get("ManagedPolicyArns", []) == ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+    statements = [s for policy in props["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    assert len(statements) == 1
+    (statement,) = statements
+    assert statement["Effect"] == "Allow"
+    assert sorted(statement["Action"]) == ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+    assert statement["Resource"] == {"Fn::GetAtt": [table_name, "Arn"]}
+
+
+def test_skill_id_parameter_pattern(template: dict[str, Any]) -> None:
+    pattern = template["Parameters"]["SkillId"]["AllowedPattern"]
+    assert re.fullmatch(pattern, SKILL_ID)
+    for wrong in ("", "amzn1.ask.skill.", "amzn1.ask.account.12345678-90ab-cdef-1234-567890abcdef", f"{SKILL_ID} "):
+        assert not re.fullmatch(pattern, wrong), wrong
+
+
+def test_outputs(template: dict[str, Any]) -> None:
+    outputs = template["Outputs"]
+    assert outputs["FunctionArn"]["Value"] == {"Fn::GetAtt": ["SkillFunction", "Arn"]}
+    assert outputs["TableName"]["Value"] == {"Ref": "UserTable"}
