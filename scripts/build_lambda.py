@@ -187,6 +187,7 @@ def install_dependencies(quiet: bool) -> Path:
         *PIP_PLATFORM,
         "--cache-dir", str(PIP_CACHE),
         "--no-compile",
+        "--no-deps",  # the requirements file is the whole closure (it leaves out what is never imported)
         "--disable-pip-version-check",
         "--requirement", str(REQUIREMENTS),
     ]
