@@ -33,6 +33,8 @@ def keep_progress(conversation: Conversation, state: RoutineState | None, write_
 
     ``write_now`` is for a pause, the moment a user is most likely to walk away.
     """
+    if state is None and not conversation.user.loaded:
+        return True  # no routine in this session and nothing read: nothing to record, and no read spent
     progress = None if state is None or state.status == "finished" else state.to_dict()
     profile = conversation.user.profile
     if profile.progress == progress:

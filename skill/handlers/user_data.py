@@ -76,6 +76,10 @@ class UserData:
     # -- reading ----------------------------------------------------------------------------
 
     @property
+    def loaded(self) -> bool:
+        return self._profile is not None
+
+    @property
     def profile(self) -> Profile:
         if self._profile is None:
             self._profile = self._read()

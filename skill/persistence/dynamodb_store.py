@@ -6,7 +6,7 @@ as a default argument the moment it is imported (a region lookup, a credential
 walk, and cold-start time). This store keeps the adapter's contract (it is an
 ``AbstractPersistenceAdapter`` with the same item shape: key ``id`` = userId,
 attributes under ``attributes``) and adds a ``version`` attribute with conditional
-writes. The boto3 client is built on first use, from configuration, with short
+writes. The botocore client is built on first use, from configuration, with short
 timeouts and bounded retries so a slow store cannot eat the user's ~8 s window.
 
 Example:
@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import Any
 
 from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore
@@ -35,16 +36,15 @@ class DynamoDbStore(VersionedStore):
         self.region = region
         self.endpoint_url = endpoint_url
         self._client = client
-        self._serializer: Any = None
-        self._deserializer: Any = None
 
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
+            # botocore, not boto3: importing boto3 also imports s3transfer (~60 ms of cold start).
             from botocore.config import Config as BotoConfig
+            from botocore.session import get_session
 
-            self._client = boto3.client(
+            self._client = get_session().create_client(
                 "dynamodb",
                 region_name=self.region,
                 endpoint_url=self.endpoint_url,
@@ -55,13 +55,6 @@ class DynamoDbStore(VersionedStore):
                 ),
             )
         return self._client
-
-    def _codec(self) -> tuple[Any, Any]:
-        if self._serializer is None:
-            from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-            self._serializer, self._deserializer = TypeSerializer(), TypeDeserializer()
-        return self._serializer, self._deserializer
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -79,18 +72,16 @@ class DynamoDbStore(VersionedStore):
         item = self._call("get_item", Key={"id": {"S": key}}, ConsistentRead=True).get("Item")
         if not item:
             return {}, 0
-        _, deserializer = self._codec()
-        data = {name: deserializer.deserialize(value) for name, value in item.items()}
+        data = {name: from_dynamodb(value) for name, value in item.items()}
         attributes = data.get("attributes")
         version = int(data.get("version", 0))
         return (attributes if isinstance(attributes, dict) else {"_corrupt": str(attributes)[:200]}), version
 
     def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
-        serializer, _ = self._codec()
         new_version = expected_version + 1
         item = {
             "id": {"S": key},
-            "attributes": serializer.serialize(attributes),
+            "attributes": to_dynamodb(attributes),
             "version": {"N": str(new_version)},
         }
         if expected_version == 0:
@@ -106,3 +97,41 @@ class DynamoDbStore(VersionedStore):
 
     def remove(self, key: str) -> None:
         self._call("delete_item", Key={"id": {"S": key}})
+
+
+def to_dynamodb(value: Any) -> dict[str, Any]:
+    """Marshal the profile's value types (str, int, bool, None, list, dict) to DynamoDB's JSON.
+
+    boto3's TypeSerializer does this too, but importing boto3 costs cold-start time we don't need.
+    Floats are refused, as boto3 refuses them: the profile stores integers only.
+    """
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, (int, Decimal)):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, (list, tuple)):
+        return {"L": [to_dynamodb(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {str(k): to_dynamodb(v) for k, v in value.items()}}
+    raise TypeError(f"cannot store {type(value).__name__} in DynamoDB")
+
+
+def from_dynamodb(value: dict[str, Any]) -> Any:
+    """Unmarshal DynamoDB's JSON; whole numbers come back as int, others as Decimal."""
+    (kind, data), = value.items()
+    if kind == "N":
+        number = Decimal(data)
+        return int(number) if number == number.to_integral_value() else number
+    if kind == "M":
+        return {k: from_dynamodb(v) for k, v in data.items()}
+    if kind == "L":
+        return [from_dynamodb(v) for v in data]
+    if kind == "NULL":
+        return None
+    if kind in ("S", "BOOL"):
+        return data
+    raise TypeError(f"unexpected DynamoDB type {kind}")

@@ -1,0 +1,265 @@
+"""Measure the skill against ask-sdk-core's hello worlds, side by side in one run, and write
+docs/BENCHMARKS.md.
+
+    .venv/bin/python bench/run.py [--rounds 15] [--turns 10]
+
+What it measures (this machine is noisy, so every comparison is a ratio taken in the same run,
+with the variants interleaved round by round):
+
+1. Artifact size: our Lambda zip (scripts/build-lambda) against the hello world's and the hello
+   world with DynamoDbAdapter's, each built the same way (pinned wheels for python3.13/arm64, the
+   runtime's boto3 not bundled, the same reproducible zip writer).
+2. Cold start: a fresh interpreter that puts only the unzipped artifact and a stand-in for the Lambda
+   runtime's own packages on sys.path, imports ``lambda_function``, and answers one LaunchRequest
+   against DynamoDB Local (ours with the DynamoDB store configured). Wall time of the whole process.
+3. Warm per-request latency of a whole conversation (in one process, DynamoDB store), and the
+   DynamoDB requests that conversation makes.
+
+Nothing leaves 127.0.0.1: DynamoDB Local runs on a loopback port; dummy credentials and region.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+import build_lambda  # noqa: E402  (scripts/build_lambda.py)
+
+from tests.support.dynamodb_local import DynamoDBLocal, client  # noqa: E402
+
+AWS_ENV = {
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "dummy",
+    "AWS_SECRET_ACCESS_KEY": "dummy",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+os.environ.update(AWS_ENV)
+
+BUILD = ROOT / "build" / "bench"
+RUNTIME_PROVIDED = ("boto3", "botocore", "jmespath", "s3transfer", "urllib3", "dateutil", "six")
+# The hello worlds' dependencies as `pip install ask-sdk-core` resolves them (requests & co included),
+# pinned to the versions our skill uses; boto3 comes from the runtime for all three.
+HELLO_DEPS = [
+    "ask-sdk-core==1.19.0", "ask-sdk-model==1.82.0", "ask-sdk-runtime==1.19.0",
+    "python-dateutil==2.9.0.post0", "six==1.17.0", "requests==2.34.2", "urllib3==2.8.0",
+    "idna==3.20", "certifi==2026.10.18", "charset-normalizer==3.5.2",
+]
+ADAPTER_DEPS = HELLO_DEPS + ["ask-sdk-dynamodb-persistence-adapter==1.19.0"]
+VARIANTS = ("hello", "hello_dynamodb", "ours")
+
+CHILD = r"""
+import json, sys, time
+task_dir, runtime_dir, event = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path[:0] = [task_dir]
+sys.path.append(runtime_dir)
+import lambda_function
+reply = lambda_function.lambda_handler(event, None)
+assert reply["response"]["outputSpeech"]["ssml"], reply
+"""
+
+
+def build_hello(name: str, deps: list[str]) -> Path:
+    """Install ``deps`` for Lambda and zip them with the hello world's handler, like our build."""
+    target = BUILD / name
+    cache = BUILD / f"{name}-deps"
+    if not (cache / ".complete").is_file():
+        shutil.rmtree(cache, ignore_errors=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(cache), *build_lambda.PIP_PLATFORM,
+             "--no-compile", "--no-deps", "--disable-pip-version-check", *deps],
+            check=True,
+        )
+        (cache / ".complete").write_text("ok\n")
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    build_lambda.copy_dependencies(cache, target)
+    shutil.copy(ROOT / "bench" / name.replace("hello", "hello_world") / "lambda_function.py", target)
+    zip_path = BUILD / f"{name}.zip"
+    build_lambda.write_zip(target, zip_path)
+    return zip_path
+
+
+def unzip(zip_path: Path, into: Path) -> Path:
+    import zipfile
+
+    shutil.rmtree(into, ignore_errors=True)
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(into)
+    return into
+
+
+def runtime_dir(into: Path) -> Path:
+    """Stand-in for /var/runtime: links to this venv's copies of what the Lambda runtime provides."""
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    for name in RUNTIME_PROVIDED:
+        origin = Path(importlib.util.find_spec(name).origin)  # type: ignore[union-attr, arg-type]
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (into / source.name).symlink_to(source, target_is_directory=source.is_dir())
+    return into
+
+
+def launch_event(user: str) -> dict[str, Any]:
+    event = json.loads((ROOT / "tests" / "events" / "launch_request.json").read_text())
+    for holder in (event["session"], event["context"]["System"]):
+        holder["user"]["userId"] = user
+    return event
+
+
+def cold_starts(dirs: dict[str, Path], runtime: Path, env: dict[str, str], rounds: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    for round_number in range(rounds):
+        order = VARIANTS if round_number % 2 == 0 else tuple(reversed(VARIANTS))
+        for variant in order:
+            event = json.dumps(launch_event(f"amzn1.ask.account.BENCH{round_number}"))
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-I", "-S", "-c", CHILD, str(dirs[variant]), str(runtime), event],
+                env=env, check=True, capture_output=True, timeout=60,
+            )
+            times[variant].append(time.perf_counter() - started)
+    return times
+
+
+def warm_conversation(endpoint: str, table: str, turns: int) -> tuple[list[float], dict[str, int]]:
+    """Per-request latency of one session through lambda_handler, and its DynamoDB requests."""
+    from skill.app import build_skill
+    from skill.config import Config
+    from skill.entrypoints.invoke import invoke, parse_request
+    from skill.persistence.dynamodb_store import DynamoDbStore
+    from tests.support.conversation import Alexa
+
+    store = DynamoDbStore(table, region="us-east-1", endpoint_url=endpoint)
+    calls: dict[str, int] = {}
+    store.client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.__setitem__(model.name, calls.get(model.name, 0) + 1)
+    )
+    skill = build_skill(Config(table=table, dynamodb_endpoint=endpoint, region="us-east-1"), store=store)
+    latencies: list[float] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        body = invoke(skill, parse_request(json.dumps(event)))
+        latencies.append(time.perf_counter() - started)
+        return body
+
+    alexa = Alexa(handler, user_id="amzn1.ask.account.BENCHWARM")
+    alexa.launch()
+    alexa.intent("StartRoutineIntent", routine=("full back routine", "full_back"))
+    for _ in range(turns - 4):
+        alexa.intent("AMAZON.NextIntent")
+    alexa.intent("ProgressIntent")
+    alexa.intent("AMAZON.StopIntent")
+    assert len(alexa.history) == turns and not any(r.ended for r in alexa.history[:-1]), "one session"
+    return latencies, calls
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--turns", type=int, default=10)
+    args = parser.parse_args()
+    BUILD.mkdir(parents=True, exist_ok=True)
+
+    zips = {"hello": build_hello("hello", HELLO_DEPS), "hello_dynamodb": build_hello("hello_dynamodb", ADAPTER_DEPS), "ours": build_lambda.build(quiet=True)}
+    sizes = {k: v.stat().st_size for k, v in zips.items()}
+    scratch = Path(tempfile.mkdtemp(prefix="bench-"))
+    dirs = {k: unzip(v, scratch / k) for k, v in zips.items()}
+    runtime = runtime_dir(scratch / "runtime")
+
+    with DynamoDBLocal() as ddb:
+        table = "bench_users"
+        client(ddb.endpoint).create_table(
+            TableName=table, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
+        env = {
+            **AWS_ENV, "PATH": os.environ.get("PATH", ""), "HOME": str(scratch),
+            "BACKSTRETCH_TABLE": table, "BACKSTRETCH_DYNAMODB_ENDPOINT": ddb.endpoint,
+            "BENCH_TABLE": table, "BENCH_DYNAMODB_ENDPOINT": ddb.endpoint, "LOG_LEVEL": "WARNING",
+        }
+        cold = cold_starts(dirs, runtime, env, args.rounds)
+        latencies, calls = warm_conversation(ddb.endpoint, table, args.turns)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+    median = {k: statistics.median(v) for k, v in cold.items()}
+    report = render(args, sizes, cold, median, latencies, calls)
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "BENCHMARKS.md").write_text(report)
+    print(report)
+    return 0
+
+
+def render(args: argparse.Namespace, sizes: dict[str, int], cold: dict[str, list[float]], median: dict[str, float],
+           latencies: list[float], calls: dict[str, int]) -> str:
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:.0f} ms"
+
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Produced by `.venv/bin/python bench/run.py --rounds {args.rounds} --turns {args.turns}` "
+        f"({time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}).",
+        "The machine is noisy, so compare the ratios, which come from one run with the variants interleaved.",
+        "",
+        "## Artifact size",
+        "",
+        "| artifact | zip bytes | ratio to hello world |",
+        "|---|---:|---:|",
+    ]
+    for name, label in (("hello", "ask-sdk-core hello world"), ("hello_dynamodb", "hello world + DynamoDbAdapter"), ("ours", "Back Stretch Coach")):
+        lines.append(f"| {label} | {sizes[name]:,} | {sizes[name] / sizes['hello']:.2f} |")
+    lines += [
+        "",
+        "All three are built the same way: pinned wheels for python3.13/arm64, boto3 from the Lambda runtime,",
+        "one reproducible zip writer. Ours leaves out `requests` & co, which only ask-sdk-core's",
+        "`DefaultApiClient` uses (see requirements-lambda.txt); the hello worlds bundle them, as",
+        "`pip install ask-sdk-core` does.",
+        "",
+        "## Cold start (whole process, one LaunchRequest, DynamoDB Local)",
+        "",
+        "A fresh interpreter with only the unzipped artifact and the runtime's packages on `sys.path` imports",
+        "`lambda_function` and answers one LaunchRequest; both DynamoDB variants read the user's item once.",
+        "",
+        f"| variant | median of {args.rounds} | min | max |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, label in (("hello", "hello world"), ("hello_dynamodb", "hello world + DynamoDbAdapter"), ("ours", "Back Stretch Coach, DynamoDB store")):
+        lines.append(f"| {label} | {ms(median[name])} | {ms(min(cold[name]))} | {ms(max(cold[name]))} |")
+    lines += [
+        "",
+        f"**Ratio ours / hello world + DynamoDbAdapter: {median['ours'] / median['hello_dynamodb']:.2f}** (budget ≤ 1.00); "
+        f"ours / plain hello world: {median['ours'] / median['hello']:.2f}.",
+        "",
+        "## Warm requests and DynamoDB round trips (one session)",
+        "",
+        f"A {args.turns}-turn session (launch, start the full back routine, next × {args.turns - 4}, how many are left, stop)",
+        "through the skill,",
+        "in one process with the DynamoDB store on DynamoDB Local:",
+        "",
+        f"- per-request latency: median {ms(statistics.median(latencies))}, max {ms(max(latencies))}",
+        f"- DynamoDB requests: {', '.join(f'{k} {v}' for k, v in sorted(calls.items())) or 'none'} "
+        "(budget: at most 1 GetItem and 2 PutItem per session)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
