@@ -100,7 +100,7 @@ class Profile:
         """
         if not raw:
             return cls(), False
-        if not isinstance(raw, dict):
+        if not isinstance(raw, dict) or "_corrupt" in raw:  # the store could not decode the item
             return cls(), True
         schema = raw.get("schema", 0)
         if _whole(schema) is None or _whole(schema) > SCHEMA_VERSION:
@@ -131,7 +131,8 @@ class Profile:
             and all(isinstance(s, str) and (not stretch_ids or s in stretch_ids) for s in own)
         )
         take("own_routine", tuple(own) if own_ok else (), own_ok)
-        take("progress", raw.get("progress"), isinstance(raw.get("progress"), dict))
+        progress = _plain(raw.get("progress"))
+        take("progress", progress, isinstance(progress, dict))
         dates = raw.get("session_dates")
         dates_ok = isinstance(dates, list) and all(_is_date(d) for d in dates)
         take("session_dates", tuple(sorted(dates)[-MAX_SESSION_DATES:]) if dates_ok else (), dates_ok)
@@ -145,6 +146,23 @@ def _whole(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         return None
     return int(value) if value == int(value) else None
+
+
+def _plain(value: Any) -> Any:
+    """A copy of stored data made of str, int, list and dict only, or None if anything else is in it.
+
+    Progress is validated in full later (``RoutineState.from_dict``); this only keeps values that
+    can be written back (a stored ``1.5`` would come back as a float the store refuses).
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        items = {k: _plain(v) for k, v in value.items()}
+        return items if all(isinstance(k, str) for k in items) and None not in items.values() else None
+    if isinstance(value, list):
+        copy = [_plain(v) for v in value]
+        return None if None in copy else copy
+    return _whole(value)
 
 
 def _is_date(value: Any) -> bool:

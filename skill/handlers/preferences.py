@@ -7,26 +7,28 @@ import re
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot_value, is_intent_name, is_request_type
+from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.catalogue import RoutineItem
 from skill.engine import build_plan, plan_seconds
 from skill.handlers.context import Conversation
 from skill.handlers.routine import OWN_ROUTINE, offer_routines, users_routine
-from skill.handlers.slots import resolve
+from skill.handlers.slots import resolve, slot_text
 from skill.profile import HOLD_RANGE, MAX_OWN_ROUTINE, REPS_RANGE, Profile
 from skill.speech import Reply, Speech
 
 _ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
 
 
-def _reply(handler_input: HandlerInput, conversation: Conversation, *texts: str) -> Response:
-    """Say ``texts`` and keep listening; mid-routine, point back to it."""
+def _reply(handler_input: HandlerInput, conversation: Conversation, *texts: str, changed: bool = False) -> Response:
+    """Say ``texts`` and keep listening; mid-routine, point back to it (and say when a change applies)."""
     phrases = conversation.phrases
     speech = Speech().say(*texts)
     if conversation.state is not None:
-        speech.say(phrases.say("setting_applies_next"))
+        if changed:
+            speech.say(phrases.say("setting_applies_next"))
+        speech.say(phrases.say("carry_on"))
     reprompt = phrases.say("reprompt_play" if conversation.state else "help_reprompt")
     return conversation.respond(handler_input, Reply(speech, Speech().say(reprompt)))
 
@@ -77,7 +79,7 @@ class SetPreferredRoutineHandler(AbstractRequestHandler):
         texts = [conversation.phrases.say("preferred_set", routine=name)]
         if profile.own_routine:
             texts.append(conversation.phrases.say("own_routine_still_first"))
-        return _reply(handler_input, conversation, *texts)
+        return _reply(handler_input, conversation, *texts, changed=True)
 
 
 class SetHoldTimeHandler(AbstractRequestHandler):
@@ -87,16 +89,16 @@ class SetHoldTimeHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         phrases = conversation.phrases
-        seconds = _whole_number(get_slot_value(handler_input, "seconds"))
+        seconds = _whole_number(slot_text(handler_input, "seconds"))
         if seconds is None:
-            seconds = _seconds(get_slot_value(handler_input, "duration"))
+            seconds = _seconds(slot_text(handler_input, "duration"))
         low, high = HOLD_RANGE
         if seconds is None:
             return _reply(handler_input, conversation, phrases.say("hold_not_understood", low=low, high=high))
         if not low <= seconds <= high:
             return _reply(handler_input, conversation, phrases.say("hold_out_of_range", low=low, high=high))
         _save(conversation, conversation.user.profile.with_(hold_seconds=seconds), "hold_seconds")
-        return _reply(handler_input, conversation, phrases.say("hold_set", seconds=seconds))
+        return _reply(handler_input, conversation, phrases.say("hold_set", seconds=seconds), changed=True)
 
 
 class SetRepsHandler(AbstractRequestHandler):
@@ -106,14 +108,14 @@ class SetRepsHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         phrases = conversation.phrases
-        reps = _whole_number(get_slot_value(handler_input, "reps"))
+        reps = _whole_number(slot_text(handler_input, "reps"))
         low, high = REPS_RANGE
         if reps is None:
             return _reply(handler_input, conversation, phrases.say("reps_not_understood", low=low, high=high))
         if not low <= reps <= high:
             return _reply(handler_input, conversation, phrases.say("reps_out_of_range", low=low, high=high))
         _save(conversation, conversation.user.profile.with_(reps=reps), "reps")
-        return _reply(handler_input, conversation, phrases.say("reps_set" if reps > 1 else "reps_set_one", reps=reps))
+        return _reply(handler_input, conversation, phrases.say("reps_set" if reps > 1 else "reps_set_one", reps=reps), changed=True)
 
 
 class SetLevelHandler(AbstractRequestHandler):
@@ -130,7 +132,7 @@ class SetLevelHandler(AbstractRequestHandler):
             return _reply(handler_input, conversation, phrases.say("level_unknown"))
         profile = conversation.user.profile.with_(level=slot.resolved_id, hold_seconds=None)
         _save(conversation, profile, "level", "hold_seconds")
-        return _reply(handler_input, conversation, phrases.say(f"level_{slot.resolved_id}"))
+        return _reply(handler_input, conversation, phrases.say(f"level_{slot.resolved_id}"), changed=True)
 
 
 class MyRoutineHandler(AbstractRequestHandler):
@@ -191,7 +193,7 @@ class AddStretchHandler(AbstractRequestHandler):
             return _reply(handler_input, conversation, phrases.say("routine_full", max=MAX_OWN_ROUTINE))
         own.append(stretch_id)
         _save(conversation, conversation.user.profile.with_(own_routine=tuple(own)), "own_routine")
-        return _reply(handler_input, conversation, phrases.say("added", name=name, count=len(own)))
+        return _reply(handler_input, conversation, phrases.say("added", name=name, count=len(own)), changed=True)
 
 
 class RemoveStretchHandler(AbstractRequestHandler):
@@ -212,8 +214,8 @@ class RemoveStretchHandler(AbstractRequestHandler):
         _save(conversation, conversation.user.profile.with_(own_routine=tuple(own)), "own_routine")
         if not own:
             fallback = conversation.catalogue.routine(users_routine(conversation)).name
-            return _reply(handler_input, conversation, phrases.say("removed_last", name=name, routine=fallback))
-        return _reply(handler_input, conversation, phrases.say("removed", name=name, count=len(own)))
+            return _reply(handler_input, conversation, phrases.say("removed_last", name=name, routine=fallback), changed=True)
+        return _reply(handler_input, conversation, phrases.say("removed", name=name, count=len(own)), changed=True)
 
 
 class ClearRoutineHandler(AbstractRequestHandler):
@@ -224,7 +226,7 @@ class ClearRoutineHandler(AbstractRequestHandler):
         conversation = Conversation.of(handler_input)
         _save(conversation, conversation.user.profile.with_(own_routine=()), "own_routine")
         fallback = conversation.catalogue.routine(users_routine(conversation)).name
-        return _reply(handler_input, conversation, conversation.phrases.say("cleared", routine=fallback))
+        return _reply(handler_input, conversation, conversation.phrases.say("cleared", routine=fallback), changed=True)
 
 
 class ProgressStatsHandler(AbstractRequestHandler):

@@ -44,3 +44,8 @@ def resolve(handler_input: HandlerInput, name: str, known_ids: set[str] | dict) 
     # No resolutions at all (some test tools send none): accept a spoken id.
     normalised = slot.value.strip().lower().replace(" ", "_")
     return SlotValue(slot.value, normalised if normalised in known_ids else None)
+
+
+def slot_text(handler_input: HandlerInput, name: str) -> str | None:
+    """A built-in slot's value as Alexa sent it ("30", "PT1M"), or None when empty."""
+    return resolve(handler_input, name, set()).heard

@@ -139,11 +139,13 @@ class UserData:
                     fresh, version = self.store.read(self.user_id)
                 except StoreUnavailable:
                     break
-                attributes = {k: v for k, v in fresh.items() if k not in self.dirty}
+                attributes = {k: v for k, v in fresh.items() if k not in self.dirty and not k.startswith("_")}
                 attributes.update({k: v for k, v in mine.items() if k in self.dirty or k == "schema"})
             except StoreUnavailable as error:
                 logger.error("store unavailable on write: %s", error)
                 break
+        # Stop writing for this session: keeps the request budget, and the user was told once.
+        self.store_ok = False
         self._notice("store_unavailable")
         return False
 

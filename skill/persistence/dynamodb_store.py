@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 1.0
 READ_TIMEOUT_SECONDS = 2.0
-MAX_ATTEMPTS = 2  # one retry: worst case stays well inside Alexa's ~8 s
+MAX_ATTEMPTS = 2  # in all, one retry: worst case stays well inside Alexa's ~8 s
 
 
 class DynamoDbStore(VersionedStore):
@@ -51,7 +51,7 @@ class DynamoDbStore(VersionedStore):
                 config=BotoConfig(
                     connect_timeout=CONNECT_TIMEOUT_SECONDS,
                     read_timeout=READ_TIMEOUT_SECONDS,
-                    retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+                    retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
                 ),
             )
         return self._client
@@ -72,10 +72,16 @@ class DynamoDbStore(VersionedStore):
         item = self._call("get_item", Key={"id": {"S": key}}, ConsistentRead=True).get("Item")
         if not item:
             return {}, 0
-        data = {name: from_dynamodb(value) for name, value in item.items()}
-        attributes = data.get("attributes")
-        version = int(data.get("version", 0))
-        return (attributes if isinstance(attributes, dict) else {"_corrupt": str(attributes)[:200]}), version
+        version = _stored_version(item.get("version"))
+        try:
+            attributes = from_dynamodb(item["attributes"]) if "attributes" in item else {}
+        except (TypeError, ValueError, ArithmeticError):
+            attributes = None
+        if not isinstance(attributes, dict) or version is None:
+            # Undecodable: report it (the profile resets and the user is told) and let the next
+            # write replace it (a garbage version counts as none: see ``write``).
+            return {"_corrupt": str(item.get("attributes"))[:200]}, version or 0
+        return attributes, version
 
     def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
         new_version = expected_version + 1
@@ -85,8 +91,11 @@ class DynamoDbStore(VersionedStore):
             "version": {"N": str(new_version)},
         }
         if expected_version == 0:
-            # Also matches an item an older adapter wrote without a version.
-            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(version)"}
+            # Also matches an item an older adapter wrote without a version, or a corrupt one.
+            condition: dict[str, Any] = {
+                "ConditionExpression": "attribute_not_exists(version) OR NOT attribute_type(version, :number)",
+                "ExpressionAttributeValues": {":number": {"S": "N"}},
+            }
         else:
             condition = {
                 "ConditionExpression": "version = :expected",
@@ -135,3 +144,14 @@ def from_dynamodb(value: dict[str, Any]) -> Any:
     if kind in ("S", "BOOL"):
         return data
     raise TypeError(f"unexpected DynamoDB type {kind}")
+
+
+def _stored_version(value: Any) -> int | None:
+    """The item's version: 0 when absent, None when it is not a whole number."""
+    if value is None:
+        return 0
+    try:
+        number = from_dynamodb(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return number if isinstance(number, int) and not isinstance(number, bool) and number >= 0 else None

@@ -1,0 +1,358 @@
+"""``skill.profile.Profile``: validation of stored data, migration, settings, history. Plain Python, no store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from skill.catalogue import load_catalogue
+from skill.profile import (
+    BEGINNER_HOLD_SECONDS,
+    HOLD_RANGE,
+    MAX_OWN_ROUTINE,
+    MAX_SESSION_DATES,
+    REPS_RANGE,
+    SCHEMA_VERSION,
+    Profile,
+)
+
+CATALOGUE = load_catalogue()
+ROUTINE_IDS = frozenset(CATALOGUE.routines)
+STRETCH_IDS = frozenset(CATALOGUE.stretches)
+TODAY = dt.date(2026, 11, 21)
+
+PROGRESS = {
+    "routine": "morning",
+    "items": [["single_knee_to_chest", 20, 1], ["double_knee_to_chest", 20, 1], ["knee_to_chest_pulses", 5, 8]],
+    "position": 1,
+    "status": "paused",
+    "skipped": [],
+    "updated_at": 1_795_000_000,
+}
+
+FULL = {
+    "schema": SCHEMA_VERSION,
+    "preferred_routine": "lower_back",
+    "hold_seconds": 30,
+    "reps": 5,
+    "level": "beginner",
+    "own_routine": ["childs_pose", "pelvic_tilt"],
+    "progress": PROGRESS,
+    "session_dates": ["2026-11-19", "2026-11-20", "2026-11-21"],
+    "disclaimer_given": 1,
+}
+
+
+def load(raw: Any) -> tuple[Profile, bool]:
+    """``Profile.from_attributes`` checked against the real catalogue's ids."""
+    return Profile.from_attributes(raw, ROUTINE_IDS, STRETCH_IDS)
+
+
+def days_ago(*offsets: int) -> tuple[str, ...]:
+    """ISO dates ``offset`` days before ``TODAY``, oldest first."""
+    return tuple(sorted((TODAY - dt.timedelta(days=n)).isoformat() for n in offsets))
+
+
+def assert_plain(value: Any, path: str = "attributes") -> None:
+    """Only str, int (not bool), list and dict, all the way down: what boto3 and JSON both store as is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert isinstance(key, str), f"{path}: key {key!r} is not a string"
+            assert_plain(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            assert_plain(item, f"{path}[{index}]")
+    else:
+        assert type(value) in (str, int), f"{path} is {type(value).__name__}: {value!r}"
+
+
+# -- round trips ------------------------------------------------------------------------------
+
+
+def test_full_profile_round_trips_without_reset() -> None:
+    """Every field survives to_attributes -> from_attributes unchanged."""
+    profile, reset = load(FULL)
+    assert not reset
+    assert profile == Profile(
+        preferred_routine="lower_back",
+        hold_seconds=30,
+        reps=5,
+        level="beginner",
+        own_routine=("childs_pose", "pelvic_tilt"),
+        progress=PROGRESS,
+        session_dates=("2026-11-19", "2026-11-20", "2026-11-21"),
+        disclaimer_given=True,
+    )
+    assert load(profile.to_attributes()) == (profile, False)
+    assert profile.to_attributes() == FULL
+
+
+def test_default_profile_round_trips_and_empty_data_is_no_reset() -> None:
+    """No stored item at all is a new user, not a reset."""
+    assert Profile.from_attributes({}) == (Profile(), False)
+    assert Profile.from_attributes(None) == (Profile(), False)
+    assert load(Profile().to_attributes()) == (Profile(), False)
+    assert Profile().to_attributes() == {"schema": SCHEMA_VERSION, "level": "standard", "disclaimer_given": 0}
+
+
+profiles = st.builds(
+    Profile,
+    preferred_routine=st.none() | st.sampled_from(sorted(ROUTINE_IDS)),
+    hold_seconds=st.none() | st.integers(*HOLD_RANGE),
+    reps=st.none() | st.integers(*REPS_RANGE),
+    level=st.sampled_from(["beginner", "standard"]),
+    own_routine=st.lists(st.sampled_from(sorted(STRETCH_IDS)), max_size=MAX_OWN_ROUTINE).map(tuple),
+    progress=st.none() | st.just(PROGRESS),
+    session_dates=st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), unique=True, max_size=MAX_SESSION_DATES)
+    .map(lambda dates: tuple(d.isoformat() for d in sorted(dates))),
+    disclaimer_given=st.booleans(),
+)
+
+
+@given(profiles)
+def test_any_valid_profile_round_trips_and_stores_only_strings_and_ints(profile: Profile) -> None:
+    """Property: a valid profile comes back equal, unreset, and its attributes hold no floats or bools."""
+    attributes = profile.to_attributes()
+    assert_plain(attributes)
+    assert load(attributes) == (profile, False)
+
+
+@given(profiles)
+def test_decimal_numbers_as_dynamodb_returns_them_are_accepted(profile: Profile) -> None:
+    """DynamoDB gives every number back as Decimal; the profile reads them as the same ints."""
+
+    def decimalise(value: Any) -> Any:
+        """Every int as a Decimal, recursively."""
+        if isinstance(value, dict):
+            return {k: decimalise(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [decimalise(v) for v in value]
+        return Decimal(value) if type(value) is int else value
+
+    again, reset = load(decimalise(profile.to_attributes()))
+    assert not reset
+    assert (again.hold_seconds, again.reps, again.disclaimer_given) == (profile.hold_seconds, profile.reps, profile.disclaimer_given)
+    assert type(again.settings().hold_seconds) in (int, type(None))
+    assert type(again.settings().reps) in (int, type(None))
+
+
+def test_decimal_values_become_plain_ints() -> None:
+    """Decimal('30') is read as int 30, and written back as int."""
+    profile, reset = load({"schema": Decimal(1), "hold_seconds": Decimal("30"), "reps": Decimal("5"), "disclaimer_given": Decimal(1)})
+    assert not reset
+    assert profile.hold_seconds == 30 and type(profile.hold_seconds) is int
+    assert profile.reps == 5 and type(profile.reps) is int
+    assert profile.disclaimer_given is True
+    assert_plain(profile.to_attributes())
+
+
+# -- resets -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("hold_seconds", 30.0),
+        ("hold_seconds", 30.5),
+        ("hold_seconds", Decimal("30.5")),
+        ("hold_seconds", True),
+        ("hold_seconds", "30"),
+        ("hold_seconds", None),
+        ("hold_seconds", [30]),
+        ("hold_seconds", HOLD_RANGE[0] - 5),
+        ("hold_seconds", HOLD_RANGE[1] + 5),
+        ("hold_seconds", -30),
+        ("reps", 5.0),
+        ("reps", False),
+        ("reps", "5"),
+        ("reps", REPS_RANGE[0] - 1),
+        ("reps", REPS_RANGE[1] + 1),
+        ("level", "expert"),
+        ("level", 1),
+        ("level", None),
+        ("preferred_routine", "pizza"),
+        ("preferred_routine", 3),
+        ("own_routine", ["childs_pose", "no_such_stretch"]),
+        ("own_routine", "childs_pose"),
+        ("own_routine", ["childs_pose", 3]),
+        ("own_routine", ["childs_pose"] * (MAX_OWN_ROUTINE + 1)),
+        ("progress", "position 3"),
+        ("progress", ["morning"]),
+        ("session_dates", ["2026-11-21", "yesterday"]),
+        ("session_dates", "2026-11-21"),
+        ("session_dates", [20261121]),
+        ("disclaimer_given", True),
+        ("disclaimer_given", 2),
+        ("disclaimer_given", "yes"),
+    ],
+)
+def test_a_bad_field_is_reset_to_its_default_and_the_rest_is_kept(field: str, bad: Any) -> None:
+    """One invalid value resets that field only, and says so."""
+    raw = {**FULL, field: bad}
+    profile, reset = load(raw)
+    assert reset, f"{field}={bad!r} was accepted"
+    assert getattr(profile, field) == getattr(Profile(), field)
+    expected, _ = load(FULL)
+    for other in ("preferred_routine", "hold_seconds", "reps", "level", "own_routine", "progress", "session_dates", "disclaimer_given"):
+        if other != field:
+            assert getattr(profile, other) == getattr(expected, other), other
+
+
+@pytest.mark.parametrize("hold", [HOLD_RANGE[0], 45, HOLD_RANGE[1]])
+def test_hold_range_ends_are_kept(hold: int) -> None:
+    """10 and 90 seconds are inside the range."""
+    profile, reset = load({"schema": 1, "hold_seconds": hold})
+    assert (profile.hold_seconds, reset) == (hold, False)
+
+
+@pytest.mark.parametrize("hold", [5, 9, 91, 95])
+def test_hold_outside_10_to_90_is_reset(hold: int) -> None:
+    """Holds of 5 or 95 seconds are not kept."""
+    profile, reset = load({"schema": 1, "hold_seconds": hold})
+    assert (profile.hold_seconds, reset) == (None, True)
+
+
+def test_own_routine_ids_are_checked_only_against_a_given_catalogue() -> None:
+    """With the catalogue's ids an unknown stretch resets the routine; without them the ids are kept."""
+    raw = {"schema": 1, "own_routine": ["childs_pose", "retired_stretch"]}
+    assert load(raw) == (Profile(), True)
+    unchecked, reset = Profile.from_attributes(raw)
+    assert unchecked.own_routine == ("childs_pose", "retired_stretch") and not reset
+
+
+@pytest.mark.parametrize("schema", [SCHEMA_VERSION + 1, 99, Decimal(99), "1", 1.0, True, None, [1]])
+def test_newer_or_unreadable_schema_starts_again(schema: Any) -> None:
+    """Data from a newer (or unknown) schema is not guessed at: defaults, and reset is reported."""
+    assert load({**FULL, "schema": schema}) == (Profile(), True)
+
+
+@pytest.mark.parametrize("raw", ["garbage", ["hold_seconds", 30], 42, b"bytes"])
+def test_data_that_is_not_a_mapping_resets_everything(raw: Any) -> None:
+    """Stored data of the wrong shape: defaults, reported."""
+    assert load(raw) == (Profile(), True)
+
+
+def test_schema_0_data_migrates_and_keeps_progress() -> None:
+    """Before profiles, only the interrupted routine was kept: {"progress": {...}} with no schema."""
+    profile, reset = load({"progress": PROGRESS})
+    assert not reset
+    assert profile == Profile(progress=PROGRESS)
+    migrated = profile.to_attributes()
+    assert migrated["schema"] == SCHEMA_VERSION and migrated["progress"] == PROGRESS
+
+
+def test_schema_0_data_keeps_every_field_it_can_read() -> None:
+    """Old items with settings are migrated field by field, not thrown away."""
+    profile, reset = load({"progress": PROGRESS, "hold_seconds": 45, "reps": 3})
+    assert not reset
+    assert (profile.progress, profile.hold_seconds, profile.reps) == (PROGRESS, 45, 3)
+
+
+@pytest.mark.parametrize("bad", [20.5, True, Decimal("1.5")], ids=["float", "bool", "decimal-fraction"])
+def test_progress_with_non_integer_numbers_is_not_carried_into_stored_attributes(bad: Any) -> None:
+    """"Only strings and integers are stored": a progress value that is a float/bool is reset, not stored."""
+    progress = {**PROGRESS, "updated_at": bad}
+    profile, reset = load({"schema": 1, "progress": progress})
+    assert reset
+    assert_plain(profile.to_attributes())
+
+
+def test_corrupt_marker_from_a_store_is_not_a_profile_field() -> None:
+    """The stores return {"_corrupt": ...} for unreadable items; it never leaks into stored attributes."""
+    profile, _ = load({"_corrupt": "{not json"})
+    assert profile == Profile()
+    assert "_corrupt" not in profile.to_attributes()
+
+
+def test_corrupt_marker_from_a_store_counts_as_a_reset() -> None:
+    """An item the store could not decode is reported as reset (the user is told in one sentence)."""
+    assert load({"_corrupt": "{not json"}) == (Profile(), True)
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("profile", "hold", "reps"),
+    [
+        (Profile(), None, None),
+        (Profile(level="beginner"), BEGINNER_HOLD_SECONDS, None),
+        (Profile(level="beginner", hold_seconds=30), 30, None),
+        (Profile(level="beginner", reps=4), BEGINNER_HOLD_SECONDS, 4),
+        (Profile(level="standard", hold_seconds=45, reps=2), 45, 2),
+        (Profile(level="standard"), None, None),
+    ],
+)
+def test_settings_beginner_means_10_seconds_unless_a_hold_is_set(profile: Profile, hold: int | None, reps: int | None) -> None:
+    """An explicit hold wins over the beginner's 10 s; standard keeps the stretch defaults (None)."""
+    settings = profile.settings()
+    assert (settings.hold_seconds, settings.reps) == (hold, reps)
+
+
+def test_beginner_hold_is_10_seconds() -> None:
+    """The issue fixes the beginner hold at 10 s."""
+    assert BEGINNER_HOLD_SECONDS == 10
+
+
+# -- history ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dates", "streak", "week"),
+    [
+        ((), 0, 0),
+        (days_ago(0), 1, 1),
+        (days_ago(1), 1, 1),
+        (days_ago(2), 0, 1),
+        (days_ago(0, 1, 2), 3, 3),
+        (days_ago(1, 2, 3), 3, 3),
+        (days_ago(0, 2, 3), 1, 3),
+        (days_ago(0, 1, 3, 4, 5), 2, 5),
+        (days_ago(6), 0, 1),
+        (days_ago(7), 0, 0),
+        (days_ago(*range(10)), 10, 7),
+        (days_ago(0, 8, 9), 1, 1),
+        (((TODAY + dt.timedelta(days=1)).isoformat(),), 0, 0),
+    ],
+)
+def test_streak_and_sessions_this_week(dates: tuple[str, ...], streak: int, week: int) -> None:
+    """Days in a row ending today or yesterday; days with a session in the seven days up to today."""
+    profile = Profile(session_dates=dates)
+    assert profile.streak(TODAY) == streak
+    assert profile.sessions_this_week(TODAY) == week
+
+
+def test_record_session_is_idempotent_per_day() -> None:
+    """Two sessions on one day count once; the next day adds a date."""
+    once = Profile().record_session(TODAY)
+    assert once.session_dates == (TODAY.isoformat(),)
+    assert once.record_session(TODAY) is once
+    twice = once.record_session(TODAY + dt.timedelta(days=1))
+    assert twice.session_dates == (TODAY.isoformat(), (TODAY + dt.timedelta(days=1)).isoformat())
+
+
+def test_record_session_keeps_at_most_max_session_dates() -> None:
+    """A year of daily sessions keeps only the newest MAX_SESSION_DATES dates."""
+    profile = Profile()
+    start = TODAY - dt.timedelta(days=364)
+    for n in range(365):
+        profile = profile.record_session(start + dt.timedelta(days=n))
+    assert len(profile.session_dates) == MAX_SESSION_DATES
+    assert profile.session_dates[-1] == TODAY.isoformat()
+    assert profile.session_dates[0] == (TODAY - dt.timedelta(days=MAX_SESSION_DATES - 1)).isoformat()
+    assert profile.streak(TODAY) == MAX_SESSION_DATES
+    assert load(profile.to_attributes()) == (profile, False)
+
+
+def test_too_many_stored_dates_are_trimmed_to_the_newest_without_a_reset() -> None:
+    """Stored dates out of order and over the bound: sorted, the newest kept, nothing reported."""
+    dates = [(TODAY - dt.timedelta(days=n)).isoformat() for n in range(MAX_SESSION_DATES + 20)]
+    profile, reset = load({"schema": 1, "session_dates": dates})
+    assert not reset
+    assert len(profile.session_dates) == MAX_SESSION_DATES
+    assert profile.session_dates == tuple(sorted(dates)[-MAX_SESSION_DATES:])

@@ -1,0 +1,446 @@
+"""One contract for every ``VersionedStore``: SQLite (a temp file) and DynamoDB (a fresh table on DynamoDB Local).
+
+Whatever runs the skill, a user's item behaves the same: read of a missing user is
+``({}, 0)``, writes are conditional on the version, ``update`` survives a racing
+second device, and the ask-sdk persistence-adapter methods key the item by
+``context.System.user.userId``. DynamoDB-only checks (item shape, lazy client,
+bounded time when the endpoint is dead) follow the contract.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+from botocore.client import BaseClient
+
+from skill.app import build_skill
+from skill.config import Config
+from skill.persistence.dynamodb_store import MAX_ATTEMPTS, DynamoDbStore
+from skill.persistence.keys import NoUserError
+from skill.persistence.sqlite_store import SqliteStore
+from skill.persistence.versioned import (
+    MAX_UPDATE_ATTEMPTS,
+    VERSION_KEY,
+    Attributes,
+    StoreUnavailable,
+    VersionConflict,
+    VersionedStore,
+)
+from skill.profile import Profile
+from tests.support.conversation import load_event
+from tests.support.dynamodb_local import DynamoDBLocal
+from tests.support.e2e import free_loopback_port
+
+pytest_plugins = ["tests.support.fixtures_dynamodb"]
+
+USER = "amzn1.ask.account.CONTRACT"
+OTHER = "amzn1.ask.account.SOMEONE-ELSE"
+DEAD_STORE_BOUND_SECONDS = 8.0  # Alexa waits about 8 s for the whole response
+
+StoreFactory = Callable[[], VersionedStore]
+ItemReader = Callable[[str], "dict[str, Any] | None"]
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, StoreFactory]:
+    """The store kind and a factory for stores on the same data (each call is another "device")."""
+    if request.param == "sqlite":
+        path = tmp_path / "store" / "users.sqlite3"
+        return "sqlite", lambda: SqliteStore(path)
+    table: str = request.getfixturevalue("table")
+    endpoint = request.getfixturevalue("dynamodb_local").endpoint
+    return "dynamodb", lambda: DynamoDbStore(table, region="us-east-1", endpoint_url=endpoint)
+
+
+@pytest.fixture
+def store(backend: tuple[str, StoreFactory]) -> VersionedStore:
+    """The store under test."""
+    return backend[1]()
+
+
+@pytest.fixture
+def second_device(backend: tuple[str, StoreFactory]) -> VersionedStore:
+    """Another store object on the same data, like a second Echo of the same user."""
+    return backend[1]()
+
+
+def envelope_for(user_id: str | None) -> RequestEnvelope:
+    """A LaunchRequest envelope for ``user_id`` (None: no context.System.user at all)."""
+    event = load_event("launch_request")
+    if user_id is None:
+        del event["context"]["System"]["user"]
+    else:
+        event["context"]["System"]["user"]["userId"] = user_id
+        event["session"]["user"]["userId"] = user_id
+    envelope: RequestEnvelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
+    return envelope
+
+
+class RacingStore(VersionedStore):
+    """Wraps a store; before each of its first ``races`` writes, a second device writes ``their_change``."""
+
+    def __init__(self, inner: VersionedStore, second: VersionedStore, their_change: Callable[[Attributes], Attributes], races: int = 1) -> None:
+        """Race ``races`` times with ``second`` applying ``their_change``."""
+        self.inner, self.second, self.their_change, self.races_left = inner, second, their_change, races
+        self.reads = 0
+        self.writes = 0
+
+    def read(self, key: str) -> tuple[Attributes, int]:
+        """Count and delegate."""
+        self.reads += 1
+        return self.inner.read(key)
+
+    def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
+        """Let the other device land first (while races remain), then delegate."""
+        if self.races_left > 0:
+            self.races_left -= 1
+            current, version = self.second.read(key)
+            self.second.write(key, self.their_change(dict(current)), version)
+        self.writes += 1
+        return self.inner.write(key, attributes, expected_version)
+
+    def remove(self, key: str) -> None:
+        """Delegate."""
+        self.inner.remove(key)
+
+
+# -- the contract ---------------------------------------------------------------------------------
+
+
+def test_read_of_a_missing_user_is_empty_at_version_0(store: VersionedStore) -> None:
+    """No item: no attributes, version 0."""
+    assert store.read(USER) == ({}, 0)
+
+
+def test_first_write_expects_version_0_and_makes_version_1(store: VersionedStore) -> None:
+    """Creating the item."""
+    assert store.write(USER, {"hold_seconds": 30}, 0) == 1
+    assert store.read(USER) == ({"hold_seconds": 30}, 1)
+
+
+def test_a_second_create_conflicts_and_keeps_the_first(store: VersionedStore, second_device: VersionedStore) -> None:
+    """Two devices both creating the item: the second one is told, the first one's data stays."""
+    store.write(USER, {"hold_seconds": 30}, 0)
+    with pytest.raises(VersionConflict):
+        second_device.write(USER, {"reps": 5}, 0)
+    assert store.read(USER) == ({"hold_seconds": 30}, 1)
+
+
+def test_write_with_the_current_version_increments_it(store: VersionedStore) -> None:
+    """Version 1 -> 2 -> 3, each write replacing the attributes."""
+    store.write(USER, {"hold_seconds": 30}, 0)
+    assert store.write(USER, {"hold_seconds": 45, "reps": 2}, 1) == 2
+    assert store.write(USER, {"reps": 3}, 2) == 3
+    assert store.read(USER) == ({"reps": 3}, 3)
+
+
+@pytest.mark.parametrize("stale", [0, 1, 3, 7])
+def test_a_stale_or_future_version_conflicts_and_leaves_data_unchanged(store: VersionedStore, stale: int) -> None:
+    """Anything but the stored version is refused, and nothing is written."""
+    store.write(USER, {"hold_seconds": 30}, 0)
+    store.write(USER, {"hold_seconds": 45}, 1)
+    with pytest.raises(VersionConflict):
+        store.write(USER, {"hold_seconds": 10}, stale)
+    assert store.read(USER) == ({"hold_seconds": 45}, 2)
+
+
+def test_write_to_a_missing_item_with_a_version_conflicts(store: VersionedStore) -> None:
+    """A device that read version 2 of an item since deleted does not recreate it."""
+    with pytest.raises(VersionConflict):
+        store.write(USER, {"hold_seconds": 30}, 2)
+    assert store.read(USER) == ({}, 0)
+
+
+def test_remove_deletes_and_a_new_item_starts_again_at_version_1(store: VersionedStore) -> None:
+    """After removal the user reads as new, and may be created again."""
+    store.write(USER, {"hold_seconds": 30}, 0)
+    store.remove(USER)
+    assert store.read(USER) == ({}, 0)
+    assert store.write(USER, {"reps": 2}, 0) == 1
+
+
+def test_removing_a_missing_user_is_fine(store: VersionedStore) -> None:
+    """No error when there is nothing to delete, twice."""
+    store.remove(USER)
+    store.remove(USER)
+    assert store.read(USER) == ({}, 0)
+
+
+def test_users_are_independent(store: VersionedStore) -> None:
+    """One user's writes and removal never touch another's item."""
+    store.write(USER, {"hold_seconds": 30}, 0)
+    store.write(OTHER, {"reps": 4}, 0)
+    store.remove(USER)
+    assert store.read(OTHER) == ({"reps": 4}, 1)
+
+
+def test_nested_values_round_trip(store: VersionedStore) -> None:
+    """Strings, ints, lists and maps (a whole profile) come back equal."""
+    profile = Profile(
+        preferred_routine="lower_back",
+        hold_seconds=30,
+        reps=5,
+        level="beginner",
+        own_routine=("childs_pose", "pelvic_tilt"),
+        progress={"routine": "morning", "items": [["single_knee_to_chest", 20, 1]], "position": 0, "status": "paused", "skipped": [], "updated_at": 1_795_000_000},
+        session_dates=("2026-11-20", "2026-11-21"),
+        disclaimer_given=True,
+    )
+    store.write(USER, profile.to_attributes(), 0)
+    attributes, version = store.read(USER)
+    assert version == 1
+    assert attributes == profile.to_attributes()
+
+
+def test_numbers_come_back_as_ints_usable_by_profile(store: VersionedStore) -> None:
+    """Whole numbers read back are ints (DynamoDB's N too, nested ones included), and Profile takes them as they are."""
+    store.write(USER, {"schema": 1, "hold_seconds": 30, "reps": 5, "disclaimer_given": 1, "progress": {"items": [["x", 20, 1]]}}, 0)
+    attributes, version = store.read(USER)
+    assert type(version) is int
+    assert attributes["hold_seconds"] == 30 and attributes["reps"] == 5
+    assert all(type(attributes[k]) is int for k in ("schema", "hold_seconds", "reps", "disclaimer_given"))
+    assert [type(v) for v in attributes["progress"]["items"][0]] == [str, int, int]
+    profile, reset = Profile.from_attributes(attributes)
+    assert not reset
+    assert type(profile.hold_seconds) is int and profile.hold_seconds == 30
+    assert type(profile.reps) is int and profile.reps == 5
+    assert profile.disclaimer_given is True
+
+
+# -- update(): read, change, conditional write, retry ------------------------------------------------
+
+
+def test_update_creates_a_missing_item(store: VersionedStore) -> None:
+    """update() on a new user writes version 1 with the change applied to {}."""
+    assert store.update(USER, lambda a: {**a, "hold_seconds": 30}) == {"hold_seconds": 30}
+    assert store.read(USER) == ({"hold_seconds": 30}, 1)
+
+
+def test_update_re_reads_and_re_applies_after_a_racing_device(store: VersionedStore, second_device: VersionedStore) -> None:
+    """Device A changes the hold while device B changes reps in between A's read and write: both land."""
+    store.write(USER, {"hold_seconds": 20, "reps": 3}, 0)
+    racing = RacingStore(store, second_device, lambda a: {**a, "reps": 5})
+    result = racing.update(USER, lambda a: {**a, "hold_seconds": 30})
+    assert result == {"hold_seconds": 30, "reps": 5}
+    assert store.read(USER) == ({"hold_seconds": 30, "reps": 5}, 3)
+    assert (racing.reads, racing.writes) == (2, 2), "one conflict: read, write (conflict), re-read, write"
+
+
+def test_update_races_on_create_too(store: VersionedStore, second_device: VersionedStore) -> None:
+    """Both devices creating the item for a new user: both changes land."""
+    racing = RacingStore(store, second_device, lambda a: {**a, "reps": 5})
+    racing.update(USER, lambda a: {**a, "hold_seconds": 30})
+    assert store.read(USER) == ({"hold_seconds": 30, "reps": 5}, 2)
+
+
+def test_update_gives_up_after_a_bounded_number_of_conflicts(store: VersionedStore, second_device: VersionedStore) -> None:
+    """A device that loses every race stops after MAX_UPDATE_ATTEMPTS and raises VersionConflict."""
+    store.write(USER, {"count": 0}, 0)
+    racing = RacingStore(store, second_device, lambda a: {**a, "count": int(a["count"]) + 1}, races=100)
+    with pytest.raises(VersionConflict):
+        racing.update(USER, lambda a: {**a, "mine": 1})
+    assert racing.reads == racing.writes == MAX_UPDATE_ATTEMPTS
+    attributes, version = store.read(USER)
+    assert attributes == {"count": MAX_UPDATE_ATTEMPTS} and version == 1 + MAX_UPDATE_ATTEMPTS
+
+
+def test_update_succeeds_when_the_race_stops_before_the_last_attempt(store: VersionedStore, second_device: VersionedStore) -> None:
+    """Three lost races then a win: the fourth attempt lands on top of all three."""
+    store.write(USER, {"count": 0}, 0)
+    racing = RacingStore(store, second_device, lambda a: {**a, "count": int(a["count"]) + 1}, races=MAX_UPDATE_ATTEMPTS - 1)
+    assert racing.update(USER, lambda a: {**a, "mine": 1}) == {"count": MAX_UPDATE_ATTEMPTS - 1, "mine": 1}
+
+
+# -- the ask-sdk persistence-adapter methods -----------------------------------------------------------
+
+
+def test_adapter_methods_key_by_the_user_id_in_the_envelope(store: VersionedStore) -> None:
+    """get/save/delete_attributes use context.System.user.userId and carry the version under VERSION_KEY."""
+    envelope = envelope_for(USER)
+    attributes = store.get_attributes(envelope)
+    assert attributes == {VERSION_KEY: 0}
+    attributes["hold_seconds"] = 30
+    store.save_attributes(envelope, attributes)
+    assert attributes[VERSION_KEY] == 1, "save updates the version in place for the next save"
+    assert store.read(USER) == ({"hold_seconds": 30}, 1), "the version key itself is not stored as an attribute"
+    attributes["reps"] = 4
+    store.save_attributes(envelope, attributes)
+    assert store.get_attributes(envelope_for(USER)) == {"hold_seconds": 30, "reps": 4, VERSION_KEY: 2}
+    assert store.read(OTHER) == ({}, 0)
+    store.delete_attributes(envelope)
+    assert store.read(USER) == ({}, 0)
+
+
+def test_adapter_save_with_a_stale_version_conflicts(store: VersionedStore, second_device: VersionedStore) -> None:
+    """Two devices that loaded the same version: the second save is refused, the first one's data kept."""
+    first = store.get_attributes(envelope_for(USER))
+    second = second_device.get_attributes(envelope_for(USER))
+    store.save_attributes(envelope_for(USER), {**first, "hold_seconds": 30})
+    with pytest.raises(VersionConflict):
+        second_device.save_attributes(envelope_for(USER), {**second, "reps": 5})
+    assert store.read(USER) == ({"hold_seconds": 30}, 1)
+
+
+@pytest.mark.parametrize("user_id", [None, ""])
+def test_adapter_without_a_user_raises_no_user_error(store: VersionedStore, user_id: str | None) -> None:
+    """A request that names no user cannot be mapped to an item."""
+    with pytest.raises(NoUserError):
+        store.get_attributes(envelope_for(user_id))
+
+
+def test_an_unreadable_item_reads_as_a_corrupt_marker_not_an_exception(backend: tuple[str, StoreFactory], store: VersionedStore, request: pytest.FixtureRequest) -> None:
+    """Garbage in the store (not a map / not JSON) comes back as {"_corrupt": ...} with its version."""
+    kind, _ = backend
+    if kind == "sqlite":
+        assert isinstance(store, SqliteStore)
+        store.read(USER)  # creates the table
+        with closing(sqlite3.connect(store.path)) as connection, connection:
+            connection.execute("INSERT INTO users (id, attributes, version) VALUES (?, ?, ?)", (USER, "{not json", 4))
+    else:
+        ddb: BaseClient = request.getfixturevalue("ddb")
+        table: str = request.getfixturevalue("table")
+        ddb.put_item(TableName=table, Item={"id": {"S": USER}, "attributes": {"S": "{not json"}, "version": {"N": "4"}})
+    attributes, version = store.read(USER)
+    assert version == 4
+    assert set(attributes) == {"_corrupt"} and "not json" in attributes["_corrupt"]
+    assert store.write(USER, {"hold_seconds": 30}, 4) == 5, "a good write replaces the garbage"
+
+
+# -- DynamoDB only ---------------------------------------------------------------------------------------
+
+
+def dynamodb_store(table: str, dynamodb_local: DynamoDBLocal) -> DynamoDbStore:
+    """A DynamoDbStore on the shared DynamoDB Local."""
+    return DynamoDbStore(table, region="us-east-1", endpoint_url=dynamodb_local.endpoint)
+
+
+def test_dynamodb_item_shape_is_id_attributes_version(table: str, raw_item: ItemReader, dynamodb_local: DynamoDBLocal) -> None:
+    """The ask-sdk adapter's shape (key ``id``, map ``attributes``) plus a number ``version``."""
+    store = dynamodb_store(table, dynamodb_local)
+    store.write(USER, {"hold_seconds": 30, "own_routine": ["childs_pose"], "level": "beginner"}, 0)
+    item = raw_item(USER)
+    assert item is not None and set(item) == {"id", "attributes", "version"}
+    assert item["id"] == {"S": USER}
+    assert item["version"] == {"N": "1"}
+    assert item["attributes"] == {
+        "M": {"hold_seconds": {"N": "30"}, "own_routine": {"L": [{"S": "childs_pose"}]}, "level": {"S": "beginner"}}
+    }
+
+
+def test_dynamodb_reads_fractions_as_decimal_never_float(table: str, ddb: BaseClient, dynamodb_local: DynamoDBLocal) -> None:
+    """A stored number with a fraction comes back as an exact Decimal (never a float, which DynamoDB cannot take back)."""
+    ddb.put_item(TableName=table, Item={"id": {"S": USER}, "attributes": {"M": {"hold_seconds": {"N": "30.5"}}}, "version": {"N": "1"}})
+    attributes, _ = dynamodb_store(table, dynamodb_local).read(USER)
+    assert attributes["hold_seconds"] == Decimal("30.5") and type(attributes["hold_seconds"]) is Decimal
+    profile, reset = Profile.from_attributes(attributes)
+    assert profile.hold_seconds is None and reset
+
+
+def test_dynamodb_reads_and_upgrades_an_item_written_without_a_version(
+    table: str, ddb: BaseClient, raw_item: ItemReader, dynamodb_local: DynamoDBLocal
+) -> None:
+    """An item from ask-sdk's plain DynamoDbAdapter (no ``version``) reads as version 0 and accepts a create."""
+    ddb.put_item(TableName=table, Item={"id": {"S": USER}, "attributes": {"M": {"progress": {"M": {"position": {"N": "2"}}}}}})
+    store = dynamodb_store(table, dynamodb_local)
+    assert store.read(USER) == ({"progress": {"position": 2}}, 0)
+    assert store.write(USER, {"schema": 1}, 0) == 1
+    item = raw_item(USER)
+    assert item is not None and item["version"] == {"N": "1"}
+
+
+def test_dynamodb_missing_table_is_store_unavailable(dynamodb_local: DynamoDBLocal) -> None:
+    """A ClientError other than a failed condition (here ResourceNotFound) is StoreUnavailable, not a conflict."""
+    store = dynamodb_store("no-such-table", dynamodb_local)
+    for call in (lambda: store.read(USER), lambda: store.write(USER, {}, 0), lambda: store.remove(USER)):
+        with pytest.raises(StoreUnavailable):
+            call()
+
+
+def test_dynamodb_store_builds_no_client_until_first_use(table: str, dynamodb_local: DynamoDBLocal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Constructing the store, or the whole skill, creates no botocore client (cold start, no AWS lookups)."""
+    from botocore.session import Session
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        """Fail the test: no client may be made yet."""
+        raise AssertionError("a botocore client was created before the first store request")
+
+    monkeypatch.setattr(Session, "create_client", refuse)
+    store = dynamodb_store(table, dynamodb_local)
+    skill = build_skill(Config(table=table, dynamodb_endpoint=dynamodb_local.endpoint, region="us-east-1"))
+    adapter = skill.persistence_adapter
+    assert isinstance(adapter, DynamoDbStore)
+    assert store._client is None and adapter._client is None
+    monkeypatch.undo()
+    assert store.read(USER) == ({}, 0)
+    assert store._client is not None
+    assert adapter._client is None, "each store builds its own client on its own first use"
+
+
+@dataclass
+class DeadStoreCall:
+    """What one store call against an unusable endpoint did."""
+
+    error: BaseException | None
+    seconds: float
+    http_attempts: int
+
+
+def call_dead_store(endpoint: str, operation: str) -> DeadStoreCall:
+    """Run one store operation against ``endpoint``, timing it and counting HTTP attempts."""
+    store = DynamoDbStore("users", region="us-east-1", endpoint_url=endpoint)
+    attempts = 0
+
+    def count(**kwargs: Any) -> None:
+        """One more HTTP attempt."""
+        nonlocal attempts
+        attempts += 1
+
+    store.client.meta.events.register("before-send.dynamodb.*", count)
+    calls: dict[str, Callable[[], Any]] = {
+        "read": lambda: store.read(USER),
+        "write": lambda: store.write(USER, {"hold_seconds": 30}, 0),
+        "remove": lambda: store.remove(USER),
+    }
+    began = time.monotonic()
+    error: BaseException | None = None
+    try:
+        calls[operation]()
+    except BaseException as raised:  # noqa: BLE001 - the test inspects it
+        error = raised
+    return DeadStoreCall(error, time.monotonic() - began, attempts)
+
+
+@pytest.fixture(scope="module")
+def dead_store_calls() -> dict[str, DeadStoreCall]:
+    """Each operation against a closed port, and a read against a port that accepts but never answers."""
+    results = {op: call_dead_store(f"http://127.0.0.1:{free_loopback_port()}", op) for op in ("read", "write", "remove")}
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(32)
+        results["hung read"] = call_dead_store(f"http://127.0.0.1:{silent.getsockname()[1]}", "read")
+    return results
+
+
+@pytest.mark.parametrize("case", ["read", "write", "remove", "hung read"])
+def test_dynamodb_dead_endpoint_is_store_unavailable_within_the_bound(dead_store_calls: dict[str, DeadStoreCall], case: str) -> None:
+    """Closed port (refused) or hung endpoint (read timeout): StoreUnavailable, not a botocore error, in < 8 s."""
+    result = dead_store_calls[case]
+    assert isinstance(result.error, StoreUnavailable), repr(result.error)
+    assert result.seconds < DEAD_STORE_BOUND_SECONDS, f"{case} took {result.seconds:.1f} s"
+
+
+@pytest.mark.parametrize("case", ["read", "hung read"])
+def test_dynamodb_dead_endpoint_gets_one_retry_only(dead_store_calls: dict[str, DeadStoreCall], case: str) -> None:
+    """As the store documents: one attempt plus one retry (MAX_ATTEMPTS = 2 HTTP requests)."""
+    assert dead_store_calls[case].http_attempts == MAX_ATTEMPTS
