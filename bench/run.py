@@ -21,7 +21,6 @@ Nothing leaves 127.0.0.1: DynamoDB Local runs on a loopback port; dummy credenti
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -40,18 +39,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 import build_lambda  # noqa: E402  (scripts/build_lambda.py)
 
 from tests.support.dynamodb_local import DynamoDBLocal, client  # noqa: E402
+from tests.support.e2e import LOCAL_AWS_ENV as AWS_ENV  # noqa: E402
+from tests.support.lambda_runtime import make_runtime_dir  # noqa: E402
 
-AWS_ENV = {
-    "AWS_REGION": "us-east-1",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "dummy",
-    "AWS_SECRET_ACCESS_KEY": "dummy",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 os.environ.update(AWS_ENV)
 
 BUILD = ROOT / "build" / "bench"
-RUNTIME_PROVIDED = ("boto3", "botocore", "jmespath", "s3transfer", "urllib3", "dateutil", "six")
 # The hello worlds' dependencies as `pip install ask-sdk-core` resolves them (requests & co included),
 # pinned to the versions our skill uses; boto3 comes from the runtime for all three.
 HELLO_DEPS = [
@@ -100,17 +93,6 @@ def unzip(zip_path: Path, into: Path) -> Path:
     shutil.rmtree(into, ignore_errors=True)
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(into)
-    return into
-
-
-def runtime_dir(into: Path) -> Path:
-    """Stand-in for /var/runtime: links to this venv's copies of what the Lambda runtime provides."""
-    shutil.rmtree(into, ignore_errors=True)
-    into.mkdir(parents=True)
-    for name in RUNTIME_PROVIDED:
-        origin = Path(importlib.util.find_spec(name).origin)  # type: ignore[union-attr, arg-type]
-        source = origin.parent if origin.name == "__init__.py" else origin
-        (into / source.name).symlink_to(source, target_is_directory=source.is_dir())
     return into
 
 
@@ -180,7 +162,7 @@ def main() -> int:
     sizes = {k: v.stat().st_size for k, v in zips.items()}
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     dirs = {k: unzip(v, scratch / k) for k, v in zips.items()}
-    runtime = runtime_dir(scratch / "runtime")
+    runtime = make_runtime_dir(scratch / "runtime")
 
     with DynamoDBLocal() as ddb:
         table = "bench_users"

@@ -24,21 +24,12 @@ from typing import Any
 
 import pytest
 
+from tests.support.e2e import LOCAL_AWS_ENV as AWS_ENV
+from tests.support.lambda_runtime import make_runtime_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 ZIP_PATH = ROOT / "build" / "back-stretch-coach.zip"
 EVENTS = ROOT / "tests" / "events"
-
-# What the Lambda Python runtime provides on its own path (after the function's code).
-RUNTIME_PROVIDED = ("boto3", "botocore", "jmespath", "s3transfer", "urllib3", "dateutil", "six")
-
-AWS_ENV = {
-    "AWS_REGION": "us-east-1",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "dummy",
-    "AWS_SECRET_ACCESS_KEY": "dummy",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
-
 
 def _build() -> str:
     subprocess.run(["bash", str(ROOT / "scripts" / "build-lambda"), "--quiet"], cwd=ROOT, check=True, timeout=900)
@@ -69,16 +60,7 @@ def task_dir(artifact: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Stand-in for /var/runtime: links to this venv's copies of what the runtime provides."""
-    import importlib.util
-
-    target = tmp_path_factory.mktemp("var_runtime")
-    for name in RUNTIME_PROVIDED:
-        spec = importlib.util.find_spec(name)
-        assert spec and spec.origin, f"{name} is not installed in this venv"
-        origin = Path(spec.origin)
-        source = origin.parent if origin.name == "__init__.py" else origin
-        (target / source.name).symlink_to(source, target_is_directory=source.is_dir())
-    return target
+    return make_runtime_dir(tmp_path_factory.mktemp("var_runtime") / "runtime")
 
 
 def test_zip_contents(names: list[str], artifact: Path, record_property: Any) -> None:

@@ -175,47 +175,68 @@ def _stretch_slot(handler_input: HandlerInput, conversation: Conversation) -> tu
     return None, _reply(handler_input, conversation, conversation.phrases.say(key, heard=slot.heard))
 
 
-class AddStretchHandler(AbstractRequestHandler):
+class _OwnRoutineEdit(AbstractRequestHandler):
+    """Add or remove one stretch in the user's own routine: check, change, save, confirm."""
+
+    intent: str
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AddStretchIntent")(handler_input)
+        return is_intent_name(self.intent)(handler_input)
+
+    def refusal(self, own: list[str], stretch_id: str) -> str | None:
+        """The phrase key that explains why this edit cannot be made, or None."""
+        raise NotImplementedError
+
+    def edit(self, own: list[str], stretch_id: str) -> list[str]:
+        raise NotImplementedError
+
+    def confirmation(self, conversation: Conversation, own: list[str], name: str) -> str:
+        raise NotImplementedError
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
-        phrases = conversation.phrases
         stretch_id, problem = _stretch_slot(handler_input, conversation)
         if problem:
             return problem
         name = conversation.catalogue.stretch(stretch_id).name
         own = _own_routine_or_seed(conversation)
+        refusal = self.refusal(own, stretch_id)
+        if refusal:
+            return _reply(handler_input, conversation, conversation.phrases.say(refusal, name=name, max=MAX_OWN_ROUTINE))
+        own = self.edit(own, stretch_id)
+        _save(conversation, conversation.user.profile.with_(own_routine=tuple(own)), "own_routine")
+        return _reply(handler_input, conversation, self.confirmation(conversation, own, name), changed=True)
+
+
+class AddStretchHandler(_OwnRoutineEdit):
+    intent = "AddStretchIntent"
+
+    def refusal(self, own: list[str], stretch_id: str) -> str | None:
         if stretch_id in own:
-            return _reply(handler_input, conversation, phrases.say("already_in", name=name))
-        if len(own) >= MAX_OWN_ROUTINE:
-            return _reply(handler_input, conversation, phrases.say("routine_full", max=MAX_OWN_ROUTINE))
-        own.append(stretch_id)
-        _save(conversation, conversation.user.profile.with_(own_routine=tuple(own)), "own_routine")
-        return _reply(handler_input, conversation, phrases.say("added", name=name, count=len(own)), changed=True)
+            return "already_in"
+        return "routine_full" if len(own) >= MAX_OWN_ROUTINE else None
+
+    def edit(self, own: list[str], stretch_id: str) -> list[str]:
+        return own + [stretch_id]
+
+    def confirmation(self, conversation: Conversation, own: list[str], name: str) -> str:
+        return conversation.phrases.say("added", name=name, count=len(own))
 
 
-class RemoveStretchHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("RemoveStretchIntent")(handler_input)
+class RemoveStretchHandler(_OwnRoutineEdit):
+    intent = "RemoveStretchIntent"
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        phrases = conversation.phrases
-        stretch_id, problem = _stretch_slot(handler_input, conversation)
-        if problem:
-            return problem
-        name = conversation.catalogue.stretch(stretch_id).name
-        own = _own_routine_or_seed(conversation)
-        if stretch_id not in own:
-            return _reply(handler_input, conversation, phrases.say("not_in_routine", name=name))
-        own.remove(stretch_id)
-        _save(conversation, conversation.user.profile.with_(own_routine=tuple(own)), "own_routine")
-        if not own:
-            fallback = conversation.catalogue.routine(users_routine(conversation)).name
-            return _reply(handler_input, conversation, phrases.say("removed_last", name=name, routine=fallback), changed=True)
-        return _reply(handler_input, conversation, phrases.say("removed", name=name, count=len(own)), changed=True)
+    def refusal(self, own: list[str], stretch_id: str) -> str | None:
+        return None if stretch_id in own else "not_in_routine"
+
+    def edit(self, own: list[str], stretch_id: str) -> list[str]:
+        return [s for s in own if s != stretch_id]
+
+    def confirmation(self, conversation: Conversation, own: list[str], name: str) -> str:
+        if own:
+            return conversation.phrases.say("removed", name=name, count=len(own))
+        fallback = conversation.catalogue.routine(users_routine(conversation)).name
+        return conversation.phrases.say("removed_last", name=name, routine=fallback)
 
 
 class ClearRoutineHandler(AbstractRequestHandler):
