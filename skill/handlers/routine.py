@@ -10,7 +10,7 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from skill.catalogue import RoutineItem
-from skill.engine import Finished, Paused, Play, Progress, RoutineEngine, RoutineState, Step
+from skill.engine import Finished, Paused, Play, Progress, RoutineEngine, RoutineState, Step, plan_seconds
 from skill.handlers.context import Conversation
 from skill.handlers.progress import end_session, keep_progress, saved_routine
 from skill.handlers.slots import resolve
@@ -70,8 +70,7 @@ def users_routine(conversation: Conversation) -> str:
 
 
 def intro_for(conversation: Conversation, state: RoutineState) -> Speech:
-    from skill.engine.plan import plan_seconds
-
+    """The routine's name, size and length; how to navigate the first time in a session."""
     intro = conversation.composer.routine_intro(
         conversation.routine_name(state),
         len(state.items),
@@ -116,13 +115,13 @@ class ListRoutinesHandler(AbstractRequestHandler):
 Operation = Callable[[RoutineEngine, RoutineState, int], Step]
 
 OPERATIONS: dict[str, Operation] = {
-    "AMAZON.NextIntent": lambda engine, state, now: engine.next(state, now),
-    "AMAZON.PreviousIntent": lambda engine, state, now: engine.previous(state, now),
-    "AMAZON.RepeatIntent": lambda engine, state, now: engine.repeat(state, now),
-    "AMAZON.StartOverIntent": lambda engine, state, now: engine.start_over(state, now),
-    "AMAZON.PauseIntent": lambda engine, state, now: engine.pause(state, now),
-    "AMAZON.ResumeIntent": lambda engine, state, now: engine.resume(state, now),
-    "SkipIntent": lambda engine, state, now: engine.skip(state, now),
+    "AMAZON.NextIntent": RoutineEngine.next,
+    "AMAZON.PreviousIntent": RoutineEngine.previous,
+    "AMAZON.RepeatIntent": RoutineEngine.repeat,
+    "AMAZON.StartOverIntent": RoutineEngine.start_over,
+    "AMAZON.PauseIntent": RoutineEngine.pause,
+    "AMAZON.ResumeIntent": RoutineEngine.resume,
+    "SkipIntent": RoutineEngine.skip,
     "ProgressIntent": lambda engine, state, now: engine.progress(state),
 }
 
