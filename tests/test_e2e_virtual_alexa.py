@@ -95,3 +95,31 @@ def test_people_phrasings_reach_the_right_intent(server: str, utterance: str, in
     turns = run(server, ["start my morning back stretches", utterance, "stop"], name=utterance)
     assert intent_of(turns[1]) == intent
     assert turns[1]["response"]["response"]["shouldEndSession"] is False
+
+
+def test_settings_by_voice_over_http(server: str) -> None:
+    """Settings phrased as people say them; virtual-alexa passes number words through, Alexa digits."""
+    turns = run(
+        server,
+        [
+            "set my preferred routine to lower back",
+            "make my holds thirty seconds",
+            "do five reps",
+            "i'm a beginner",
+            "add child's pose to my routine",
+            "what is my routine",
+            "start my back stretches",
+            "stop",
+        ],
+        name="settings",
+        user="amzn1.ask.account.E2E-SETTINGS",
+    )
+    said = [speech(t) for t in turns]
+    assert "lower back routine is now your routine" in said[0]
+    assert "30 seconds" in said[1]
+    assert "5 repetitions" in said[2]
+    assert "beginner" in said[3]
+    assert "Added child's pose" in said[4]
+    assert "child's pose" in said[5] and "5 repetitions each" in said[5]
+    assert "Let's do your own routine" in said[6] and "Hold for 10 seconds." in said[6]
+

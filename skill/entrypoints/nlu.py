@@ -42,9 +42,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, Mapping, Sequence
+
+from skill.spoken_numbers import to_iso_duration, words_to_number
 
 FALLBACK_INTENT: Final = "AMAZON.FallbackIntent"
 
@@ -63,23 +64,6 @@ _ARTICLES: Final = ("the ", "my ")
 # Courtesy words carry no meaning: a sample made of a slot and these only ("{routine} please")
 # counts as slot-only.
 _COURTESY_WORDS: Final = frozenset({"please", "thanks", "thank", "you"})
-
-_UNITS: Final[Mapping[str, int]] = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS: Final[Mapping[str, int]] = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}
-_DURATION_UNITS: Final[Mapping[str, str]] = {
-    "second": "S", "seconds": "S", "sec": "S", "secs": "S",
-    "minute": "M", "minutes": "M", "min": "M", "mins": "M",
-    "hour": "H", "hours": "H",
-}
-
 
 @dataclass(frozen=True)
 class SlotMatch:
@@ -114,85 +98,6 @@ def normalise_text(text: str) -> str:
     """Lower-case, drop punctuation (keeping inner apostrophes and decimals), collapse spaces."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     return " ".join(_TOKEN_RE.findall(text))
-
-
-def words_to_number(phrase: str) -> int | None:
-    """Convert digits or English number words (0-99, "a hundred") to an int, else None."""
-    words = phrase.split()
-    if len(words) == 1 and words[0].isdigit():
-        return int(words[0])
-    if words in (["a", "hundred"], ["one", "hundred"], ["hundred"]):
-        return 100
-    if len(words) == 1:
-        return _UNITS.get(words[0], _TENS.get(words[0]))
-    # "twenty five" and "twenty-five" (the hyphen is already a space).
-    if len(words) == 2 and words[0] in _TENS and _UNITS.get(words[1], 0) in range(1, 10):
-        return _TENS[words[0]] + _UNITS[words[1]]
-    return None
-
-
-def _quantity(words: Sequence[str], start: int) -> tuple[Fraction, int] | None:
-    """Read a quantity at words[start:]; return it and the index after it."""
-    # Longest first, so "twenty five" beats "twenty" and "a hundred" beats "a".
-    for end in range(min(len(words), start + 2), start, -1):
-        number = words_to_number(" ".join(words[start:end]))
-        if number is not None:
-            return Fraction(number), end
-    word = words[start] if start < len(words) else ""
-    if word in ("a", "an"):
-        return Fraction(1), start + 1
-    if re.fullmatch(r"\d+\.\d+", word):
-        return Fraction(word), start + 1
-    return None
-
-
-def to_iso_duration(phrase: str) -> str | None:
-    """Convert a spoken duration to ISO-8601 ("a minute and a half" -> "PT1M30S"), else None.
-
-    Units are kept as spoken ("ninety seconds" -> "PT90S"); only fractions are carried down
-    ("one and a half minutes" -> "PT1M30S"), because ISO-8601 minutes must be whole here.
-    """
-    words = phrase.split()
-    amounts: dict[str, Fraction] = {}
-    last_unit: str | None = None
-    i = 0
-    while i < len(words):
-        if words[i] == "and" and amounts:
-            i += 1
-            continue
-        if words[i : i + 2] in (["half", "a"], ["half", "an"]):
-            quantity, i = Fraction(1, 2), i + 2
-        else:
-            read = _quantity(words, i)
-            if read is None:
-                return None
-            quantity, i = read
-            if words[i : i + 3] == ["and", "a", "half"]:  # "one and a half minutes"
-                quantity, i = quantity + Fraction(1, 2), i + 3
-        unit = _DURATION_UNITS.get(words[i]) if i < len(words) else None
-        if unit is None:
-            # "a minute thirty": a bare number after minutes means seconds.
-            if last_unit == "M" and i == len(words) and "S" not in amounts:
-                unit = "S"
-            else:
-                return None
-        else:
-            i += 1
-        if words[i : i + 3] == ["and", "a", "half"]:  # "a minute and a half"
-            quantity, i = quantity + Fraction(1, 2), i + 3
-        amounts[unit] = amounts.get(unit, Fraction(0)) + quantity
-        last_unit = unit
-    if not amounts:
-        return None
-    # Carry fractions down: 1.5 hours -> 1H30M, 1.5 minutes -> 1M30S.
-    hours = amounts.get("H", Fraction(0))
-    minutes = amounts.get("M", Fraction(0)) + (hours - int(hours)) * 60
-    seconds = amounts.get("S", Fraction(0)) + (minutes - int(minutes)) * 60
-    if seconds.denominator != 1:
-        return None
-    parts = [(int(hours), "H"), (int(minutes), "M"), (int(seconds), "S")]
-    body = "".join(f"{amount}{unit}" for amount, unit in parts if amount)
-    return "PT" + (body or "0S")
 
 
 class Matcher:

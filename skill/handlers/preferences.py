@@ -3,8 +3,6 @@ their history, and deleting it all. Each change is confirmed in one spoken sente
 
 from __future__ import annotations
 
-import re
-
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
@@ -17,9 +15,7 @@ from skill.handlers.routine import OWN_ROUTINE, offer_routines, users_routine
 from skill.handlers.slots import resolve, slot_text
 from skill.profile import HOLD_RANGE, MAX_OWN_ROUTINE, REPS_RANGE, Profile
 from skill.speech import Reply, Speech
-
-_ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
-
+from skill.spoken_numbers import duration_seconds, whole_number
 
 def _reply(handler_input: HandlerInput, conversation: Conversation, *texts: str, changed: bool = False) -> Response:
     """Say ``texts`` and keep listening; mid-routine, point back to it (and say when a change applies)."""
@@ -35,18 +31,6 @@ def _reply(handler_input: HandlerInput, conversation: Conversation, *texts: str,
 
 def _save(conversation: Conversation, profile: Profile, *fields: str) -> None:
     conversation.user.change(profile, set(fields), write_now=True)
-
-
-def _whole_number(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
-
-
-def _seconds(duration: str | None) -> int | None:
-    found = _ISO_DURATION.match(duration or "")
-    if not found or not any(found.groups()):
-        return None
-    hours, minutes, seconds = (int(g or 0) for g in found.groups())
-    return hours * 3600 + minutes * 60 + seconds
 
 
 def routine_description(conversation: Conversation, routine_id: str) -> tuple[str, list[str], float]:
@@ -89,9 +73,9 @@ class SetHoldTimeHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         phrases = conversation.phrases
-        seconds = _whole_number(slot_text(handler_input, "seconds"))
+        seconds = whole_number(slot_text(handler_input, "seconds"))
         if seconds is None:
-            seconds = _seconds(slot_text(handler_input, "duration"))
+            seconds = duration_seconds(slot_text(handler_input, "duration"))
         low, high = HOLD_RANGE
         if seconds is None:
             return _reply(handler_input, conversation, phrases.say("hold_not_understood", low=low, high=high))
@@ -108,7 +92,7 @@ class SetRepsHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         phrases = conversation.phrases
-        reps = _whole_number(slot_text(handler_input, "reps"))
+        reps = whole_number(slot_text(handler_input, "reps"))
         low, high = REPS_RANGE
         if reps is None:
             return _reply(handler_input, conversation, phrases.say("reps_not_understood", low=low, high=high))

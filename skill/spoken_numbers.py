@@ -1,0 +1,130 @@
+"""Numbers and durations as people say them: "twenty five" -> 25, "a minute and a half" -> "PT1M30S".
+
+Alexa delivers AMAZON.NUMBER as digits and AMAZON.DURATION as ISO-8601, but test tools (and the
+text chat) may pass the words through; the skill accepts both.
+
+Example:
+    >>> words_to_number("twenty five"), to_iso_duration("one and a half minutes")
+    (25, 'PT1M30S')
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Final, Mapping, Sequence
+
+_UNITS: Final[Mapping[str, int]] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS: Final[Mapping[str, int]] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_DURATION_UNITS: Final[Mapping[str, str]] = {
+    "second": "S", "seconds": "S", "sec": "S", "secs": "S",
+    "minute": "M", "minutes": "M", "min": "M", "mins": "M",
+    "hour": "H", "hours": "H",
+}
+
+
+def words_to_number(phrase: str) -> int | None:
+    """Convert digits or English number words (0-99, "a hundred") to an int, else None."""
+    words = phrase.split()
+    if len(words) == 1 and words[0].isdigit():
+        return int(words[0])
+    if words in (["a", "hundred"], ["one", "hundred"], ["hundred"]):
+        return 100
+    if len(words) == 1:
+        return _UNITS.get(words[0], _TENS.get(words[0]))
+    # "twenty five" and "twenty-five" (the hyphen is already a space).
+    if len(words) == 2 and words[0] in _TENS and _UNITS.get(words[1], 0) in range(1, 10):
+        return _TENS[words[0]] + _UNITS[words[1]]
+    return None
+
+
+def _quantity(words: Sequence[str], start: int) -> tuple[Fraction, int] | None:
+    """Read a quantity at words[start:]; return it and the index after it."""
+    # Longest first, so "twenty five" beats "twenty" and "a hundred" beats "a".
+    for end in range(min(len(words), start + 2), start, -1):
+        number = words_to_number(" ".join(words[start:end]))
+        if number is not None:
+            return Fraction(number), end
+    word = words[start] if start < len(words) else ""
+    if word in ("a", "an"):
+        return Fraction(1), start + 1
+    if re.fullmatch(r"\d+\.\d+", word):
+        return Fraction(word), start + 1
+    return None
+
+
+def to_iso_duration(phrase: str) -> str | None:
+    """Convert a spoken duration to ISO-8601 ("a minute and a half" -> "PT1M30S"), else None.
+
+    Units are kept as spoken ("ninety seconds" -> "PT90S"); only fractions are carried down
+    ("one and a half minutes" -> "PT1M30S"), because ISO-8601 minutes must be whole here.
+    """
+    words = phrase.split()
+    amounts: dict[str, Fraction] = {}
+    last_unit: str | None = None
+    i = 0
+    while i < len(words):
+        if words[i] == "and" and amounts:
+            i += 1
+            continue
+        if words[i : i + 2] in (["half", "a"], ["half", "an"]):
+            quantity, i = Fraction(1, 2), i + 2
+        else:
+            read = _quantity(words, i)
+            if read is None:
+                return None
+            quantity, i = read
+            if words[i : i + 3] == ["and", "a", "half"]:  # "one and a half minutes"
+                quantity, i = quantity + Fraction(1, 2), i + 3
+        unit = _DURATION_UNITS.get(words[i]) if i < len(words) else None
+        if unit is None:
+            # "a minute thirty": a bare number after minutes means seconds.
+            if last_unit == "M" and i == len(words) and "S" not in amounts:
+                unit = "S"
+            else:
+                return None
+        else:
+            i += 1
+        if words[i : i + 3] == ["and", "a", "half"]:  # "a minute and a half"
+            quantity, i = quantity + Fraction(1, 2), i + 3
+        amounts[unit] = amounts.get(unit, Fraction(0)) + quantity
+        last_unit = unit
+    if not amounts:
+        return None
+    # Carry fractions down: 1.5 hours -> 1H30M, 1.5 minutes -> 1M30S.
+    hours = amounts.get("H", Fraction(0))
+    minutes = amounts.get("M", Fraction(0)) + (hours - int(hours)) * 60
+    seconds = amounts.get("S", Fraction(0)) + (minutes - int(minutes)) * 60
+    if seconds.denominator != 1:
+        return None
+    parts = [(int(hours), "H"), (int(minutes), "M"), (int(seconds), "S")]
+    body = "".join(f"{amount}{unit}" for amount, unit in parts if amount)
+    return "PT" + (body or "0S")
+
+
+_ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
+
+
+def whole_number(said: str | None) -> int | None:
+    """An AMAZON.NUMBER value: digits as Alexa sends them, or number words."""
+    return words_to_number(" ".join((said or "").lower().replace("-", " ").split())) if said else None
+
+
+def duration_seconds(said: str | None) -> int | None:
+    """An AMAZON.DURATION value in seconds: ISO-8601 as Alexa sends it ("PT1M"), or spoken words."""
+    if not said:
+        return None
+    iso = said if _ISO_DURATION.match(said) else to_iso_duration(" ".join(said.lower().replace("-", " ").split()))
+    found = _ISO_DURATION.match(iso or "")
+    if not found or not any(found.groups()):
+        return None
+    hours, minutes, seconds = (int(g or 0) for g in found.groups())
+    return hours * 3600 + minutes * 60 + seconds
