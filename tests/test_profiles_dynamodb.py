@@ -13,8 +13,6 @@ import html
 import json
 import re
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,7 +36,7 @@ from skill.speech import Composer, phrases_for
 from tests.support.checks import assert_valid_response
 from tests.support.conversation import Alexa, Reply, load_event
 from tests.support.dynamodb_local import DynamoDBLocal, client
-from tests.support.e2e import free_loopback_port, serve
+from tests.support.e2e import free_loopback_port, post, serve
 
 pytest_plugins = ["tests.support.fixtures_dynamodb"]
 
@@ -951,16 +949,6 @@ def test_skill_disabled_for_an_unknown_user_or_a_dead_store_is_still_answered(ri
 
 
 # -- over HTTP: backstretch serve --table --dynamodb-endpoint --------------------------------------------------
-
-
-def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, dict[str, Any]]:
-    """POST ``body`` and return the status and the JSON answer (also for 4xx/5xx)."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def test_web_server_on_dynamodb_keeps_the_preferred_routine(tmp_path: Path, table: str, dynamodb_local: DynamoDBLocal, stored: Callable[..., Any]) -> None:

@@ -14,16 +14,7 @@ import pytest
 
 from tests.support.checks import assert_valid_response
 from tests.support.conversation import load_event
-from tests.support.e2e import local_env, serve
-
-
-def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+from tests.support.e2e import local_env, post, serve
 
 
 @pytest.fixture(scope="module")

@@ -320,3 +320,17 @@ def _wait_until_answering(
                 f"output:\n{_tail(log_path)}"
             )
         time.sleep(0.05)
+
+
+def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, dict[str, Any]]:
+    """POST ``body`` and return the status and the JSON answer (also for 4xx/5xx)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
