@@ -76,6 +76,7 @@ def test_function(resources: dict[str, Any]) -> None:
         "BACKSTRETCH_TABLE": {"Ref": table_name},
         "BACKSTRETCH_SKILL_ID": {"Ref": "SkillId"},
         "LOG_LEVEL": {"Ref": "LogLevel"},
+        "BACKSTRETCH_LOG_SALT": {"Ref": "LogSalt"},
     }
 
 

@@ -37,7 +37,7 @@ def hashed_user(handler_input: HandlerInput) -> str | None:
         user_id = user_key(handler_input.request_envelope)
     except NoUserError:
         return None
-    salt = os.environ.get("BACKSTRETCH_LOG_SALT", "back-stretch-coach")
+    salt = os.environ.get("BACKSTRETCH_LOG_SALT") or "back-stretch-coach"
     return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:16]
 
 
