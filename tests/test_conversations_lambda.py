@@ -184,3 +184,16 @@ def test_one_json_log_line_per_request_without_the_user_id(alexa: Alexa, caplog:
     assert lines[1]["intent"] == "StartRoutineIntent" and lines[1]["locale"] == "en-US"
     assert all(line["outcome"] == "ok" and line["latency_ms"] >= 0 for line in lines)
     assert all(line["user"] and alexa.user_id not in json.dumps(line) for line in lines)
+
+
+def test_repeat_never_replays_tampered_speech(alexa: Alexa) -> None:
+    """Outside a routine "repeat" says the last reply again, but only if it is well-formed SSML."""
+    welcome = alexa.launch()
+    again = alexa.intent("AMAZON.RepeatIntent")
+    assert again.ssml == welcome.ssml
+    event = load_event("intent_request")
+    event["request"]["intent"]["name"] = "AMAZON.RepeatIntent"
+    for tampered in ("<speak>Fish & chips</speak>", '<speak>Fish<break time="99000ms"/></speak>', '<speak><audio src="x"/>Fish</speak>'):
+        event["session"]["attributes"] = {"last": {"ssml": tampered, "reprompt": None}}
+        reply = alexa.send_raw(event)
+        assert "Fish" not in reply.text and "Which one would you like" in reply.text

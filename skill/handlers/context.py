@@ -9,8 +9,8 @@ Handlers never touch raw session attributes.
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -20,6 +20,7 @@ from skill.catalogue import Catalogue
 from skill.engine import InvalidState, RoutineEngine, RoutineState
 from skill.handlers.user_data import SESSION_KEY, UserData
 from skill.speech import Composer, Phrases, Reply, Speech
+from skill.speech.ssml import MAX_BREAK_MS, MAX_SSML_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,6 @@ class Conversation:
     intro_given: bool = False
     last_reply: dict[str, Any] | None = None
     lost_track: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, handler_input: HandlerInput) -> "Conversation":
@@ -71,7 +71,7 @@ class Conversation:
         self.pending = pending if pending in PENDING_QUESTIONS else None
         self.intro_given = attributes.get("intro_given") is True
         last = attributes.get("last")
-        if isinstance(last, dict) and isinstance(last.get("ssml"), str):
+        if isinstance(last, dict) and _replayable(last.get("ssml")) and _replayable(last.get("reprompt"), optional=True):
             self.last_reply = last
         self.user.load_session(attributes.get(SESSION_KEY))
 
@@ -86,7 +86,6 @@ class Conversation:
         user = self.user.dump_session()
         if user is not None:
             attributes[SESSION_KEY] = user
-        attributes.update(self.extra)
         return attributes
 
     # -- replying ----------------------------------------------------------------------
@@ -105,3 +104,29 @@ class Conversation:
         # Mid-routine, "repeat" replays the block from the engine; keep session attributes small.
         self.last_reply = None if self.state else {"ssml": ssml, "reprompt": reprompt_ssml}
         return builder.response
+
+
+def _replayable(ssml: Any, optional: bool = False) -> bool:
+    """Only well-formed ``<speak>`` SSML within the size limit is said again: session attributes
+    come back from the client and may have been tampered with."""
+    if ssml is None:
+        return optional
+    if not isinstance(ssml, str) or len(ssml) >= MAX_SSML_CHARS:
+        return False
+    from xml.etree import ElementTree  # only needed for "repeat" outside a routine
+
+    try:
+        root = ElementTree.fromstring(ssml)
+    except ElementTree.ParseError:
+        return False
+    if root.tag != "speak":
+        return False
+    # The skill itself only ever writes <speak> and <break time="Nms"/> with N <= 10 s.
+    for element in root.iter():
+        if element.tag == "break":
+            match = re.fullmatch(r"(\d{1,5})ms", element.get("time", ""))
+            if not match or int(match.group(1)) > MAX_BREAK_MS or set(element.attrib) != {"time"}:
+                return False
+        elif element is not root:
+            return False
+    return True
