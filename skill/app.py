@@ -34,7 +34,7 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
     """The whole skill: handlers in dispatch order, interceptors, error handler and store."""
     store = store or store_for(config)
     builder = CustomSkillBuilder(persistence_adapter=store)
-    builder.skill_id = config.skill_id
+    builder.skill_id = config.skill_id  # type: ignore[assignment]  # the SDK annotates it as None
     for handler in (
         conversation.LaunchHandler(),
         routine.StartRoutineHandler(),

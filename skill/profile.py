@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Collection
 
 from skill.engine import Settings
 
@@ -92,7 +92,7 @@ class Profile:
         return data
 
     @classmethod
-    def from_attributes(cls, raw: Any, routine_ids: frozenset[str] | set[str] = frozenset(), stretch_ids: frozenset[str] | set[str] = frozenset()) -> tuple["Profile", bool]:
+    def from_attributes(cls, raw: Any, routine_ids: Collection[str] = (), stretch_ids: Collection[str] = ()) -> tuple["Profile", bool]:
         """Rebuild a profile from stored data; ``True`` when something had to be reset.
 
         ``routine_ids``/``stretch_ids`` (when given) are the catalogue's, to drop references to
@@ -102,8 +102,8 @@ class Profile:
             return cls(), False
         if not isinstance(raw, dict) or "_corrupt" in raw:  # the store could not decode the item
             return cls(), True
-        schema = raw.get("schema", 0)
-        if _whole(schema) is None or _whole(schema) > SCHEMA_VERSION:
+        schema = _whole(raw.get("schema", 0))
+        if schema is None or schema > SCHEMA_VERSION:
             return cls(), True  # unknown (newer or garbage) schema: start again rather than guess
         reset = False
         values: dict[str, Any] = {}
@@ -124,7 +124,7 @@ class Profile:
         reps = _whole(raw.get("reps"))
         take("reps", reps, reps is not None and REPS_RANGE[0] <= reps <= REPS_RANGE[1])
         take("level", raw.get("level"), raw.get("level") in LEVELS)
-        own = raw.get("own_routine")
+        own: Any = raw.get("own_routine")
         own_ok = (
             isinstance(own, list)
             and len(own) <= MAX_OWN_ROUTINE
@@ -133,7 +133,7 @@ class Profile:
         take("own_routine", tuple(own) if own_ok else (), own_ok)
         progress = _plain(raw.get("progress"))
         take("progress", progress, isinstance(progress, dict))
-        dates = raw.get("session_dates")
+        dates: Any = raw.get("session_dates")
         dates_ok = isinstance(dates, list) and all(_is_date(d) for d in dates)
         take("session_dates", tuple(sorted(dates)[-MAX_SESSION_DATES:]) if dates_ok else (), dates_ok)
         given = _whole(raw.get("disclaimer_given"))

@@ -332,6 +332,9 @@ DYNAMIC_KEYS: dict[str, tuple[str, str]] = {
     "stretch_unknown": ("handlers/preferences.py: ... else key", '"stretch_unknown"'),
     "deleted": ("handlers/preferences.py: key = ... if delete() succeeded", '"deleted"'),
     "delete_failed": ("handlers/preferences.py: ... else key", '"delete_failed"'),
+    "already_in": ("handlers/preferences.py AddStretchHandler.refusal returns the key", 'return "already_in"'),
+    "routine_full": ("handlers/preferences.py AddStretchHandler.refusal returns the key", '"routine_full"'),
+    "not_in_routine": ("handlers/preferences.py RemoveStretchHandler.refusal returns the key", '"not_in_routine"'),
 }
 
 # Keys in en-US.json that no code path says. Empty: "resuming", "yes_no_nothing_asked" and "home" were

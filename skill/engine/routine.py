@@ -158,6 +158,11 @@ class RoutineEngine:
             items_left, seconds = 0, 0
         return Step(state, Progress(items_left, int(round(seconds)), stretch))
 
+    def stretches_left(self, state: RoutineState) -> int:
+        progress = self.progress(state).outcome
+        assert isinstance(progress, Progress)
+        return progress.stretches_left
+
     def current_stretch(self, state: RoutineState) -> Stretch:
         block = self._blocks(state)[state.position]
         return self.catalogue.stretch(state.items[block.item_index].stretch_id)

@@ -116,7 +116,7 @@ class ChatSession:
 
     def _send(self, request: dict[str, Any]) -> dict[str, Any]:
         new = self.session is None
-        if new:
+        if self.session is None:
             self.session = {"sessionId": f"amzn1.echo-api.session.{uuid.uuid4()}"}
             self.attributes = {}
         system = {"application": {"applicationId": CHAT_APPLICATION_ID}, "user": {"userId": self.user_id}}
@@ -135,7 +135,7 @@ class ChatSession:
 
 
 def _resolutions(slot_type: str, value_id: str | None, name: str | None) -> dict[str, Any]:
-    authority = {"authority": f"amzn1.er-authority.echo-sdk.{CHAT_APPLICATION_ID}.{slot_type}"}
+    authority: dict[str, Any] = {"authority": f"amzn1.er-authority.echo-sdk.{CHAT_APPLICATION_ID}.{slot_type}"}
     if value_id is None:
         authority["status"] = {"code": "ER_SUCCESS_NO_MATCH"}
     else:

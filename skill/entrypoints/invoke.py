@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
@@ -49,4 +49,4 @@ def parse_request(raw: str | bytes) -> RequestEnvelope:
 def invoke(skill: CustomSkill, envelope: RequestEnvelope, context: Any = None) -> dict[str, Any]:
     """Run the skill on one request and return the response envelope as plain JSON data."""
     response = skill.invoke(request_envelope=envelope, context=context)
-    return _serializer.serialize(response)
+    return cast(dict[str, Any], _serializer.serialize(response))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -46,7 +46,7 @@ class Conversation:
 
     @classmethod
     def of(cls, handler_input: HandlerInput) -> "Conversation":
-        return handler_input.attributes_manager.request_attributes[CONTEXT_KEY]
+        return cast(Conversation, handler_input.attributes_manager.request_attributes[CONTEXT_KEY])
 
     def now(self) -> int:
         return int(self.clock())

@@ -6,7 +6,7 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.handlers.context import Conversation
@@ -139,9 +139,9 @@ class FallbackHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         phrases = conversation.phrases
-        intent = handler_input.request_envelope.request.intent
-        if intent is None or intent.name != "AMAZON.FallbackIntent":
-            logger.warning("unhandled intent %s", getattr(intent, "name", None))
+        intent = str(get_intent_name(handler_input))
+        if intent != "AMAZON.FallbackIntent":
+            logger.warning("unhandled intent %s", intent)
         if conversation.state is not None:
             reply = Reply(Speech().say(phrases.say("fallback_active")), Speech().say(phrases.say("reprompt_play")))
         else:
@@ -171,5 +171,5 @@ class UnknownRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        logger.info("ignoring request type %s", handler_input.request_envelope.request.object_type)
+        logger.info("ignoring request type %s", get_request_type(handler_input))
         return handler_input.response_builder.response

@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import time
-from typing import Callable
+from typing import Callable, cast
 
 from ask_sdk_core.dispatch_components import (
     AbstractExceptionHandler,
@@ -24,7 +24,7 @@ from skill.handlers.context import CONTEXT_KEY, Conversation
 from skill.handlers.user_data import UserData
 from skill.persistence.keys import NoUserError, user_key
 from skill.persistence.versioned import VersionedStore
-from skill.speech import Composer, Reply, Speech, phrases_for
+from skill.speech import Composer, Speech, phrases_for
 
 logger = logging.getLogger(__name__)
 request_log = logging.getLogger("backstretch.requests")
@@ -44,7 +44,7 @@ def hashed_user(handler_input: HandlerInput) -> str | None:
 def log_request(handler_input: HandlerInput, outcome: str) -> None:
     """One JSON line per request: id, type, intent, locale, latency, outcome; never the user id itself."""
     request = handler_input.request_envelope.request
-    started = handler_input.attributes_manager.request_attributes.get(STARTED_KEY, time.perf_counter())
+    started = cast(float, handler_input.attributes_manager.request_attributes.get(STARTED_KEY, time.perf_counter()))
     intent = getattr(getattr(request, "intent", None), "name", None)
     request_log.info(
         json.dumps(
@@ -104,7 +104,7 @@ class SaveConversationInterceptor(AbstractResponseInterceptor):
     """Write the conversation back into the session attributes Alexa returns next turn."""
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        conversation = handler_input.attributes_manager.request_attributes.get(CONTEXT_KEY)
+        conversation = cast("Conversation | None", handler_input.attributes_manager.request_attributes.get(CONTEXT_KEY))
         if conversation is None or handler_input.request_envelope.session is None:
             return
         handler_input.attributes_manager.session_attributes = conversation.dump()
@@ -127,8 +127,8 @@ class ApologiseOnError(AbstractExceptionHandler):
         log_request(handler_input, "error")
         # Response interceptors do not run after an error, so the session attributes go back
         # to Alexa exactly as they came: the routine stays where it was before this request.
-        conversation = handler_input.attributes_manager.request_attributes.get(CONTEXT_KEY)
+        conversation = cast("Conversation | None", handler_input.attributes_manager.request_attributes.get(CONTEXT_KEY))
         phrases = conversation.phrases if conversation else phrases_for(None)
-        reply = Reply(Speech().say(phrases.say("error")), Speech().say(phrases.say("error_reprompt")))
-        builder = handler_input.response_builder.speak(reply.speech.ssml()).ask(reply.reprompt.ssml())
+        speech, reprompt = Speech().say(phrases.say("error")), Speech().say(phrases.say("error_reprompt"))
+        builder = handler_input.response_builder.speak(speech.ssml()).ask(reprompt.ssml())
         return builder.set_should_end_session(False).response

@@ -180,7 +180,8 @@ class _OwnRoutineEdit(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         stretch_id, problem = _stretch_slot(handler_input, conversation)
-        if problem:
+        if stretch_id is None:
+            assert problem is not None
             return problem
         name = conversation.catalogue.stretch(stretch_id).name
         own = _own_routine_or_seed(conversation)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
+from ask_sdk_core.utils import get_intent_name, is_intent_name
 from ask_sdk_model import Response
 
 from skill.catalogue import RoutineItem
@@ -81,7 +81,7 @@ def intro_for(conversation: Conversation, state: RoutineState) -> Speech:
     return intro
 
 
-def offer_routines(handler_input: HandlerInput, conversation: Conversation, *lead_keys: str, **values: object) -> Response:
+def offer_routines(handler_input: HandlerInput, conversation: Conversation, *lead_keys: str, **values: Any) -> Response:
     """Say ``lead_keys`` then list the routines and ask which one."""
     phrases = conversation.phrases
     names = [r.name for r in conversation.catalogue.routines.values()]
@@ -134,7 +134,7 @@ class RoutineCommandHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
-        intent = handler_input.request_envelope.request.intent.name
+        intent = str(get_intent_name(handler_input))
         state = conversation.state
         prefix = None
         if state is None and intent in ("AMAZON.ResumeIntent", "AMAZON.NextIntent"):
@@ -201,7 +201,7 @@ class PainHandler(AbstractRequestHandler):
             speech.say(phrases.say("goodbye"))
             return conversation.respond(handler_input, Reply(speech, None, end_session=True))
         step = conversation.engine.pause(state, conversation.now())
-        if conversation.engine.progress(state).outcome.stretches_left == 0:
+        if conversation.engine.stretches_left(state) == 0:
             speech.say(phrases.say("pain_offer_last"))
             finished = conversation.engine.skip(state, conversation.now())
             return say_step(handler_input, conversation, finished, prefix=speech)

@@ -11,10 +11,9 @@ class NoUserError(ValueError):
 
 def user_key(request_envelope: RequestEnvelope) -> str:
     """The Alexa user id: stable per account and skill enablement."""
-    try:
-        user_id = request_envelope.context.system.user.user_id
-    except AttributeError as error:
-        raise NoUserError("request has no context.System.user") from error
+    context = request_envelope.context
+    user = context.system.user if context is not None and context.system is not None else None
+    user_id = user.user_id if user is not None else None
     if not user_id:
         raise NoUserError("request has an empty user id")
     return user_id

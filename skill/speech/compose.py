@@ -137,11 +137,3 @@ class Composer:
         else:
             text = p.say("progress", count=progress.stretches_left, length=self.length(progress.seconds_left))
         return Reply(Speech().say(text, p.say("progress_ask")), Speech().say(p.say("reprompt_play")))
-
-    # -- plain replies ----------------------------------------------------------------
-
-    def simple(self, *keys: str, reprompt_key: str | None = None, end: bool = False, **values: object) -> Reply:
-        """A reply made of phrase ``keys``, all filled with the same ``values``."""
-        speech = Speech().say(*(self.phrases.say(k, **values) for k in keys))
-        reprompt = Speech().say(self.phrases.say(reprompt_key)) if reprompt_key else None
-        return Reply(speech, reprompt, end_session=end)
