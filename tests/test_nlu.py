@@ -296,3 +296,27 @@ def test_match_never_raises(text: str) -> None:
 
 def test_non_string_input_falls_back() -> None:
     assert shared_matcher().match(None).intent == FALLBACK_INTENT  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slot_id"),
+    [
+        ("let's go", "StartRoutineIntent", None),
+        ("can we do something for my neck", "StartRoutineIntent", "neck_and_shoulders"),
+        ("do the sciatica one", "StartRoutineIntent", "sciatica"),
+        ("give me a quick break", "StartRoutineIntent", "back_break"),
+        ("what's next", "ProgressIntent", None),
+        ("hold on a second", "AMAZON.PauseIntent", None),
+        ("that's too hard", "SkipIntent", None),
+        ("my lower back is killing me", "PainIntent", None),
+        ("do it again", "AMAZON.RepeatIntent", None),
+        ("make it easier", "SetLevelIntent", "beginner"),
+        ("i'm done for today", "AMAZON.StopIntent", None),
+    ],
+)
+def test_phrasings_found_by_trying_it_like_a_new_user(text: str, intent: str, slot_id: str | None) -> None:
+    """Phrasings a first-time user tried that used to fall through to the fallback."""
+    match = Matcher.from_file(MODEL_PATH).match(text)
+    assert match.intent == intent
+    if slot_id is not None:
+        assert [s.resolved_id for s in match.slots.values()] == [slot_id]
