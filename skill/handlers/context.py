@@ -53,8 +53,12 @@ class Conversation:
 
     def routine_name(self, state: RoutineState | None = None) -> str:
         state = state or self.state
-        if state is not None and state.routine_id in self.catalogue.routines:
-            return self.catalogue.routine(state.routine_id).name
+        return self.name_of(state.routine_id if state is not None else "")
+
+    def name_of(self, routine_id: str) -> str:
+        """A catalogue routine's spoken name; anything else is the user's own routine."""
+        if routine_id in self.catalogue.routines:
+            return self.catalogue.routine(routine_id).name
         return self.phrases.say("own_routine_name")
 
     # -- session attributes ------------------------------------------------------------

@@ -39,8 +39,7 @@ class LaunchHandler(AbstractRequestHandler):
             return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("offer_continue_reprompt"))))
         profile = conversation.user.profile
         if profile.own_routine or profile.preferred_routine:
-            routine_id = users_routine(conversation)
-            name = conversation.catalogue.routine(routine_id).name if routine_id in conversation.catalogue.routines else phrases.say("own_routine_name")
+            name = conversation.name_of(users_routine(conversation))
             speech = Speech().say(phrases.say("welcome_back"), phrases.say("offer_users_routine", routine=name))
             return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("offer_routines_reprompt"))))
         speech = Speech().say(phrases.say("welcome"))

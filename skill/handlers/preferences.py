@@ -37,13 +37,11 @@ def routine_description(conversation: Conversation, routine_id: str) -> tuple[st
     """Name, stretch names and estimated seconds of a routine as the user would get it."""
     catalogue, profile = conversation.catalogue, conversation.user.profile
     if routine_id == OWN_ROUTINE:
-        name = conversation.phrases.say("own_routine_name")
         items = tuple(RoutineItem(s) for s in profile.own_routine)
     else:
-        routine = catalogue.routine(routine_id)
-        name, items = routine.name, routine.items
+        items = catalogue.routine(routine_id).items
     plan = build_plan(items, catalogue, profile.settings())
-    return name, [catalogue.stretch(i.stretch_id).name for i in plan], plan_seconds(plan, catalogue)
+    return conversation.name_of(routine_id), [catalogue.stretch(i.stretch_id).name for i in plan], plan_seconds(plan, catalogue)
 
 
 class SetPreferredRoutineHandler(AbstractRequestHandler):
@@ -220,8 +218,7 @@ class RemoveStretchHandler(_OwnRoutineEdit):
     def confirmation(self, conversation: Conversation, own: list[str], name: str) -> str:
         if own:
             return conversation.phrases.say("removed", name=name, count=len(own))
-        fallback = conversation.catalogue.routine(users_routine(conversation)).name
-        return conversation.phrases.say("removed_last", name=name, routine=fallback)
+        return conversation.phrases.say("removed_last", name=name, routine=conversation.name_of(users_routine(conversation)))
 
 
 class ClearRoutineHandler(AbstractRequestHandler):
@@ -231,7 +228,7 @@ class ClearRoutineHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         _save(conversation, conversation.user.profile.with_(own_routine=()), "own_routine")
-        fallback = conversation.catalogue.routine(users_routine(conversation)).name
+        fallback = conversation.name_of(users_routine(conversation))
         return _reply(handler_input, conversation, conversation.phrases.say("cleared", routine=fallback), changed=True)
 
 
