@@ -306,7 +306,8 @@ SAY_CALL = re.compile(r'(?<![\w.])(?:self\.phrases|conversation\.phrases|phrases
 SAY_CONDITIONAL = re.compile(
     r'(?<![\w.])(?:self\.phrases|conversation\.phrases|phrases|p)\.say\(\s*"[A-Za-z0-9_]+"\s+if\s+[^()]*?\s+else\s+"([A-Za-z0-9_]+)"'
 )
-SIMPLE_CALL = re.compile(r'\.simple\(\s*((?:"[A-Za-z0-9_]+"\s*,\s*)*"[A-Za-z0-9_]+")')
+# Conversation.ask(handler_input, speech, <reprompt key expression>): the keys in its last argument.
+ASK_CALL = re.compile(r'\.ask\(handler_input, (.*)\)$', re.M)
 REPROMPT_KEY = re.compile(r'reprompt_key\s*=\s*"([A-Za-z0-9_]+)"')
 NOTICE_CALL = re.compile(r'_notice\(\s*"([A-Za-z0-9_]+)"')
 
@@ -346,15 +347,15 @@ def _direct_keys() -> set[str]:
     source = _skill_source()
     keys = set(SAY_CALL.findall(source)) | set(SAY_CONDITIONAL.findall(source))
     keys |= set(REPROMPT_KEY.findall(source)) | set(NOTICE_CALL.findall(source))
-    for group in SIMPLE_CALL.findall(source):
-        keys |= set(re.findall(r'"([A-Za-z0-9_]+)"', group))
+    for arguments in ASK_CALL.findall(source):
+        keys |= set(re.findall(r'"([A-Za-z0-9_]+)"', arguments.rsplit(", ", 1)[-1]))
     return keys
 
 
 def test_phrase_key_regex_finds_calls() -> None:
     """The key scanner sees a representative sample of calls (so an empty scan cannot pass silently)."""
     keys = _direct_keys()
-    assert {"hold_start", "release", "ask_finish", "welcome", "pain", "count_number", "why_ask"} <= keys
+    assert {"hold_start", "release", "ask_finish", "welcome", "pain", "count_number", "why_ask", "offer_continue_reprompt"} <= keys
     assert "launch" not in keys
 
 

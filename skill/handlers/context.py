@@ -94,6 +94,14 @@ class Conversation:
 
     # -- replying ----------------------------------------------------------------------
 
+    def ask(self, handler_input: HandlerInput, speech: Speech, reprompt_key: str) -> Response:
+        """Say ``speech`` and keep listening, reprompting with the phrase ``reprompt_key``."""
+        return self.respond(handler_input, Reply(speech, Speech().say(self.phrases.say(reprompt_key))))
+
+    def close(self, handler_input: HandlerInput, speech: Speech) -> Response:
+        """Say ``speech`` and end the session."""
+        return self.respond(handler_input, Reply(speech, None, end_session=True))
+
     def respond(self, handler_input: HandlerInput, reply: Reply) -> Response:
         """Render ``reply`` into the ASK response, prefixed with a lost-track notice if due."""
         notices = (["lost_track"] if self.lost_track else []) + self.user.take_notices()

@@ -13,7 +13,7 @@ from skill.handlers.context import Conversation
 from skill.handlers.progress import end_session, saved_routine
 from skill.handlers.preferences import delete_confirmed
 from skill.handlers.routine import OPERATIONS, offer_routines, say_step, users_routine
-from skill.speech import Reply, Speech
+from skill.speech import Speech
 
 logger = logging.getLogger(__name__)
 
@@ -36,18 +36,18 @@ class LaunchHandler(AbstractRequestHandler):
                 phrases.say("welcome_back"),
                 phrases.say("offer_continue", routine=conversation.routine_name(saved), stretch=stretch.name),
             )
-            return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("offer_continue_reprompt"))))
+            return conversation.ask(handler_input, speech, "offer_continue_reprompt")
         profile = conversation.user.profile
         if profile.own_routine or profile.preferred_routine:
             name = conversation.name_of(users_routine(conversation))
             speech = Speech().say(phrases.say("welcome_back"), phrases.say("offer_users_routine", routine=name))
-            return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("offer_routines_reprompt"))))
+            return conversation.ask(handler_input, speech, "offer_routines_reprompt")
         speech = Speech().say(phrases.say("welcome"))
         if not profile.disclaimer_given:
             speech.say(phrases.say("disclaimer"))
             conversation.user.change(profile.with_(disclaimer_given=True), {"disclaimer_given"})
         speech.say(phrases.say("offer_routines"))
-        return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("offer_routines_reprompt"))))
+        return conversation.ask(handler_input, speech, "offer_routines_reprompt")
 
 
 class YesHandler(AbstractRequestHandler):
@@ -85,12 +85,12 @@ class NoHandler(AbstractRequestHandler):
             conversation.state = None
             return offer_routines(handler_input, conversation, "continue_declined")
         if pending == "delete_data":
-            return conversation.respond(handler_input, Reply(Speech().say(phrases.say("delete_kept")), Speech().say(phrases.say("help_reprompt"))))
+            return conversation.ask(handler_input, Speech().say(phrases.say("delete_kept")), "help_reprompt")
         if pending == "skip_after_pain" or state is None:
             end_session(conversation, state)
             conversation.state = None
             key = "pain_stop" if pending else "goodbye"
-            return conversation.respond(handler_input, Reply(Speech().say(phrases.say(key)), None, end_session=True))
+            return conversation.close(handler_input, Speech().say(phrases.say(key)))
         return say_step(handler_input, conversation, conversation.engine.pause(state, conversation.now()))
 
 
@@ -103,12 +103,8 @@ class HelpHandler(AbstractRequestHandler):
         phrases = conversation.phrases
         if conversation.state is not None:
             stretch = conversation.engine.current_stretch(conversation.state)
-            speech = Speech().say(phrases.say("help_active", name=stretch.name))
-            reprompt = Speech().say(phrases.say("reprompt_play"))
-        else:
-            speech = Speech().say(phrases.say("help_idle"))
-            reprompt = Speech().say(phrases.say("offer_routines_reprompt"))
-        return conversation.respond(handler_input, Reply(speech, reprompt))
+            return conversation.ask(handler_input, Speech().say(phrases.say("help_active", name=stretch.name)), "reprompt_play")
+        return conversation.ask(handler_input, Speech().say(phrases.say("help_idle")), "offer_routines_reprompt")
 
 
 class StopHandler(AbstractRequestHandler):
@@ -126,7 +122,7 @@ class StopHandler(AbstractRequestHandler):
         key = "goodbye_saved" if saved and state is not None and state.status != "finished" else "goodbye"
         conversation.state = None
         conversation.pending = None
-        return conversation.respond(handler_input, Reply(Speech().say(conversation.phrases.say(key)), None, end_session=True))
+        return conversation.close(handler_input, Speech().say(conversation.phrases.say(key)))
 
 
 class FallbackHandler(AbstractRequestHandler):
@@ -142,10 +138,8 @@ class FallbackHandler(AbstractRequestHandler):
         if intent != "AMAZON.FallbackIntent":
             logger.warning("unhandled intent %s", intent)
         if conversation.state is not None:
-            reply = Reply(Speech().say(phrases.say("fallback_active")), Speech().say(phrases.say("reprompt_play")))
-        else:
-            reply = Reply(Speech().say(phrases.say("fallback_idle")), Speech().say(phrases.say("offer_routines_reprompt")))
-        return conversation.respond(handler_input, reply)
+            return conversation.ask(handler_input, Speech().say(phrases.say("fallback_active")), "reprompt_play")
+        return conversation.ask(handler_input, Speech().say(phrases.say("fallback_idle")), "offer_routines_reprompt")
 
 
 class SessionEndedHandler(AbstractRequestHandler):

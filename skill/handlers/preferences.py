@@ -14,7 +14,7 @@ from skill.handlers.context import Conversation
 from skill.handlers.routine import OWN_ROUTINE, offer_routines, users_routine
 from skill.handlers.slots import resolve, slot_text
 from skill.profile import HOLD_RANGE, MAX_OWN_ROUTINE, REPS_RANGE, Profile
-from skill.speech import Reply, Speech
+from skill.speech import Speech
 from skill.spoken_numbers import duration_seconds, whole_number
 
 def _reply(handler_input: HandlerInput, conversation: Conversation, *texts: str, changed: bool = False) -> Response:
@@ -25,8 +25,7 @@ def _reply(handler_input: HandlerInput, conversation: Conversation, *texts: str,
         if changed:
             speech.say(phrases.say("setting_applies_next"))
         speech.say(phrases.say("carry_on"))
-    reprompt = phrases.say("reprompt_play" if conversation.state else "help_reprompt")
-    return conversation.respond(handler_input, Reply(speech, Speech().say(reprompt)))
+    return conversation.ask(handler_input, speech, "reprompt_play" if conversation.state else "help_reprompt")
 
 
 def _save(conversation: Conversation, profile: Profile, *fields: str) -> None:
@@ -258,11 +257,8 @@ class DeleteDataHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
-        phrases = conversation.phrases
         conversation.pending = "delete_data"
-        return conversation.respond(
-            handler_input, Reply(Speech().say(phrases.say("delete_confirm")), Speech().say(phrases.say("delete_confirm_reprompt")))
-        )
+        return conversation.ask(handler_input, Speech().say(conversation.phrases.say("delete_confirm")), "delete_confirm_reprompt")
 
 
 def delete_confirmed(handler_input: HandlerInput, conversation: Conversation) -> Response:
@@ -270,7 +266,7 @@ def delete_confirmed(handler_input: HandlerInput, conversation: Conversation) ->
     conversation.state = None
     key = "deleted" if conversation.user.delete() else "delete_failed"
     phrases = conversation.phrases
-    return conversation.respond(handler_input, Reply(Speech().say(phrases.say(key)), Speech().say(phrases.say("help_reprompt"))))
+    return conversation.ask(handler_input, Speech().say(phrases.say(key)), "help_reprompt")
 
 
 class SkillDisabledHandler(AbstractRequestHandler):

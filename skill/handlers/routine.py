@@ -14,7 +14,7 @@ from skill.engine import Finished, Paused, Play, Progress, RoutineEngine, Routin
 from skill.handlers.context import Conversation
 from skill.handlers.progress import end_session, keep_progress, saved_routine
 from skill.handlers.slots import resolve
-from skill.speech import Reply, Speech
+from skill.speech import Speech
 
 DEFAULT_ROUTINE = "lower_back"
 OWN_ROUTINE = "own"
@@ -87,7 +87,7 @@ def offer_routines(handler_input: HandlerInput, conversation: Conversation, *lea
     names = [r.name for r in conversation.catalogue.routines.values()]
     speech = Speech().say(*(phrases.say(k, **values) for k in lead_keys))
     speech.say(phrases.say("routine_list", count=len(names), names=phrases.join(names)), phrases.say("routine_list_question"))
-    return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("offer_routines_reprompt"))))
+    return conversation.ask(handler_input, speech, "offer_routines_reprompt")
 
 
 class StartRoutineHandler(AbstractRequestHandler):
@@ -171,10 +171,9 @@ class StretchInfoHandler(AbstractRequestHandler):
         conversation = Conversation.of(handler_input)
         phrases = conversation.phrases
         slot = resolve(handler_input, "stretch", conversation.catalogue.stretches)
-        reprompt = Speech().say(phrases.say("reprompt_play" if conversation.state else "offer_routines_reprompt"))
+        reprompt_key = "reprompt_play" if conversation.state else "offer_routines_reprompt"
         if not slot.empty and slot.resolved_id is None:
-            speech = Speech().say(phrases.say("why_unknown_stretch", heard=slot.heard))
-            return conversation.respond(handler_input, Reply(speech, reprompt))
+            return conversation.ask(handler_input, Speech().say(phrases.say("why_unknown_stretch", heard=slot.heard)), reprompt_key)
         if slot.resolved_id:
             stretch = conversation.catalogue.stretch(slot.resolved_id)
         elif conversation.state is not None:
@@ -183,7 +182,7 @@ class StretchInfoHandler(AbstractRequestHandler):
             return offer_routines(handler_input, conversation, "no_routine")
         speech = Speech().say(phrases.say("why", name=stretch.name, why=stretch.why))
         speech.say(phrases.say("why_ask" if conversation.state else "offer_routines_reprompt"))
-        return conversation.respond(handler_input, Reply(speech, reprompt))
+        return conversation.ask(handler_input, speech, reprompt_key)
 
 
 class PainHandler(AbstractRequestHandler):
@@ -199,7 +198,7 @@ class PainHandler(AbstractRequestHandler):
         state = conversation.state
         if state is None:
             speech.say(phrases.say("goodbye"))
-            return conversation.respond(handler_input, Reply(speech, None, end_session=True))
+            return conversation.close(handler_input, speech)
         step = conversation.engine.pause(state, conversation.now())
         if conversation.engine.stretches_left(state) == 0:
             speech.say(phrases.say("pain_offer_last"))
@@ -209,4 +208,4 @@ class PainHandler(AbstractRequestHandler):
         keep_progress(conversation, step.state, write_now=True)
         conversation.pending = "skip_after_pain"
         speech.say(phrases.say("pain_offer_next"))
-        return conversation.respond(handler_input, Reply(speech, Speech().say(phrases.say("pain_offer_next_reprompt"))))
+        return conversation.ask(handler_input, speech, "pain_offer_next_reprompt")

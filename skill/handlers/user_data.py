@@ -50,7 +50,7 @@ class UserData:
         """Restore from session attributes; anything malformed makes us read the store again."""
         if not isinstance(data, dict):
             return
-        profile, reset = Profile.from_attributes(data.get("profile"), self.catalogue.routines.keys(), self.catalogue.stretches.keys())
+        profile, reset = self._parse(data.get("profile"))
         counters = [data.get(k) for k in ("version", "writes")]
         if reset or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in counters):
             logger.warning("session profile was malformed; reading the store again")
@@ -60,6 +60,10 @@ class UserData:
         self.store_ok = data.get("store_ok") is not False
         self.dirty = {f for f in data.get("dirty", []) if f in FIELDS}
         self.told = {t for t in data.get("told", []) if isinstance(t, str)}
+
+    def _parse(self, raw: Any) -> tuple[Profile, bool]:
+        """Stored or session data to a profile, dropping routines and stretches the catalogue lacks."""
+        return Profile.from_attributes(raw, self.catalogue.routines.keys(), self.catalogue.stretches.keys())
 
     def dump_session(self) -> dict[str, Any] | None:
         if self._profile is None:
@@ -95,7 +99,7 @@ class UserData:
             self.store_ok = False
             self._notice("store_unavailable")
             return Profile()
-        profile, reset = Profile.from_attributes(raw, self.catalogue.routines.keys(), self.catalogue.stretches.keys())
+        profile, reset = self._parse(raw)
         if reset:
             self._notice("profile_reset")
             self.dirty |= set(FIELDS)  # write the cleaned profile back with the next write
