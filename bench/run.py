@@ -122,7 +122,7 @@ def warm_conversation(endpoint: str, table: str, turns: int) -> tuple[list[float
     """Per-request latency of one session through lambda_handler, and its DynamoDB requests."""
     from skill.app import build_skill
     from skill.config import Config
-    from skill.entrypoints.invoke import invoke, parse_request
+    from skill.entrypoints.invoke import invoke, read_event
     from skill.persistence.dynamodb_store import DynamoDbStore
     from tests.support.conversation import Alexa
 
@@ -136,7 +136,7 @@ def warm_conversation(endpoint: str, table: str, turns: int) -> tuple[list[float
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         started = time.perf_counter()
-        body = invoke(skill, parse_request(json.dumps(event)))
+        body = invoke(skill, read_event(event))
         latencies.append(time.perf_counter() - started)
         return body
 

@@ -6,7 +6,6 @@ kept for the life of the execution environment; nothing is built at import.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from skill.entrypoints.lambda_entry import handle
@@ -14,4 +13,4 @@ from skill.entrypoints.lambda_entry import handle
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Answer one Alexa request event."""
-    return handle(json.dumps(event), context)
+    return handle(event, context)

@@ -197,3 +197,12 @@ def test_repeat_never_replays_tampered_speech(alexa: Alexa) -> None:
         event["session"]["attributes"] = {"last": {"ssml": tampered, "reprompt": None}}
         reply = alexa.send_raw(event)
         assert "Fish" not in reply.text and "Which one would you like" in reply.text
+
+
+def test_lambda_refuses_events_that_are_not_alexa_requests(alexa: Alexa) -> None:
+    """Lambda hands over a parsed dict; it gets the same shape checks as the web service's body."""
+    from skill.entrypoints.invoke import BadRequest
+
+    for event in ({"hello": "world"}, {"request": {}}, {"request": {"type": "Alexa.Nonsense.Event"}}):
+        with pytest.raises(BadRequest):
+            alexa.handler(event, None)

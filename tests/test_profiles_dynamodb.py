@@ -30,7 +30,7 @@ from skill.config import Config
 from skill.engine import Settings, build_plan, plan_seconds
 from skill.engine.plan import speaking_seconds
 from skill.entrypoints import lambda_entry
-from skill.entrypoints.invoke import invoke, parse_request
+from skill.entrypoints.invoke import invoke, read_event
 from skill.persistence.dynamodb_store import DynamoDbStore
 from skill.speech import Composer, phrases_for
 from tests.support.checks import assert_valid_response
@@ -213,7 +213,7 @@ def make_rig(table: str, endpoint: str, failing: set[str] | None = None) -> Rig:
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         """What lambda_handler does: JSON in, the skill, JSON out."""
-        return invoke(skill, parse_request(json.dumps(event)), context)
+        return invoke(skill, read_event(event), context)
 
     return Rig(handler, store, calls, http)
 

@@ -25,7 +25,7 @@ from ask_sdk_core.skill import CustomSkill
 
 from skill.app import build_skill
 from skill.config import Config
-from skill.entrypoints.invoke import invoke, parse_request
+from skill.entrypoints.invoke import invoke, read_event
 from skill.entrypoints.nlu import IntentMatch, Matcher
 from skill.speech.phrases import Phrases, phrases_for
 
@@ -131,7 +131,7 @@ class ChatSession:
                 **request,
             },
         }
-        return invoke(self.skill, parse_request(json.dumps(envelope)))
+        return invoke(self.skill, read_event(envelope))
 
 
 def _resolutions(slot_type: str, value_id: str | None, name: str | None) -> dict[str, Any]:

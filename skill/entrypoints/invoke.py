@@ -23,17 +23,28 @@ class BadRequest(ValueError):
 
 
 def parse_request(raw: str | bytes) -> RequestEnvelope:
-    """Validate the JSON shape of an Alexa request and deserialize it."""
+    """Validate an Alexa request body (JSON text, as the web service gets it) and deserialize it."""
     try:
-        body = json.loads(raw)
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        body = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BadRequest(f"body is not valid JSON: {error}") from error
+    return _envelope(body, text)
+
+
+def read_event(event: Any) -> RequestEnvelope:
+    """Validate an already parsed Alexa request (as Lambda passes it) and deserialize it."""
+    return _envelope(event, json.dumps(event))
+
+
+def _envelope(body: Any, text: str) -> RequestEnvelope:
+    """``body`` checked for an Alexa request's shape, then ``text`` (its JSON) deserialized."""
     if not isinstance(body, dict) or not isinstance(body.get("request"), dict):
         raise BadRequest("not an Alexa request: expected an object with a 'request' object")
     if not isinstance(body["request"].get("type"), str):
         raise BadRequest("not an Alexa request: 'request.type' is missing")
     try:
-        envelope = _serializer.deserialize(json.dumps(body), RequestEnvelope)
+        envelope = _serializer.deserialize(text, RequestEnvelope)
     except Exception as error:  # the SDK raises several types for shapes it cannot map
         if "discriminator" in str(error):
             raise BadRequest(f"unknown request type {body['request']['type']!r}") from error

@@ -10,7 +10,7 @@ from ask_sdk_core.skill import CustomSkill
 
 from skill.app import build_skill
 from skill.config import Config
-from skill.entrypoints.invoke import invoke, parse_request
+from skill.entrypoints.invoke import invoke, read_event
 
 _skill: CustomSkill | None = None
 
@@ -30,5 +30,5 @@ def reset() -> None:
     _skill = None
 
 
-def handle(raw_event: str, context: Any) -> dict[str, Any]:
-    return invoke(skill(), parse_request(raw_event), context)
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return invoke(skill(), read_event(event), context)
