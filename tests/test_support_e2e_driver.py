@@ -6,9 +6,12 @@ The interaction model is written to tmp_path, so this test does not depend on th
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +84,8 @@ class FakeSkill:
 
     received: list[dict[str, Any]] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)  # time.time() when each answer in `sent` left
+    delay: dict[str, float] = field(default_factory=dict)  # seconds to wait before answering, per name
 
     def app(self) -> Flask:
         """Build the Flask app."""
@@ -92,6 +97,7 @@ class FakeSkill:
             self.received.append(envelope)
             req = envelope["request"]
             name = req.get("intent", {}).get("name", req["type"])
+            time.sleep(self.delay.get(name, 0.0))
             if name == "BrokenIntent":
                 return "boom", 500
             if req["type"] == "SessionEndedRequest":
@@ -108,6 +114,7 @@ class FakeSkill:
                     response["reprompt"] = {"outputSpeech": {"type": "SSML", "ssml": reprompt}}
                 body = {"version": "1.0", "sessionAttributes": attributes, "response": response}
             self.sent.append(body)
+            self.sent_at.append(time.time())
             return jsonify(body)
 
         return app
@@ -299,3 +306,135 @@ def test_network_guard_blocks_non_loopback_connections() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "network guard: refused a connection to 192.0.2.1" in proc.stderr
+
+
+# ---- Request timestamp options: "afterMs" and "timestamp" ----
+
+WHOLE_SECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+WITH_MILLISECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def parse_iso(text: str) -> float:
+    """Return the POSIX time of an ISO 8601 UTC string ending in Z."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [
+        {"utter": "pause", "afterMs": 90000},
+        {"intent": "AMAZON.PauseIntent", "afterMs": 90000},
+        {"launch": True, "afterMs": 90000},
+        {"end": "USER_INITIATED", "afterMs": 90000},
+    ],
+    ids=["utter", "intent", "launch", "end"],
+)
+def test_after_ms_is_counted_from_the_previous_response(
+    fake_skill: tuple[str, FakeSkill], model_file: Path, turn: dict[str, Any]
+) -> None:
+    """afterMs=90000 sends request.timestamp = arrival of the previous response + 90 s, that turn only."""
+    url, skill = fake_skill
+    skill.delay["AMAZON.NextIntent"] = 1.0  # so the launch and "next" responses are 1 s apart
+    [conversation] = drive(url, [{"name": "after", "turns": ["launch", "next", turn, "launch"]}], model_file)
+    records = conversation["turns"]
+    assert [r["error"] for r in records] == [None] * 4
+    previous, record, following = records[1], records[2], records[3]
+    sent = record["request"]["request"]["timestamp"]
+    assert WITH_MILLISECONDS.match(sent), sent
+    # The server got exactly that request.
+    assert skill.received[2] == record["request"]
+    # Based on the arrival of the "next" response (the previous one), not on the launch response.
+    previous_sent_at = skill.sent_at[1]
+    assert abs(parse_iso(sent) - (previous_sent_at + 90)) <= 2
+    assert parse_iso(record["previousResponseAt"]) == pytest.approx(previous_sent_at, abs=0.5)
+    assert round((parse_iso(sent) - parse_iso(record["previousResponseAt"])) * 1000) == 90000
+    assert previous["httpStatus"] == 200
+    # The turns before and after keep virtual-alexa's own "now" timestamps.
+    for other in (records[0], previous, following):
+        assert "previousResponseAt" not in other
+        assert WHOLE_SECONDS.match(other["request"]["request"]["timestamp"])
+        assert abs(parse_iso(other["request"]["request"]["timestamp"]) - time.time()) < 30
+
+
+def test_after_ms_timestamp_is_accepted_by_ask_sdk_model(fake_skill: tuple[str, FakeSkill], model_file: Path) -> None:
+    """The millisecond timestamp afterMs produces deserializes in ask-sdk-model to the same instant."""
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model.request_envelope import RequestEnvelope
+
+    url, _ = fake_skill
+    [conversation] = drive(url, [{"turns": ["launch", {"utter": "pause", "afterMs": 1500}]}], model_file)
+    record = conversation["turns"][1]
+    assert record["error"] is None
+    envelope = DefaultSerializer().deserialize(json.dumps(record["request"]), RequestEnvelope)
+    parsed = envelope.request.timestamp
+    assert parsed.tzinfo is not None
+    assert parsed.timestamp() == pytest.approx(parse_iso(record["request"]["request"]["timestamp"]), abs=0.0005)
+    assert parsed.microsecond % 1000 == 0  # milliseconds kept, not dropped
+
+
+def test_explicit_timestamp_is_sent_verbatim_and_null_removes_it(
+    fake_skill: tuple[str, FakeSkill], model_file: Path
+) -> None:
+    """"timestamp": "..." is sent as given (even a malformed one); "timestamp": null drops the field."""
+    url, skill = fake_skill
+    turns: list[Any] = [
+        {"launch": True, "timestamp": "2026-11-29T17:46:41Z"},
+        {"utter": "next", "timestamp": "2020-01-02T03:04:05.678Z"},
+        {"intent": "AMAZON.PauseIntent", "timestamp": None},
+        {"utter": "help", "timestamp": "not a time"},
+        "next",
+    ]
+    [conversation] = drive(url, [{"name": "explicit", "turns": turns}], model_file)
+    records = conversation["turns"]
+    assert [r["error"] for r in records] == [None] * 5
+    requests = [r["request"]["request"] for r in records]
+    assert [e["request"] for e in skill.received] == requests
+    assert requests[0]["timestamp"] == "2026-11-29T17:46:41Z"
+    assert requests[1]["timestamp"] == "2020-01-02T03:04:05.678Z"
+    assert "timestamp" not in requests[2]
+    assert requests[2]["intent"]["name"] == "AMAZON.PauseIntent"
+    assert requests[3]["timestamp"] == "not a time"
+    # A turn without options gets virtual-alexa's own timestamp again.
+    assert WHOLE_SECONDS.match(requests[4]["timestamp"])
+
+
+def test_without_options_the_timestamp_is_now(fake_skill: tuple[str, FakeSkill], model_file: Path) -> None:
+    """No option: virtual-alexa's timestamp, whole seconds with Z, within a few seconds of the wall clock."""
+    url, _ = fake_skill
+    before = time.time()
+    [conversation] = drive(url, [{"turns": ["launch", "next", {"utter": "pause"}]}], model_file)
+    after = time.time()
+    for record in conversation["turns"]:
+        assert record["error"] is None
+        stamp = record["request"]["request"]["timestamp"]
+        assert WHOLE_SECONDS.match(stamp), stamp
+        assert before - 2 <= parse_iso(stamp) <= after + 2
+
+
+def test_bad_timestamp_options_are_turn_errors(fake_skill: tuple[str, FakeSkill], model_file: Path) -> None:
+    """afterMs without a previous response, both options, or bad values: recorded, nothing sent."""
+    url, skill = fake_skill
+    skill.delay["BrokenIntent"] = 1.0  # so the 500 comes 1 s after the launch response
+    turns: list[Any] = [
+        {"launch": True, "afterMs": 1000},  # no previous response yet
+        "launch",
+        {"utter": "next", "afterMs": 1000, "timestamp": "2026-11-29T17:46:41Z"},
+        {"utter": "next", "afterMs": "90000"},
+        {"utter": "next", "timestamp": 12},
+        {"utter": "break the server"},  # HTTP 500: not a "previous response"
+        {"utter": "next", "afterMs": 0},
+    ]
+    [conversation] = drive(url, [{"name": "bad", "turns": turns}], model_file)
+    records = conversation["turns"]
+    errors = [r["error"] for r in records]
+    assert "needs a previous response" in errors[0]
+    assert errors[1] is None
+    assert "not both" in errors[2]
+    assert "finite number" in errors[3]
+    assert "string or null" in errors[4]
+    assert "HTTP 500" in errors[5]
+    assert errors[6] is None
+    assert [records[i]["request"] for i in (0, 2, 3, 4)] == [None] * 4
+    assert [intent_or_type(e) for e in skill.received] == ["LaunchRequest", "BrokenIntent", "AMAZON.NextIntent"]
+    # The base of the last turn is the launch response (the 500 did not count).
+    assert parse_iso(records[6]["previousResponseAt"]) == pytest.approx(skill.sent_at[0], abs=0.5)

@@ -30,12 +30,31 @@
  *   {"utter": "text"}               same as the plain string; {"utter": "text", "raw": true} calls
  *                                   virtual-alexa's own alexa.utter(text) unchanged (with its quirks)
  *   A turn "end"/"exit"/"quit" with no open session is not sent: it is recorded with an error.
+ *   Request timestamp options - allowed in every object turn that sends a request ({"utter": ...},
+ *   {"intent": ...}, {"launch": true}, {"end": ...}; write a plain string or "launch" in object form
+ *   to use them). They change request.timestamp of the turn's first request only (the one recorded
+ *   as "request"; not any AudioPlayer.* event virtual-alexa sends afterwards):
+ *     "afterMs": N         timestamp = wall-clock time at which the previous response of this
+ *                          conversation was received + N ms (N any finite number), as ISO 8601 UTC
+ *                          with milliseconds, e.g. "2026-11-29T17:46:41.123Z" (ask-sdk-model's
+ *                          deserializer accepts milliseconds; Alexa itself sends whole seconds).
+ *                          "Previous response" = the last HTTP 200 JSON response of this
+ *                          conversation, in any earlier turn (failed requests do not count). A turn
+ *                          with afterMs and no such response is not sent: it is recorded with an error.
+ *                          The turn's record then also has "previousResponseAt" (that time, ISO).
+ *     "timestamp": "ISO"   sent verbatim (any string, not validated - also for malformed-time tests)
+ *     "timestamp": null    request.timestamp is removed from the request
+ *   Without them the timestamp is virtual-alexa's: now, whole seconds ("2026-11-29T17:46:41Z").
+ *   "afterMs" together with "timestamp" is an error. The rewrite happens in virtual-alexa's request
+ *   filter (alexa.filter), just before the request is sent, so "request" shows what was sent.
+ *   e.g. {"utter": "pause", "afterMs": 90000}, {"intent": "AMAZON.PauseIntent", "timestamp": null}
  *
  * Output (stdout, one JSON document):
  *   {"conversations": [{"name", "userId", "error": null|msg, "turns": [{
  *      "turn", "resolution" (what the turn became, e.g. "sample:AMAZON.NextIntent",
  *      "fallback:AMAZON.FallbackIntent", "launch", "end:USER_INITIATED", "intent:X"),
- *      "request", "httpStatus", "response", "ssmlErrors": [{...ssml-check-core error, "source":
+ *      "request" (exactly as sent, timestamp rewrites included), "previousResponseAt" (only with
+ *      "afterMs"), "httpStatus", "response", "ssmlErrors": [{...ssml-check-core error, "source":
  *      "outputSpeech"|"reprompt"}], "error": null|"message", "sessionOpenAfter": bool,
  *      "extraExchanges": [...] only when virtual-alexa sent more than one request for the turn
  *      (AudioPlayer.* events after a Play directive) }]}]}
@@ -102,7 +121,9 @@
  *   - only then are deviceId, apiEndpoint ("https://api.amazonalexa.com", never contacted by the
  *   driver) and apiAccessToken included. Requests always declare supportedInterfaces.AudioPlayer
  *   and context.AudioPlayer.playerActivity ("IDLE" until a Play directive).
- * Request hook: alexa.filter(fn) calls fn(requestJSON) right before each request is sent.
+ * Request hook: alexa.filter(fn) calls fn(requestJSON) right before each request is sent (one filter
+ *   per VirtualAlexa; fn may change the object in place - the same object is then POSTed).
+ *   Requests are built with request.timestamp = now truncated to whole seconds + "Z".
  * HTTP: RemoteSkillInteractor.invoke() hides the status code (rejects non-200 with a string and
  *   has no timeout), so this driver replaces the interactor's invoke() with its own POST that
  *   records the status and the body and has a timeout.
@@ -367,15 +388,72 @@ function planTurn(alexa, turn) {
     throw new Error(`unrecognised turn ${JSON.stringify(turn)}`);
 }
 
+/**
+ * The request options of a turn ("afterMs", "timestamp"; see "Turns" above) as a function that
+ * rewrites a request JSON in place, or null when the turn has none. Throws for bad values.
+ * `state.lastResponseAt` is the ms time of the conversation's last 200 JSON response (or null);
+ * `note` receives extra fields for the turn's record.
+ */
+function timestampRewrite(turn, state, note) {
+    if (turn === null || typeof turn !== "object" || Array.isArray(turn)) {
+        return null;
+    }
+    const hasAfter = Object.prototype.hasOwnProperty.call(turn, "afterMs");
+    const hasTimestamp = Object.prototype.hasOwnProperty.call(turn, "timestamp");
+    if (hasAfter && hasTimestamp) {
+        throw new Error("a turn may have \"afterMs\" or \"timestamp\", not both");
+    }
+    if (hasAfter) {
+        const ms = turn.afterMs;
+        if (typeof ms !== "number" || !Number.isFinite(ms)) {
+            throw new Error(`"afterMs" must be a finite number of milliseconds, not ${JSON.stringify(ms)}`);
+        }
+        if (state.lastResponseAt === null) {
+            throw new Error("\"afterMs\" needs a previous response in this conversation; request not sent");
+        }
+        const base = state.lastResponseAt;
+        const when = new Date(base + ms);
+        if (Number.isNaN(when.getTime())) {
+            throw new Error(`"afterMs" ${ms} gives a time out of range`);
+        }
+        note.previousResponseAt = new Date(base).toISOString();
+        const iso = when.toISOString();
+        return (requestJSON) => {
+            requestJSON.request.timestamp = iso;
+        };
+    }
+    if (hasTimestamp) {
+        const ts = turn.timestamp;
+        if (ts === null) {
+            return (requestJSON) => {
+                delete requestJSON.request.timestamp;
+            };
+        }
+        if (typeof ts !== "string") {
+            throw new Error(`"timestamp" must be a string or null, not ${JSON.stringify(ts)}`);
+        }
+        return (requestJSON) => {
+            requestJSON.request.timestamp = ts;
+        };
+    }
+    return null;
+}
+
 class Recorder {
     constructor() {
         this.exchanges = null;
+        this.rewrite = null;
     }
-    begin() {
+    /** Start a turn; `rewrite` (or null) is applied to the turn's first request only. */
+    begin(rewrite) {
         this.exchanges = [];
+        this.rewrite = rewrite || null;
     }
     onRequest(requestJSON) {
         if (this.exchanges) {
+            if (this.exchanges.length === 0 && this.rewrite) {
+                this.rewrite(requestJSON);
+            }
             this.exchanges.push({ request: clone(requestJSON), httpStatus: null, response: null });
         }
     }
@@ -385,11 +463,12 @@ class Recorder {
     end() {
         const ex = this.exchanges || [];
         this.exchanges = null;
+        this.rewrite = null;
         return ex;
     }
 }
 
-async function runTurn(alexa, recorder, turn, locale) {
+async function runTurn(alexa, recorder, turn, locale, state) {
     const record = {
         turn,
         resolution: null,
@@ -400,10 +479,12 @@ async function runTurn(alexa, recorder, turn, locale) {
         error: null,
         sessionOpenAfter: null,
     };
-    recorder.begin();
+    const note = {};
     try {
         const plan = planTurn(alexa, turn);
         record.resolution = plan.resolution;
+        recorder.begin(timestampRewrite(turn, state, note));
+        Object.assign(record, note);
         await plan.send();
     } catch (e) {
         record.error = message(e);
@@ -464,11 +545,17 @@ async function runConversation(spec, conv, index) {
     result.userId = alexa.context().user().id();
 
     const recorder = new Recorder();
+    // lastResponseAt: wall-clock ms when the last 200 JSON response of this conversation arrived.
+    const state = { lastResponseAt: null };
     alexa.filter((requestJSON) => recorder.onRequest(requestJSON));
-    alexa.interactor().invoke = (requestJSON) => postJSON(spec.url, requestJSON, timeoutMs, recorder.current());
+    alexa.interactor().invoke = async (requestJSON) => {
+        const parsed = await postJSON(spec.url, requestJSON, timeoutMs, recorder.current());
+        state.lastResponseAt = Date.now();
+        return parsed;
+    };
 
     for (const turn of conv.turns) {
-        const record = await runTurn(alexa, recorder, turn, locale);
+        const record = await runTurn(alexa, recorder, turn, locale, state);
         result.turns.push(record);
         const failed = record.request !== null && (record.error !== null || record.ssmlErrors.length > 0);
         const wasEnd = record.request && record.request.request && record.request.request.type === "SessionEndedRequest";
@@ -476,7 +563,7 @@ async function runConversation(spec, conv, index) {
             const why = record.error || `invalid SSML: ${JSON.stringify(record.ssmlErrors)}`;
             const errorData = { type: "INVALID_RESPONSE", message: why.slice(0, 500) };
             const synthetic = { synthetic: "SessionEndedRequest", end: "ERROR", error: errorData };
-            const endRecord = await runTurn(alexa, recorder, synthetic, locale);
+            const endRecord = await runTurn(alexa, recorder, synthetic, locale, state);
             // Whatever the skill answers, the device has ended the session.
             if (alexa.context().activeSession()) {
                 alexa.context().endSession();
@@ -550,7 +637,7 @@ async function main(argv) {
     return 0;
 }
 
-module.exports = { checkSsml, isLoopbackHost, planTurn, postJSON };
+module.exports = { checkSsml, isLoopbackHost, planTurn, postJSON, timestampRewrite };
 
 if (require.main === module) {
     main(process.argv).then(

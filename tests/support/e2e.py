@@ -139,6 +139,10 @@ def drive(
     Args:
         url: The skill endpoint on loopback, e.g. ``http://127.0.0.1:5000/``.
         conversations: ``[{"name": ..., "userId": optional, "turns": [...]}]`` (see drive.js).
+            Turns are passed to drive.js unchanged, so object turns may carry the request timestamp
+            options: ``{"utter": "pause", "afterMs": 90000}`` (previous response's arrival time +
+            90 s), ``{"intent": ..., "timestamp": "2026-11-29T17:46:41Z"}`` (verbatim) or
+            ``"timestamp": None`` (field removed).
         model: Path of the interaction model JSON used to turn utterances into intents.
         locale: Request locale; also the locale the SSML is checked against.
         application_id: Skill id to put in the requests (default: a random id per conversation).
@@ -149,7 +153,8 @@ def drive(
 
     Returns:
         One dict per conversation: ``{"name", "userId", "error", "turns": [{"turn", "resolution",
-        "request", "httpStatus", "response", "ssmlErrors", "error", "sessionOpenAfter"}]}``.
+        "request", "httpStatus", "response", "ssmlErrors", "error", "sessionOpenAfter"}]}``; a turn
+        with ``afterMs`` also has ``"previousResponseAt"`` (ISO time the timestamp was based on).
 
     Raises:
         RuntimeError: node or node_modules is missing.
