@@ -21,9 +21,9 @@ from skill.config import Config
 from skill.handlers import conversation, preferences, routine
 from skill.handlers.interceptors import (
     ApologiseOnError,
-    LoadConversationInterceptor,
+    LoadTurnInterceptor,
     LogRequestInterceptor,
-    SaveConversationInterceptor,
+    SaveTurnInterceptor,
     StartTimerInterceptor,
 )
 from skill.persistence.factory import store_for
@@ -33,14 +33,16 @@ from skill.persistence.versioned import VersionedStore
 def build_skill(config: Config, store: VersionedStore | None = None, clock: Callable[[], float] = time.time) -> CustomSkill:
     """The whole skill: handlers in dispatch order, interceptors, error handler and store."""
     store = store or store_for(config)
-    builder = CustomSkillBuilder(persistence_adapter=store)
+    builder = CustomSkillBuilder()  # the store is used directly (skill.flows.user_data), not as SDK attributes
     builder.skill_id = config.skill_id  # type: ignore[assignment]  # the SDK annotates it as None
     for handler in (
         conversation.LaunchHandler(),
         routine.StartRoutineHandler(),
         routine.ListRoutinesHandler(),
         routine.RoutineCommandHandler(),
+        routine.ProgressHandler(),
         routine.StretchInfoHandler(),
+        routine.FullStepsHandler(),
         routine.PainHandler(),
         preferences.SetPreferredRoutineHandler(),
         preferences.SetHoldTimeHandler(),
@@ -53,8 +55,7 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
         preferences.ProgressStatsHandler(),
         preferences.DeleteDataHandler(),
         preferences.SkillDisabledHandler(),
-        conversation.YesHandler(),
-        conversation.NoHandler(),
+        conversation.YesNoHandler(),
         conversation.HelpHandler(),
         conversation.StopHandler(),
         conversation.SessionEndedHandler(),
@@ -63,8 +64,8 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
     ):
         builder.add_request_handler(handler)
     builder.add_global_request_interceptor(StartTimerInterceptor())
-    builder.add_global_request_interceptor(LoadConversationInterceptor(load_catalogue(), store, clock))
-    builder.add_global_response_interceptor(SaveConversationInterceptor())
+    builder.add_global_request_interceptor(LoadTurnInterceptor(load_catalogue(), store, clock))
+    builder.add_global_response_interceptor(SaveTurnInterceptor())
     builder.add_global_response_interceptor(LogRequestInterceptor())
     builder.add_exception_handler(ApologiseOnError())
     return builder.create()

@@ -25,11 +25,14 @@ HOLD_RANGE = (10, 90)  # the seeds' range: beginners 10 s, up to 60-90 s
 REPS_RANGE = (1, 10)  # the seeds say 3-5, 5-10, "up to ten"
 LEVELS = ("beginner", "standard")
 BEGINNER_HOLD_SECONDS = 10
+MAX_COUNT = 100
 MAX_OWN_ROUTINE = 15
 MAX_SESSION_DATES = 60
+# A stretch finished this many times is introduced by its name and cue alone.
+FAMILIAR_AFTER = 3
 FIELDS = (
     "preferred_routine", "hold_seconds", "reps", "level", "own_routine",
-    "progress", "session_dates", "disclaimer_given",
+    "progress", "session_dates", "disclaimer_given", "hint_given", "stretch_counts",
 )
 
 
@@ -43,6 +46,8 @@ class Profile:
     progress: dict[str, Any] | None = None
     session_dates: tuple[str, ...] = field(default=())
     disclaimer_given: bool = False
+    hint_given: bool = False
+    stretch_counts: tuple[tuple[str, int], ...] = field(default=())
 
     def with_(self, **changes: Any) -> "Profile":
         return replace(self, **changes)
@@ -53,6 +58,17 @@ class Profile:
         if hold is None and self.level == "beginner":
             hold = BEGINNER_HOLD_SECONDS
         return Settings(hold_seconds=hold, reps=self.reps)
+
+    def familiar(self) -> frozenset[str]:
+        """Stretches finished often enough to need only their name and cue."""
+        return frozenset(s for s, n in self.stretch_counts if n >= FAMILIAR_AFTER)
+
+    def record_finished(self, stretch_ids: Collection[str]) -> "Profile":
+        """Count one more finish for each of ``stretch_ids`` (counts stop at a hundred)."""
+        counts = dict(self.stretch_counts)
+        for stretch_id in set(stretch_ids):
+            counts[stretch_id] = min(MAX_COUNT, counts.get(stretch_id, 0) + 1)
+        return self.with_(stretch_counts=tuple(sorted(counts.items())))
 
     def record_session(self, today: dt.date) -> "Profile":
         iso = today.isoformat()
@@ -76,7 +92,14 @@ class Profile:
         return sum(1 for d in self.session_dates if start <= dt.date.fromisoformat(d) <= today)
 
     def to_attributes(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"schema": SCHEMA_VERSION, "level": self.level, "disclaimer_given": int(self.disclaimer_given)}
+        data: dict[str, Any] = {
+            "schema": SCHEMA_VERSION,
+            "level": self.level,
+            "disclaimer_given": int(self.disclaimer_given),
+            "hint_given": int(self.hint_given),
+        }
+        if self.stretch_counts:
+            data["stretch_counts"] = dict(self.stretch_counts)
         if self.preferred_routine:
             data["preferred_routine"] = self.preferred_routine
         if self.hold_seconds is not None:
@@ -136,8 +159,15 @@ class Profile:
         dates: Any = raw.get("session_dates")
         dates_ok = isinstance(dates, list) and all(_is_date(d) for d in dates)
         take("session_dates", tuple(sorted(dates)[-MAX_SESSION_DATES:]) if dates_ok else (), dates_ok)
-        given = _whole(raw.get("disclaimer_given"))
-        take("disclaimer_given", bool(given), given in (0, 1))
+        for flag in ("disclaimer_given", "hint_given"):
+            given = _whole(raw.get(flag))
+            take(flag, bool(given), given in (0, 1))
+        counts: Any = raw.get("stretch_counts")
+        counts_ok = isinstance(counts, dict) and all(
+            isinstance(k, str) and (not stretch_ids or k in stretch_ids) and _whole(v) is not None and 0 <= _whole(v) <= MAX_COUNT  # type: ignore[operator]
+            for k, v in counts.items()
+        )
+        take("stretch_counts", tuple(sorted((k, _whole(v)) for k, v in counts.items())) if counts_ok else (), counts_ok)
         return cls(**values), reset
 
 

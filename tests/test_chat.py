@@ -17,31 +17,44 @@ from tests.support.e2e import local_env
 CHAT = [sys.executable, "-m", "skill.entrypoints.cli", "chat"]
 
 
-def test_scripted_chat_runs_the_morning_routine(tmp_path: Path) -> None:
+def test_scripted_chat_plays_the_morning_routine_through(tmp_path: Path) -> None:
     result = subprocess.run(
-        [*CHAT, "--data-dir", str(tmp_path), "start my morning back stretches", "next", "repeat that", "how many are left"],
+        [*CHAT, "--data-dir", str(tmp_path), "start my morning back stretches", "how many are left"],
         env=local_env(), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stderr
     turns = result.stdout.split("You: ")[1:]
-    assert len(turns) == 4
-    assert "Stretch 1 of 3: single knee to chest." in turns[0]
-    assert "[hold 20 s: 10… 5, 4, 3, 2, 1]" in turns[0]
+    assert len(turns) == 2
+    assert "First, single knee to chest, left side." in turns[0]
+    assert turns[0].count("[hold 20 s: 10… 5, 4, 3, 2, 1]") == 3
+    assert "You finished morning back stretches" in turns[0]
     assert "<break" not in result.stdout and "&apos;" not in result.stdout
-    assert "other side" in turns[1]
-    assert turns[2].split("Alexa: ")[1] == turns[1].split("Alexa: ")[1], "repeat plays the same block"
-    assert "more stretches after this one" in turns[3]
+    assert "haven't started a routine" in turns[1], "the routine ended with its last response"
+
+
+def test_scripted_chat_with_long_holds_answers_next_between_responses(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*CHAT, "--data-dir", str(tmp_path), "set my hold time to ninety seconds", "do five reps",
+         "start the full back routine", "how many are left", "next"],
+        env=local_env(), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    turns = result.stdout.split("You: ")[1:]
+    assert "Next up is stretch 2 of 5, single knee to chest." in turns[2]
+    assert "4 stretches to go, counting this one" in turns[3], "the chat's clock lets the response play to its end"
+    assert "Stretch 2 of 5: single knee to chest, left side." in turns[4]
 
 
 def test_chat_keeps_the_place_between_runs(tmp_path: Path) -> None:
     first = ChatSession.local(tmp_path)
-    first.say("start my morning back stretches")
-    first.say("next")
+    first.say("set my hold time to ninety seconds")
+    first.say("do five reps")
+    first.say("start the full back routine")
     assert first.say("exit").ended
     again = ChatSession.local(tmp_path)
     welcome = again.say("launch")
     assert "carry on" in welcome.text and "single knee to chest" in welcome.text
-    assert "other side" in again.say("yes").text
+    assert "Let's carry on with full back routine. Stretch 2 of 5: single knee to chest" in again.say("yes").text
 
 
 def test_chat_resolves_slots_like_alexa(tmp_path: Path) -> None:
@@ -59,7 +72,7 @@ def test_counted_sets_and_repetitions_read_cleanly() -> None:
     ssml = (
         "<speak>Ready. 10 slow movements with me. Ready.<break time=\"2000ms\"/>1.<break time=\"1625ms\"/>2."
         "<break time=\"1625ms\"/>And rest. Repetition 2 of 3. Hold for 5 seconds.<break time=\"1000ms\"/>4."
-        "<break time=\"625ms\"/>And release. Next up is child&apos;s pose.</speak>"
+        "<break time=\"625ms\"/>Release. Next up is child&apos;s pose.</speak>"
     )
     assert ssml_to_text(ssml, phrases) == "Ready. [count 10: 1… 10] Repetition 2 of 3. [hold 5 s: 4] Next up is child's pose."
 

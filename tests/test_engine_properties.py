@@ -1,40 +1,33 @@
-"""Property tests: any routine, any settings, any sequence of commands keeps the engine's state valid."""
+"""Property tests: any routine, any settings, any sequence of sends, requests and commands keeps the state valid."""
 
 from __future__ import annotations
 
-from typing import Callable
+import itertools
+import json
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skill.catalogue import load_catalogue
 from skill.engine import (
-    Finished,
-    Paused,
-    Play,
-    Progress,
+    Chunk,
+    InvalidState,
+    Moment,
     RoutineEngine,
     RoutineState,
+    SegmentKind,
     Settings,
-    Step,
-    blocks,
+    Status,
+    Where,
 )
-from skill.engine.state import STATUSES
 
 CATALOGUE = load_catalogue()
 ENGINE = RoutineEngine(CATALOGUE)
+T0 = 1_700_000_000_000
 
-Operation = Callable[[RoutineState, int], Step]
-OPERATIONS: dict[str, Operation] = {
-    "next": ENGINE.next,
-    "previous": ENGINE.previous,
-    "repeat": ENGINE.repeat,
-    "skip": ENGINE.skip,
-    "pause": ENGINE.pause,
-    "resume": ENGINE.resume,
-    "start_over": ENGINE.start_over,
-    "progress": lambda state, now: ENGINE.progress(state),
-}
+STEERING = ("next", "skip", "back", "repeat", "start_over", "pause")
+OPERATIONS = ("start", "sent", "locate", "finish") + STEERING
 
 routine_ids = st.sampled_from(sorted(CATALOGUE.routines))
 user_settings = st.builds(
@@ -42,100 +35,198 @@ user_settings = st.builds(
     hold_seconds=st.one_of(st.none(), st.integers(min_value=10, max_value=90)),
     reps=st.one_of(st.none(), st.integers(min_value=1, max_value=10)),
 )
-operation_lists = st.lists(st.sampled_from(sorted(OPERATIONS)), max_size=60)
 
 
-def _check_state(state: RoutineState) -> None:
+@st.composite
+def chunks(draw: st.DrawFn, length: int, not_before: int) -> Chunk:
+    """Any run of segments, with any opening length and segment lengths (zero included), sent at any later time."""
+    start = draw(st.integers(min_value=0, max_value=length - 1))
+    end = draw(st.integers(min_value=start + 1, max_value=length))
+    lead = draw(st.integers(min_value=0, max_value=60_000))
+    durations = draw(st.lists(st.integers(min_value=0, max_value=180_000), min_size=end - start, max_size=end - start))
+    sent_at = draw(st.integers(min_value=not_before, max_value=not_before + 3_600_000))
+    return Chunk(start, end, sent_at, tuple(itertools.accumulate(durations, initial=lead)))
+
+
+def timestamps(chunk: Chunk | None) -> st.SearchStrategy[int | None]:
+    """None, any epoch time, or (while a chunk plays) a time around it or well after it."""
+    anything: st.SearchStrategy[int | None] = st.one_of(st.none(), st.integers(min_value=0, max_value=2**42))
+    if chunk is None:
+        return anything
+    end = chunk.sent_at_ms + chunk.ends_ms[-1]
+    around = st.integers(min_value=chunk.sent_at_ms - 20_000, max_value=end + 20_000)
+    after = st.integers(min_value=end + 30_000, max_value=end + 3_600_000)
+    return st.one_of(anything, around, around, after)
+
+
+def _check_state(state: RoutineState, routine_id: str) -> None:
     """The invariants every state the engine hands out must satisfy."""
-    all_blocks = blocks(state.items, CATALOGUE)
-    assert 0 <= state.position < len(all_blocks)
-    assert state.status in STATUSES
+    length = len(ENGINE.timeline(state))
+    assert state.routine_id == routine_id
+    assert 0 <= state.position <= length
     assert len(set(state.skipped)) == len(state.skipped), state.skipped
     assert all(0 <= i < len(state.items) for i in state.skipped)
-    assert RoutineState.from_dict(state.to_dict(), CATALOGUE) == state
+    assert (state.status is Status.PLAYING) <= (state.chunk is not None)
+    data = state.to_dict()
+    assert RoutineState.from_dict(data, CATALOGUE) == state
+    assert RoutineState.from_dict(json.loads(json.dumps(data)), CATALOGUE) == state
 
 
-def _last_item_first_position(state: RoutineState) -> int:
-    all_blocks = blocks(state.items, CATALOGUE)
-    last_item = all_blocks[-1].item_index
-    return next(i for i, b in enumerate(all_blocks) if b.item_index == last_item)
+def _check_located(before: RoutineState, at: int | None, moment: Moment) -> None:
+    """A request stops whatever played, inside the chunk that was playing."""
+    state = moment.state
+    assert state.status is not Status.PLAYING
+    chunk = before.chunk
+    if before.status is not Status.PLAYING or chunk is None:
+        assert moment == Moment(before, Where.STOPPED)
+        return
+    assert state.status is Status.PAUSED and state.chunk is None
+    assert chunk.start <= state.position <= chunk.end
+    assert moment.where is (Where.BOUNDARY if state.position == chunk.end else Where.INTERRUPTED)
+    if at is None or at < chunk.sent_at_ms:
+        assert state.position == chunk.start
+    assert set(state.skipped) <= set(before.skipped)
+    timeline = ENGINE.timeline(state)
+    heard = range(before.position, state.position)
+    for item in state.skipped:  # a stretch heard from its start to its end is not skipped any more
+        own = [i for i, s in enumerate(timeline) if s.item_index == item]
+        assert not (own[0] in heard and own[-1] in heard), (item, before.position, state.position)
 
 
-def _check_step(name: str, before: RoutineState, step: Step) -> None:
-    """Each outcome matches the command that produced it and the resulting state."""
-    state, outcome = step.state, step.outcome
-    _check_state(state)
-    assert state.items == before.items and state.routine_id == before.routine_id
-    last = len(blocks(state.items, CATALOGUE)) - 1
-    if isinstance(outcome, Play):
-        assert state.status == "active"
-        assert outcome.block == blocks(state.items, CATALOGUE)[state.position]
-        assert outcome.item == state.items[outcome.block.item_index]
-        assert outcome.stretch.id == outcome.item.stretch_id
-        assert (outcome.upcoming is None) == (state.position == last)
-    elif isinstance(outcome, Finished):
-        assert state.status == "finished"
-        assert name in ("next", "skip", "resume", "pause"), name
-        if name == "pause":
-            assert before.status == "finished", "pausing a finished routine just repeats the summary"
-        elif name == "next":
-            assert before.status == "finished" or before.position == last
-        elif name == "resume":
-            assert before.status == "finished" or (before.status == "active" and before.position == last)
+def _steer(name: str, moment: Moment) -> RoutineState:
+    """Carry out a steering command and check what it promises about the new place."""
+    before = moment.state
+    timeline = ENGINE.timeline(before)
+    length = len(timeline)
+    if name == "next":
+        state = ENGINE.next(moment)
+        if moment.where is Where.INTERRUPTED:
+            assert state.position > before.position
         else:
-            assert before.status == "finished" or before.position >= _last_item_first_position(before)
-        assert outcome.stretches_done + outcome.stretches_skipped == len(state.items)
-        assert outcome.stretches_skipped == len(state.skipped)
-        assert outcome.minutes >= 1
-    elif isinstance(outcome, Paused):
-        assert name == "pause"
-        assert state.position == before.position
-        assert before.status != "finished" and state.status == "paused"
-        assert outcome.block == blocks(state.items, CATALOGUE)[state.position]
+            assert state == before
+    elif name == "skip":
+        state = ENGINE.skip(moment)
+        if before.position < length:
+            item = timeline[before.position].item_index
+            assert item in state.skipped
+            assert state.position > before.position
+            if state.position < length:  # the next stretch's start
+                assert (timeline[state.position].item_index, timeline[state.position].kind) == (item + 1, SegmentKind.STRETCH)
+        else:
+            assert state == before
+    elif name == "back":
+        state, at_first = ENGINE.back(moment)
+        assert state.position <= before.position
+        assert timeline[state.position].kind is SegmentKind.STRETCH
+        assert state.skipped == before.skipped
+        item = timeline[min(before.position, length - 1)].item_index
+        assert at_first == (item == 0)
+    elif name == "repeat":
+        state = ENGINE.repeat(moment)
+        assert state.position <= before.position
+        assert timeline[state.position].kind in (SegmentKind.STRETCH, SegmentKind.SIDE)
+    elif name == "start_over":
+        state = ENGINE.start_over(moment)
+        assert (state.position, state.skipped) == (0, ())
     else:
-        assert isinstance(outcome, Progress)
-        assert name == "progress"
-        assert state == before
-        assert outcome.stretches_left >= 0 and outcome.seconds_left >= 0
-    if name in ("next", "skip") and isinstance(outcome, Play):
-        assert state.position > before.position or before.status == "finished"
+        state = ENGINE.pause(moment)
+        assert state.position >= before.position
+        assert state.position == length or timeline[state.position].kind is not SegmentKind.REST
+        assert state.status is (Status.FINISHED if before.status is Status.FINISHED else Status.PAUSED)
+    assert state.items == before.items
+    assert state.status is not Status.PLAYING
+    return state
 
 
 @settings(max_examples=200, deadline=None)
-@given(routine_id=routine_ids, user=user_settings, operations=operation_lists)
-def test_any_command_sequence_keeps_state_valid(routine_id: str, user: Settings, operations: list[str]) -> None:
-    """For any routine, settings and commands: state round-trips, stays in range, and outcomes fit the command."""
-    step = ENGINE.start(routine_id, user, now=0)
-    assert isinstance(step.outcome, Play)
-    _check_state(step.state)
-    for now, name in enumerate(operations, start=1):
-        before = step.state
-        step = OPERATIONS[name](before, now)
-        _check_step(name, before, step)
-    # From wherever the commands left it, next reaches the end within the number of blocks.
-    state = step.state
-    for now in range(len(blocks(state.items, CATALOGUE)) + 1):
-        step = ENGINE.next(state, now=1000 + now)
-        _check_step("next", state, step)
-        state = step.state
-        if isinstance(step.outcome, Finished):
-            break
-    assert isinstance(step.outcome, Finished)
+@given(routine_id=routine_ids, user=user_settings, data=st.data())
+def test_any_sequence_keeps_state_valid(routine_id: str, user: Settings, data: st.DataObject) -> None:
+    """For any routine, settings, chunks, request times and commands, the state stays valid and round-trips."""
+    items = CATALOGUE.routine(routine_id).items
+    now = T0
+    state = ENGINE.start(routine_id, items, user, now)
+    plan = state.items
+    _check_state(state, routine_id)
+    # Sending is drawn more often: a command then meets a playing chunk.
+    operations = data.draw(st.lists(st.sampled_from(OPERATIONS + ("sent",) * 3), min_size=3, max_size=40), label="operations")
+    for name in operations:
+        before = state
+        length = len(ENGINE.timeline(state))
+        if name == "start":
+            state = ENGINE.start(routine_id, items, user, now)
+            assert (state.position, state.status, state.skipped, state.chunk) == (0, Status.PAUSED, (), None)
+        elif name == "sent":
+            chunk = data.draw(chunks(length, now), label="chunk")
+            now = chunk.sent_at_ms
+            state = ENGINE.sent(state, chunk)
+            assert (state.status, state.position, state.chunk) == (Status.PLAYING, chunk.start, chunk)
+        elif name == "finish":
+            state = ENGINE.finish(state)
+            assert (state.status, state.position, state.chunk) == (Status.FINISHED, length, None)
+            assert set(state.skipped) <= set(before.skipped)
+        else:
+            at = data.draw(timestamps(state.chunk), label=f"{name} at")
+            moment = ENGINE.locate(state, at)
+            _check_located(before, at, moment)
+            state = moment.state if name == "locate" else _steer(name, moment)
+        assert state.items == plan
+        _check_state(state, routine_id)
 
 
 @settings(max_examples=200, deadline=None)
-@given(routine_id=routine_ids, user=user_settings)
-def test_next_always_finishes_after_every_block(routine_id: str, user: Settings) -> None:
-    """start then next until Finished plays exactly len(blocks) blocks, each once and in order."""
-    step = ENGINE.start(routine_id, user, now=0)
-    expected = blocks(step.state.items, CATALOGUE)
-    played = []
-    for now in range(1, len(expected) + 2):
-        if isinstance(step.outcome, Finished):
-            break
-        assert isinstance(step.outcome, Play)
-        played.append(step.outcome.block)
-        step = ENGINE.next(step.state, now)
-    assert isinstance(step.outcome, Finished)
-    assert len(played) == len(expected)
-    assert tuple(played) == expected
+@given(routine_id=routine_ids, user=user_settings, data=st.data())
+def test_locate_moves_forward_with_time(routine_id: str, user: Settings, data: st.DataObject) -> None:
+    """A later request is never placed earlier in the chunk; one at or after the chunk's last offset is a boundary."""
+    state = ENGINE.start(routine_id, CATALOGUE.routine(routine_id).items, user, T0)
+    chunk = data.draw(chunks(len(ENGINE.timeline(state)), T0), label="chunk")
+    playing = ENGINE.sent(state, chunk)
+    times = data.draw(
+        st.lists(st.integers(min_value=T0 - 60_000, max_value=chunk.sent_at_ms + chunk.ends_ms[-1] + 60_000), min_size=2),
+        label="times",
+    )
+    positions = [ENGINE.locate(playing, at).state.position for at in sorted(times)]
+    assert positions == sorted(positions)
+    assert all(chunk.start <= p <= chunk.end for p in positions)
+    after_end = data.draw(st.integers(min_value=0, max_value=600_000), label="ms after the last offset")
+    late = ENGINE.locate(playing, chunk.sent_at_ms + chunk.ends_ms[-1] + after_end)
+    assert (late.state.position, late.where) == (chunk.end, Where.BOUNDARY)
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key or index path into a dict/list document."""
+    paths = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            paths += _paths(child, prefix + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            paths += _paths(child, prefix + (index,))
+    return paths
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_tampered_state_is_refused_or_valid(data: st.DataObject) -> None:
+    """Replacing any part of a stored state with any JSON value: InvalidState, or a state that is in range."""
+    start = ENGINE.start("morning", CATALOGUE.routine("morning").items, Settings(), T0)
+    chunk = data.draw(chunks(len(ENGINE.timeline(start)), T0), label="chunk")
+    document = ENGINE.sent(start, chunk).to_dict()
+    path = data.draw(st.sampled_from(_paths(document)), label="path")
+    target: Any = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = data.draw(json_values, label="value")
+    try:
+        state = RoutineState.from_dict(document, CATALOGUE)
+    except InvalidState:
+        return
+    assert 0 <= state.position <= len(ENGINE.timeline(state))
+    assert all(0 <= i < len(state.items) for i in state.skipped)
+    assert RoutineState.from_dict(state.to_dict(), CATALOGUE) == state

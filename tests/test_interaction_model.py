@@ -48,6 +48,7 @@ CUSTOM_INTENTS: dict[str, tuple[dict[str, str], list[str]]] = {
         {},
         ["this hurts", "ouch", "it hurts", "that's painful", "my back hurts", "i feel pain", "owww"],
     ),
+    "FullStepsIntent": ({}, ["tell me the full steps", "how do i do this one", "explain this stretch"]),
     "SetPreferredRoutineIntent": (
         {"routine": "ROUTINE"},
         ["set my preferred routine to {routine}", "make {routine} my default routine",

@@ -158,5 +158,6 @@ def test_handler_runs_from_the_zip_alone(task_dir: Path, runtime_dir: Path, tmp_
     launch, start = (reply["response"] for reply in report["replies"])
     assert "Welcome" in launch["outputSpeech"]["ssml"]
     assert launch["shouldEndSession"] is False
-    assert "Stretch 1 of 3" in start["outputSpeech"]["ssml"]
-    assert start["shouldEndSession"] is False
+    assert "First, single knee to chest" in start["outputSpeech"]["ssml"]
+    assert "You finished morning back stretches" in start["outputSpeech"]["ssml"]
+    assert start["shouldEndSession"] is True, "the whole morning routine plays in one response"

@@ -29,11 +29,14 @@ TODAY = dt.date(2026, 11, 21)
 PROGRESS = {
     "routine": "morning",
     "items": [["single_knee_to_chest", 20, 1], ["double_knee_to_chest", 20, 1], ["knee_to_chest_pulses", 5, 8]],
-    "position": 1,
-    "status": "paused",
+    "position": 7,
+    "status": "playing",
+    "chunk": [0, 12, 1_795_000_000_000, [5200, 9100, 13000, 17500, 42000, 46000, 50000, 75000, 80000, 86000, 110000, 115000, 141000]],
+    "done": [0],
     "skipped": [],
     "updated_at": 1_795_000_000,
 }
+COUNTS = {"childs_pose": 3, "pelvic_tilt": 1, "single_knee_to_chest": 100}
 
 FULL = {
     "schema": SCHEMA_VERSION,
@@ -45,7 +48,13 @@ FULL = {
     "progress": PROGRESS,
     "session_dates": ["2026-11-19", "2026-11-20", "2026-11-21"],
     "disclaimer_given": 1,
+    "hint_given": 1,
+    "stretch_counts": COUNTS,
 }
+OTHER_FIELDS = (
+    "preferred_routine", "hold_seconds", "reps", "level", "own_routine",
+    "progress", "session_dates", "disclaimer_given", "hint_given", "stretch_counts",
+)
 
 
 def load(raw: Any) -> tuple[Profile, bool]:
@@ -87,6 +96,8 @@ def test_full_profile_round_trips_without_reset() -> None:
         progress=PROGRESS,
         session_dates=("2026-11-19", "2026-11-20", "2026-11-21"),
         disclaimer_given=True,
+        hint_given=True,
+        stretch_counts=(("childs_pose", 3), ("pelvic_tilt", 1), ("single_knee_to_chest", 100)),
     )
     assert load(profile.to_attributes()) == (profile, False)
     assert profile.to_attributes() == FULL
@@ -97,7 +108,7 @@ def test_default_profile_round_trips_and_empty_data_is_no_reset() -> None:
     assert Profile.from_attributes({}) == (Profile(), False)
     assert Profile.from_attributes(None) == (Profile(), False)
     assert load(Profile().to_attributes()) == (Profile(), False)
-    assert Profile().to_attributes() == {"schema": SCHEMA_VERSION, "level": "standard", "disclaimer_given": 0}
+    assert Profile().to_attributes() == {"schema": SCHEMA_VERSION, "level": "standard", "disclaimer_given": 0, "hint_given": 0}
 
 
 profiles = st.builds(
@@ -111,6 +122,8 @@ profiles = st.builds(
     session_dates=st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), unique=True, max_size=MAX_SESSION_DATES)
     .map(lambda dates: tuple(d.isoformat() for d in sorted(dates))),
     disclaimer_given=st.booleans(),
+    hint_given=st.booleans(),
+    stretch_counts=st.dictionaries(st.sampled_from(sorted(STRETCH_IDS)), st.integers(0, 100)).map(lambda counts: tuple(sorted(counts.items()))),
 )
 
 
@@ -136,18 +149,29 @@ def test_decimal_numbers_as_dynamodb_returns_them_are_accepted(profile: Profile)
 
     again, reset = load(decimalise(profile.to_attributes()))
     assert not reset
-    assert (again.hold_seconds, again.reps, again.disclaimer_given) == (profile.hold_seconds, profile.reps, profile.disclaimer_given)
+    assert again == profile
+    assert all(type(n) is int for _, n in again.stretch_counts)
     assert type(again.settings().hold_seconds) in (int, type(None))
     assert type(again.settings().reps) in (int, type(None))
 
 
 def test_decimal_values_become_plain_ints() -> None:
     """Decimal('30') is read as int 30, and written back as int."""
-    profile, reset = load({"schema": Decimal(1), "hold_seconds": Decimal("30"), "reps": Decimal("5"), "disclaimer_given": Decimal(1)})
+    profile, reset = load(
+        {
+            "schema": Decimal(1),
+            "hold_seconds": Decimal("30"),
+            "reps": Decimal("5"),
+            "disclaimer_given": Decimal(1),
+            "hint_given": Decimal(1),
+            "stretch_counts": {"childs_pose": Decimal("3")},
+        }
+    )
     assert not reset
     assert profile.hold_seconds == 30 and type(profile.hold_seconds) is int
     assert profile.reps == 5 and type(profile.reps) is int
-    assert profile.disclaimer_given is True
+    assert profile.disclaimer_given is True and profile.hint_given is True
+    assert profile.stretch_counts == (("childs_pose", 3),) and type(profile.stretch_counts[0][1]) is int
     assert_plain(profile.to_attributes())
 
 
@@ -189,6 +213,22 @@ def test_decimal_values_become_plain_ints() -> None:
         ("disclaimer_given", True),
         ("disclaimer_given", 2),
         ("disclaimer_given", "yes"),
+        ("hint_given", True),
+        ("hint_given", 2),
+        ("hint_given", -1),
+        ("hint_given", "1"),
+        ("hint_given", Decimal("0.5")),
+        ("stretch_counts", {**COUNTS, "no_such_stretch": 2}),
+        ("stretch_counts", {**COUNTS, "childs_pose": 101}),
+        ("stretch_counts", {**COUNTS, "childs_pose": -1}),
+        ("stretch_counts", {**COUNTS, "childs_pose": 2.5}),
+        ("stretch_counts", {**COUNTS, "childs_pose": Decimal("2.5")}),
+        ("stretch_counts", {**COUNTS, "childs_pose": True}),
+        ("stretch_counts", {**COUNTS, "childs_pose": "3"}),
+        ("stretch_counts", {**COUNTS, "childs_pose": None}),
+        ("stretch_counts", [["childs_pose", 3]]),
+        ("stretch_counts", "childs_pose"),
+        ("stretch_counts", 3),
     ],
 )
 def test_a_bad_field_is_reset_to_its_default_and_the_rest_is_kept(field: str, bad: Any) -> None:
@@ -198,7 +238,7 @@ def test_a_bad_field_is_reset_to_its_default_and_the_rest_is_kept(field: str, ba
     assert reset, f"{field}={bad!r} was accepted"
     assert getattr(profile, field) == getattr(Profile(), field)
     expected, _ = load(FULL)
-    for other in ("preferred_routine", "hold_seconds", "reps", "level", "own_routine", "progress", "session_dates", "disclaimer_given"):
+    for other in OTHER_FIELDS:
         if other != field:
             assert getattr(profile, other) == getattr(expected, other), other
 
@@ -295,7 +335,7 @@ def test_settings_beginner_means_10_seconds_unless_a_hold_is_set(profile: Profil
 
 
 def test_beginner_hold_is_10_seconds() -> None:
-    """The issue fixes the beginner hold at 10 s."""
+    """Beginners hold each stretch for 10 seconds."""
     assert BEGINNER_HOLD_SECONDS == 10
 
 
@@ -356,3 +396,102 @@ def test_too_many_stored_dates_are_trimmed_to_the_newest_without_a_reset() -> No
     assert not reset
     assert len(profile.session_dates) == MAX_SESSION_DATES
     assert profile.session_dates == tuple(sorted(dates)[-MAX_SESSION_DATES:])
+
+
+# -- familiar stretches ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("count", "familiar"), [(0, False), (1, False), (2, False), (3, True), (4, True), (100, True)])
+def test_a_stretch_is_familiar_from_its_third_finish(count: int, familiar: bool) -> None:
+    """Finished three times or more: familiar; fewer: not."""
+    profile = Profile(stretch_counts=(("childs_pose", count), ("pelvic_tilt", 5)))
+    assert ("childs_pose" in profile.familiar()) is familiar
+    assert "pelvic_tilt" in profile.familiar()
+
+
+def test_a_new_user_knows_no_stretch() -> None:
+    """No counts: nothing is familiar."""
+    assert Profile().familiar() == frozenset()
+
+
+def test_record_finished_counts_each_stretch_once_per_call() -> None:
+    """One finish of a routine adds one to each stretch in it, however often the id is listed."""
+    once = Profile().record_finished(["pelvic_tilt", "childs_pose", "pelvic_tilt"])
+    assert dict(once.stretch_counts) == {"pelvic_tilt": 1, "childs_pose": 1}
+    twice = once.record_finished(["childs_pose"])
+    assert dict(twice.stretch_counts) == {"pelvic_tilt": 1, "childs_pose": 2}
+    assert dict(once.stretch_counts) == {"pelvic_tilt": 1, "childs_pose": 1}, "profiles are values: the old one is unchanged"
+
+
+def test_record_finished_three_times_makes_the_stretches_familiar() -> None:
+    """After the third finished routine its stretches are familiar, others not."""
+    profile = Profile()
+    for _ in range(2):
+        profile = profile.record_finished(["childs_pose", "pelvic_tilt"])
+    assert profile.familiar() == frozenset()
+    profile = profile.record_finished(["childs_pose"])
+    assert profile.familiar() == {"childs_pose"}
+
+
+def test_record_finished_with_nothing_done_changes_nothing() -> None:
+    """A routine where every stretch was skipped adds no counts."""
+    profile = Profile(stretch_counts=(("childs_pose", 2),))
+    assert profile.record_finished([]).stretch_counts == (("childs_pose", 2),)
+
+
+def test_record_finished_stops_at_a_hundred_and_stays_valid() -> None:
+    """Counts stop at 100, so a long-time user's profile never holds a value the loader would reset."""
+    profile = Profile(stretch_counts=(("childs_pose", 99),))
+    for _ in range(5):
+        profile = profile.record_finished(["childs_pose"])
+    assert profile.stretch_counts == (("childs_pose", 100),)
+    assert load(profile.to_attributes()) == (profile, False)
+
+
+def test_recorded_counts_round_trip_in_a_stable_order() -> None:
+    """Counts recorded in any order store as a map and load back equal to the profile that wrote them."""
+    profile = Profile().record_finished(["pelvic_tilt", "childs_pose"]).record_finished(["knee_twist", "childs_pose"])
+    assert dict(profile.stretch_counts) == {"childs_pose": 2, "knee_twist": 1, "pelvic_tilt": 1}
+    attributes = profile.to_attributes()
+    assert isinstance(attributes["stretch_counts"], dict)
+    assert_plain(attributes)
+    assert load(attributes) == (profile, False)
+
+
+@pytest.mark.parametrize("count", [0, 100])
+def test_stretch_count_range_ends_are_kept(count: int) -> None:
+    """0 and 100 are inside the range."""
+    profile, reset = load({"schema": 1, "stretch_counts": {"childs_pose": count}})
+    assert (profile.stretch_counts, reset) == ((("childs_pose", count),), False)
+
+
+def test_empty_stretch_counts_are_no_reset_and_are_not_stored() -> None:
+    """An empty map is a user with no finishes; a profile without counts stores no map."""
+    assert load({"schema": 1, "stretch_counts": {}}) == (Profile(), False)
+    assert "stretch_counts" not in Profile().to_attributes()
+
+
+def test_stretch_count_ids_are_checked_only_against_a_given_catalogue() -> None:
+    """With the catalogue's ids a retired stretch resets the counts; without them the ids are kept."""
+    raw = {"schema": 1, "stretch_counts": {"childs_pose": 3, "retired_stretch": 4}}
+    assert load(raw) == (Profile(), True)
+    unchecked, reset = Profile.from_attributes(raw)
+    assert dict(unchecked.stretch_counts) == {"childs_pose": 3, "retired_stretch": 4} and not reset
+
+
+def test_hint_and_disclaimer_flags_are_independent() -> None:
+    """Each flag is stored as 0/1 on its own: a user told the safety note may not have heard the hint."""
+    for disclaimer, hint in ((True, False), (False, True)):
+        profile = Profile(disclaimer_given=disclaimer, hint_given=hint)
+        attributes = profile.to_attributes()
+        assert (attributes["disclaimer_given"], attributes["hint_given"]) == (int(disclaimer), int(hint))
+        assert load(attributes) == (profile, False)
+
+
+def test_data_from_before_the_hint_and_counts_loads_with_their_defaults() -> None:
+    """Items written before these fields existed: no hint given, no counts, and nothing reported as reset."""
+    old = {k: v for k, v in FULL.items() if k not in ("hint_given", "stretch_counts")}
+    profile, reset = load(old)
+    assert not reset
+    assert (profile.hint_given, profile.stretch_counts) == (False, ())
+    assert profile.disclaimer_given is True and profile.hold_seconds == 30

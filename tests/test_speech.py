@@ -1,34 +1,71 @@
-"""Speech tests: SSML safety, countdown timing, the 8000-character / 10 s break limit proof, and phrase keys."""
+"""Speech tests: Alexa-safe SSML, countdown shape, lengths in words, and a routine's timeline.
+
+Times are read with ``tests.support.stopwatch`` (a fixed 160 words a minute on paper), never
+with the skill's own rate model; ``test_speech_timing_espeak`` checks the same speech by ear.
+The limit proof renders every catalogue routine (and one of every stretch) at holds of 10-90 s
+and 1-10 repetitions, segment by segment and response by response.
+"""
 
 from __future__ import annotations
 
 import re
 import string
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape
+from typing import Any, Iterator
 
 import pytest
 
 from skill.catalogue import load_catalogue
 from skill.catalogue.model import RoutineItem
-from skill.engine import Finished, InvalidState, Paused, Play, Progress, RoutineEngine, RoutineState, Settings, blocks, plan_seconds
-from skill.engine.plan import speaking_seconds
-from skill.speech import Composer, Reply, Speech, SpeechLimitError, phrases_for
+from skill.engine import PlanItem, SegmentKind, Settings, build_plan
+from skill.flows.playing import CLOSING_RESERVE_CHARS
+from skill.speech import Composer, Speech, SpeechLimitError, phrases_for
 from skill.speech.countdown import counted_set, hold_countdown
 from skill.speech.phrases import available_locales
-from skill.speech.ssml import MAX_BREAK_MS, MAX_SSML_CHARS, Pause, Text, Timed
+from skill.speech.rate import speaking_seconds, ssml_seconds
+from skill.speech.ssml import Pause, Text, Timed
+from skill.speech.timeline import RESPONSE_BUDGET_CHARS, Timeline, speech_chars
+from tests.support.stopwatch import Token, fixed_rate_timeline, gap_between
 
 ROOT = Path(__file__).resolve().parents[1]
 SKILL_DIR = ROOT / "skill"
 CATALOGUE = load_catalogue()
-ENGINE = RoutineEngine(CATALOGUE)
 PHRASES = phrases_for("en-US")
 COMPOSER = Composer(PHRASES)
-ROUTINE_IDS = sorted(CATALOGUE.routines)
+
+# Alexa's limits, as the platform documents them (not the skill's constants).
+ALEXA_MAX_SSML_CHARS = 8000  # a response's SSML must be shorter than this
+ALEXA_MAX_BREAK_MS = 10_000
+
+EVERY_STRETCH = tuple(RoutineItem(stretch_id) for stretch_id in sorted(CATALOGUE.stretches))
+ROUTINES: dict[str, tuple[RoutineItem, ...]] = {
+    **{routine_id: tuple(routine.items) for routine_id, routine in sorted(CATALOGUE.routines.items())},
+    "every_stretch": EVERY_STRETCH,
+}
 BREAK = re.compile(r'<break time="(\d+)ms"/>')
-ASK_KEYS = ("ask_next_side", "ask_next_set", "ask_next_stretch", "ask_finish")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _timeline(items: tuple[RoutineItem, ...], settings: Settings = Settings(), familiar: frozenset[str] = frozenset()) -> Timeline:
+    return Timeline(build_plan(items, CATALOGUE, settings), CATALOGUE, PHRASES, familiar)
+
+
+def _assert_alexa_safe(ssml: str) -> None:
+    """Well-formed ``<speak>``, under 8000 characters, breaks of 1..10000 whole ms, none first, none adjacent."""
+    assert len(ssml) < ALEXA_MAX_SSML_CHARS, f"{len(ssml)} characters"
+    assert ET.fromstring(ssml).tag == "speak"
+    breaks = [int(ms) for ms in BREAK.findall(ssml)]
+    assert ssml.count("<break") == len(breaks), "a break not written as whole milliseconds"
+    assert all(0 < ms <= ALEXA_MAX_BREAK_MS for ms in breaks), max(breaks)
+    assert not ssml.startswith("<speak><break"), "the speech starts with a break"
+    adjacent = re.search(r'<break[^>]*/>\s*<break', ssml)
+    assert adjacent is None, f"two breaks side by side: {adjacent.group(0) if adjacent else ''}"
+
+
+def _words(speech: Speech) -> str:
+    return " ".join(p.text for p in speech.flat() if isinstance(p, Text))
 
 
 # -- ssml -------------------------------------------------------------------------------------------
@@ -51,10 +88,10 @@ def test_pause_renders_whole_milliseconds() -> None:
 
 def test_break_of_10_seconds_is_allowed() -> None:
     """Exactly 10000 ms is the platform maximum and renders."""
-    assert '<break time="10000ms"/>' in Speech([Text("a"), Pause(MAX_BREAK_MS), Text("b")]).ssml()
+    assert '<break time="10000ms"/>' in Speech([Text("a"), Pause(ALEXA_MAX_BREAK_MS), Text("b")]).ssml()
 
 
-@pytest.mark.parametrize("ms", [MAX_BREAK_MS + 1, 30_000, 0, -5])
+@pytest.mark.parametrize("ms", [ALEXA_MAX_BREAK_MS + 1, 30_000, 0, -5])
 def test_break_outside_limits_is_refused(ms: int) -> None:
     """A break over 10 s (or not positive) raises SpeechLimitError."""
     with pytest.raises(SpeechLimitError):
@@ -84,211 +121,472 @@ def test_leading_pause_is_refused(parts: list[Any]) -> None:
 
 
 def test_speech_of_8000_characters_is_refused() -> None:
-    """SSML of 7999 characters renders; 8000 raises SpeechLimitError."""
+    """SSML of 7999 characters renders; 8000 raises SpeechLimitError, escapes counted."""
     wrapper = len("<speak></speak>")
-    assert len(Speech([Text("a" * (MAX_SSML_CHARS - 1 - wrapper))]).ssml()) == MAX_SSML_CHARS - 1
+    assert len(Speech([Text("a" * (ALEXA_MAX_SSML_CHARS - 1 - wrapper))]).ssml()) == ALEXA_MAX_SSML_CHARS - 1
     with pytest.raises(SpeechLimitError):
-        Speech([Text("a" * (MAX_SSML_CHARS - wrapper))]).ssml()
-    with pytest.raises(SpeechLimitError):  # escaping counts: 2000 "&" become 10000 characters
+        Speech([Text("a" * (ALEXA_MAX_SSML_CHARS - wrapper))]).ssml()
+    with pytest.raises(SpeechLimitError):  # 2000 "&" become 10000 characters
         Speech([Text("&" * 2000)]).ssml()
 
 
-# -- countdown --------------------------------------------------------------------------------------
+# -- the rate model -------------------------------------------------------------------------------
 
 
-def _timed_seconds(timed: Timed, opening: str, closing: str) -> float:
-    """Breaks plus estimated speaking time of every cue strictly between ``opening`` and ``closing``."""
-    parts = timed.parts
-    assert parts[0] == Text(opening)
-    assert parts[-1] == Text(closing)
-    return sum(p.ms / 1000 if isinstance(p, Pause) else speaking_seconds(p.text) for p in parts[1:-1])
+def test_speaking_time_grows_with_every_letter() -> None:
+    """One more letter, one more word or one more sentence never takes less time to say."""
+    words = [speaking_seconds("Stretch " + "a" * n + ".") for n in range(1, 30)]
+    assert all(b > a for a, b in zip(words, words[1:]))
+    sentence = "Lie on your back with both knees bent and your feet flat on the floor."
+    longer = [speaking_seconds(" ".join(sentence.split()[:n]) + ".") for n in range(1, len(sentence.split()) + 1)]
+    assert all(b > a for a, b in zip(longer, longer[1:]))
+    assert speaking_seconds("Rest. Breathe.") > speaking_seconds("Rest.")
+    assert speaking_seconds("") == 0.0 and speaking_seconds("   ") == 0.0
 
 
-def _assert_break_rules(parts: tuple[Any, ...]) -> None:
-    assert not isinstance(parts[0], Pause)
-    for before, after in zip(parts, parts[1:]):
-        assert not (isinstance(before, Pause) and isinstance(after, Pause)), "two pauses side by side"
-    for part in parts:
+def test_numbers_take_the_time_of_their_words() -> None:
+    """Digits are timed as spoken: "90" (ninety) is longer than "9", "1000" longer than "100"."""
+    assert speaking_seconds("Hold for 90 seconds.") > speaking_seconds("Hold for 9 seconds.")
+    assert speaking_seconds("1000.") > speaking_seconds("100.") > speaking_seconds("10.")
+    assert speaking_seconds("77.") > speaking_seconds("7.")
+
+
+def test_ssml_seconds_counts_each_break_in_full() -> None:
+    """A longer break adds exactly its extra length; ten-second breaks are counted as ten seconds."""
+
+    def ssml(ms: int) -> str:
+        return f'<speak>One.<break time="{ms}ms"/>Two.</speak>'
+
+    assert ssml_seconds(ssml(3500)) - ssml_seconds(ssml(1000)) == pytest.approx(2.5, abs=1e-9)
+    three = '<speak>a<break time="10000ms"/>b<break time="10000ms"/>c<break time="10000ms"/>d</speak>'
+    assert 30.0 < ssml_seconds(three) <= 30.0 + sum(speaking_seconds(word) for word in "abcd") + 0.001
+    assert ssml_seconds("<speak>Release.</speak>") == pytest.approx(speaking_seconds("Release."))
+
+
+# -- countdowns -------------------------------------------------------------------------------------
+
+SECONDS_LEFT = re.compile(r"^(\d+) seconds left\.$")
+COUNT = re.compile(r"^(\d+)\.$")
+
+
+def _spoken_numbers(timed: Timed) -> list[int]:
+    """The seconds-left numbers a hold says between its opening and "Release.", in order.
+
+    Breathing and coaching cues carry no number; anything else with a digit fails the test.
+    """
+    numbers = []
+    for part in timed.parts[1:-1]:
         if isinstance(part, Pause):
-            assert 0 < part.ms <= MAX_BREAK_MS
+            continue
+        match = SECONDS_LEFT.match(part.text) or COUNT.match(part.text)
+        if match:
+            numbers.append(int(match.group(1)))
+        else:
+            assert not any(c.isdigit() for c in part.text), part.text
+    return numbers
 
 
 @pytest.mark.parametrize("seconds", range(1, 181))
-def test_hold_countdown_lasts_its_length(seconds: int) -> None:
-    """For every hold 1..180 s: breaks + spoken cues between "Hold for N seconds." and "And release." == N +-0.05 s."""
+def test_hold_countdown_shape(seconds: int) -> None:
+    """Every hold 1..180 s opens with "Hold for N seconds.", ends with "Release.", counts down, and renders safely."""
     timed = hold_countdown(seconds, PHRASES)
-    opening = PHRASES.say("hold_start", seconds=seconds)
-    measured = _timed_seconds(timed, opening, PHRASES.say("release"))
-    assert measured == pytest.approx(seconds, abs=0.05)
-    _assert_break_rules(timed.parts)
-    ssml = Speech([timed]).ssml()
-    ET.fromstring(ssml)
-    assert all(int(ms) <= MAX_BREAK_MS for ms in BREAK.findall(ssml))
+    texts = [p.text for p in timed.parts if isinstance(p, Text)]
+    assert texts[0] == f"Hold for {seconds} seconds."
+    assert texts[-1] == "Release." and texts.count("Release.") == 1
+    numbers = _spoken_numbers(timed)
+    assert numbers == sorted(set(numbers), reverse=True), "the count goes down, each number once"
+    for number in numbers:
+        assert 0 < number < seconds
+        assert number <= 5 or number % 10 == 0, f"a cue at {number} s left"
+    if seconds >= 8:
+        assert numbers[-5:] == [5, 4, 3, 2, 1]
+    if seconds >= 15:
+        assert 10 in numbers
+    assert timed.label.startswith(f"hold {seconds} s")
+    _assert_alexa_safe(Speech([timed]).ssml())
 
 
-def test_hold_20_label() -> None:
-    """The chat label for a 20 s hold shows the tally and the final count."""
+def test_hold_labels() -> None:
+    """The chat label shows what is said: tallies, then the final count."""
     assert hold_countdown(20, PHRASES).label == "hold 20 s: 10… 5, 4, 3, 2, 1"
+    assert hold_countdown(45, PHRASES).label == "hold 45 s: 40… 30… 20… 10… 5, 4, 3, 2, 1"
+    assert hold_countdown(5, PHRASES).label.startswith("hold 5 s: ")
+    assert hold_countdown(5, PHRASES).label.endswith("2, 1")
 
 
-def test_hold_30_speaks_tallies() -> None:
-    """A 30 s hold says "20 seconds left" and "10 seconds left"."""
+def test_long_holds_say_seconds_left_and_breathe() -> None:
+    """A 30 s hold says "20 seconds left" then "10 seconds left"; a 90 s hold has breathing cues between tallies."""
     ssml = Speech([hold_countdown(30, PHRASES)]).ssml()
-    assert "20 seconds left" in ssml
-    assert "10 seconds left" in ssml
-    assert ssml.index("20 seconds left") < ssml.index("10 seconds left") < ssml.index("And release.")
+    assert ssml.index("20 seconds left") < ssml.index("10 seconds left") < ssml.index("Release.")
+    long_hold = hold_countdown(90, PHRASES)
+    spoken = [p.text for p in long_hold.parts if isinstance(p, Text)]
+    breathing = [t for t in spoken if not any(c.isdigit() for c in t) and t != "Release."]
+    assert len(breathing) >= 3
+    assert "60 seconds left." in spoken and "30 seconds left." in spoken
 
 
-def test_counted_set_counts_and_lasts() -> None:
-    """counted_set(10, 2) says the numbers 1..10 and its breaks + numbers last 10 x 2 = 20 s."""
-    timed = counted_set(10, 2, PHRASES)
-    middle = [p.text for p in timed.parts[1:-1] if isinstance(p, Text)]
-    assert middle == [PHRASES.say("count_number", number=n) for n in range(1, 11)]
-    measured = _timed_seconds(timed, PHRASES.say("count_start", count=10), PHRASES.say("count_done"))
-    assert measured == pytest.approx(20, abs=0.05)
-    _assert_break_rules(timed.parts)
+def test_short_hold_is_still_a_countdown() -> None:
+    """A 5 s hold says its opening, at least one number and "Release.", with breaks between them."""
+    timed = hold_countdown(5, PHRASES)
+    assert _spoken_numbers(timed), "no count at all"
+    assert any(isinstance(p, Pause) for p in timed.parts)
+    _assert_alexa_safe(Speech([timed]).ssml())
+
+
+def test_coaching_is_said_early_when_there_is_room() -> None:
+    """The stretch's cue comes right after the opening of a 20 s hold; a 5 s hold leaves a long cue out."""
+    cue = "Breathe normally and let your lower back relax."
+    spoken = [p.text for p in hold_countdown(20, PHRASES, coaching=cue).parts if isinstance(p, Text)]
+    assert spoken[:2] == ["Hold for 20 seconds.", cue]
+    short = hold_countdown(5, PHRASES, coaching=cue)
+    assert cue not in [p.text for p in short.parts if isinstance(p, Text)]
+    _assert_alexa_safe(Speech([short]).ssml())
+
+
+def test_hold_ends_on_the_paper_stopwatch() -> None:
+    """At a fixed 160 words a minute a hold lasts within 15 % of its length (espeak-ng checks it to 10 %)."""
+    for seconds in (5, 10, 20, 30, 45, 60, 90):
+        ssml = Speech([hold_countdown(seconds, PHRASES)]).ssml()
+        words = [t for t in fixed_rate_timeline(ssml) if t.kind == "word"]
+        measured = words[-1].end - words[0].start
+        assert abs(measured - seconds) <= 0.15 * seconds, (seconds, measured)
 
 
 @pytest.mark.parametrize("tempo", range(1, 11))
 @pytest.mark.parametrize("count", [1, 5, 10, 15, 20])
-def test_counted_set_timing_for_every_tempo(count: int, tempo: int) -> None:
-    """Counted sets last count x tempo for every tempo up to 10 s and obey the break rules."""
+def test_counted_set_counts_every_movement(count: int, tempo: int) -> None:
+    """A counted set says its opening, 1..count in order, then the rest word, and renders safely."""
     timed = counted_set(count, tempo, PHRASES)
-    measured = _timed_seconds(timed, PHRASES.say("count_start", count=count), PHRASES.say("count_done"))
-    assert measured == pytest.approx(count * tempo, abs=0.05)
-    _assert_break_rules(timed.parts)
+    texts = [p.text for p in timed.parts if isinstance(p, Text)]
+    assert texts[0] == PHRASES.say("count_start", count=count)
+    assert texts[1:-1] == [f"{n}." for n in range(1, count + 1)]
+    assert texts[-1] == PHRASES.say("count_done")
+    _assert_alexa_safe(Speech([timed]).ssml())
 
 
-# -- the limit proof ---------------------------------------------------------------------------------
+def test_counted_set_keeps_its_tempo_on_paper() -> None:
+    """From "1." to the rest word is count x tempo at a fixed rate, within a second."""
+    for count, tempo in ((10, 2), (10, 3), (6, 4), (5, 10)):
+        ssml = Speech([counted_set(count, tempo, PHRASES)]).ssml()
+        words = [t for t in fixed_rate_timeline(ssml) if t.kind == "word"]
+        one = next(t for t in words if t.text == "1.")
+        rest_word = len(PHRASES.say("count_done").split())
+        assert words[-rest_word].start - one.start == pytest.approx(count * tempo, abs=1.0), (count, tempo)
 
 
-def _ask_texts() -> set[str]:
-    texts = {PHRASES.say(k) for k in ASK_KEYS if k != "ask_next_stretch"}
-    texts |= {PHRASES.say("ask_next_stretch", name=s.name) for s in CATALOGUE.stretches.values()}
-    return texts
+# -- lengths in words ---------------------------------------------------------------------------------
+
+LENGTH = re.compile(
+    r"^about (?:(?P<a_minute>a minute)|(?P<minutes>\d+)(?P<half> and a half)? minutes?)?"
+    r"(?: and )?(?:(?P<seconds>\d+) seconds)?$"
+)
 
 
-ASK_TEXTS = _ask_texts()
-
-
-def _assert_reply_within_limits(reply: Reply, play: Play) -> str:
-    """The reply renders under 8000 chars, every break <= 10 s, well-formed, ending with the "next" question."""
-    ssml = reply.speech.ssml()
-    assert len(ssml) < MAX_SSML_CHARS
-    breaks = [int(ms) for ms in BREAK.findall(ssml)]
-    assert breaks and all(0 < ms <= MAX_BREAK_MS for ms in breaks)
-    assert ssml.count("<break") == len(breaks), "every break uses whole milliseconds"
-    root = ET.fromstring(ssml)
-    assert root.tag == "speak"
-    last = [p for p in reply.speech.flat() if isinstance(p, Text) and p.text.strip()][-1].text
-    assert last in ASK_TEXTS and "next" in last
-    assert ssml.endswith(escape(last) + "</speak>")
-    if play.upcoming is None:
-        assert last == PHRASES.say("ask_finish")
-    elif play.upcoming.item_index != play.block.item_index:
-        assert play.upcoming_stretch is not None
-        assert last == PHRASES.say("ask_next_stretch", name=play.upcoming_stretch.name)
-    assert reply.reprompt is not None
-    ET.fromstring(reply.reprompt.ssml())
-    assert reply.end_session is False
-    return ssml
-
-
-def _prefix(state: RoutineState, routine_name: str) -> Speech:
-    """The longest lead-in a Play can get: the lost-track notice plus the first-in-session intro with help."""
-    intro = COMPOSER.routine_intro(routine_name, len(state.items), plan_seconds(state.items, CATALOGUE), with_help=True)
-    return Speech().say(PHRASES.say("lost_track")).add(*intro.parts)
-
-
-def _prove_limits(state: RoutineState, routine_name: str) -> int:
-    """Render every block of ``state``'s plan with and without the intro; return the longest SSML."""
-    longest = 0
-    for position in range(len(blocks(state.items, CATALOGUE))):
-        play = ENGINE.repeat(state.with_(position=position), now=1).outcome
-        assert isinstance(play, Play)
-        for prefix in (None, _prefix(state, routine_name)):
-            ssml = _assert_reply_within_limits(COMPOSER.play(play, routine_name, prefix=prefix), play)
-            longest = max(longest, len(ssml))
-    at_start = ENGINE.previous(state.with_(position=0), now=1).outcome
-    assert isinstance(at_start, Play) and at_start.at_start
-    _assert_reply_within_limits(COMPOSER.play(at_start, routine_name, prefix=_prefix(state, routine_name)), at_start)
-    return longest
-
-
-@pytest.mark.parametrize("hold", range(10, 91))
-@pytest.mark.parametrize("routine_id", ROUTINE_IDS)
-def test_every_block_fits_the_platform_limits(routine_id: str, hold: int) -> None:
-    """Every routine x block x hold 10..90 x intro on/off renders valid SSML within 8000 chars and 10 s breaks."""
-    state = ENGINE.start(routine_id, Settings(hold_seconds=hold), now=0).state
-    _prove_limits(state, CATALOGUE.routine(routine_id).name)
-
-
-@pytest.mark.parametrize("reps", range(1, 11))
-@pytest.mark.parametrize("hold", [10, 15, 20, 30, 45, 60, 90])
-@pytest.mark.parametrize("routine_id", ROUTINE_IDS)
-def test_every_block_fits_with_any_reps(routine_id: str, hold: int, reps: int) -> None:
-    """The same proof with the user's repetition count 1..10 at several holds."""
-    state = ENGINE.start(routine_id, Settings(hold_seconds=hold, reps=reps), now=0).state
-    _prove_limits(state, CATALOGUE.routine(routine_id).name)
+def _parse_length(phrase: str) -> float:
+    """Seconds meant by "about 5 and a half minutes", "about a minute and 20 seconds", "about 40 seconds"."""
+    match = LENGTH.match(phrase)
+    assert match is not None and phrase != "about ", phrase
+    seconds = 60.0 if match["a_minute"] else 0.0
+    if match["minutes"]:
+        seconds += 60.0 * int(match["minutes"]) + (30.0 if match["half"] else 0.0)
+    if match["seconds"]:
+        seconds += int(match["seconds"])
+    return seconds
 
 
 @pytest.mark.parametrize(
-    "user",
-    [Settings(), Settings(hold_seconds=90, reps=10), Settings(hold_seconds=10, reps=10), Settings(hold_seconds=25, reps=10)],
-    ids=["defaults", "hold90-reps10", "hold10-reps10", "hold25-reps10"],
+    "seconds, words",
+    [
+        (40, "about 40 seconds"),
+        (62, "about a minute"),
+        (75, "about a minute and 20 seconds"),
+        (132, "about 2 minutes and 10 seconds"),
+        (330, "about 5 and a half minutes"),
+        (600, "about 10 minutes"),
+        (1500, "about 25 minutes"),
+    ],
 )
-def test_routine_of_every_stretch_fits(user: Settings) -> None:
-    """A user routine with every catalogue stretch renders every block within the limits."""
-    items = [RoutineItem(stretch_id) for stretch_id in sorted(CATALOGUE.stretches)]
-    step = ENGINE.start_items("own", items, user, now=0)
-    assert len(step.state.items) == len(CATALOGUE.stretches)
-    longest = _prove_limits(step.state, PHRASES.say("own_routine_name"))
-    assert longest < MAX_SSML_CHARS
+def test_length_wording(seconds: float, words: str) -> None:
+    """Durations are said the way people say them."""
+    assert COMPOSER.length(seconds) == words
+    assert _parse_length(words) == pytest.approx(seconds, rel=0.1)
 
 
-@pytest.mark.parametrize("routine_id", ROUTINE_IDS)
-def test_other_replies_render(routine_id: str) -> None:
-    """Paused, progress (at every block) and finished (with skips) replies render as well-formed SSML."""
-    name = CATALOGUE.routine(routine_id).name
-    step = ENGINE.start(routine_id, Settings(), now=0)
-    paused = ENGINE.pause(step.state, now=1).outcome
-    assert isinstance(paused, Paused)
-    replies = [COMPOSER.paused(paused)]
-    step = ENGINE.skip(step.state, now=2)
-    while isinstance(step.outcome, Play):
-        progress = ENGINE.progress(step.state).outcome
-        assert isinstance(progress, Progress)
-        replies.append(COMPOSER.progress(progress))
-        step = ENGINE.next(step.state, now=3)
-    assert isinstance(step.outcome, Finished)
-    replies.append(COMPOSER.finished(step.outcome, name))
-    for reply in replies:
-        ET.fromstring(reply.speech.ssml())
-        if reply.reprompt is not None:
-            ET.fromstring(reply.reprompt.ssml())
+def test_spoken_length_is_within_a_tenth() -> None:
+    """From one minute to an hour, "about ..." is within 10 % of the length it stands for."""
+    worst = 0.0
+    for seconds in range(60, 3601):
+        said = _parse_length(COMPOSER.length(seconds))
+        worst = max(worst, abs(said - seconds) / seconds)
+    assert worst <= 0.10, f"worst error {worst:.1%}"
 
 
-@pytest.mark.parametrize("stretch_id", sorted(CATALOGUE.stretches))
-def test_every_state_from_dict_accepts_can_be_spoken(stretch_id: str) -> None:
-    """Any one-stretch state that passes validation (hold 1..180, reps 1/7/20) renders every block within limits.
+# -- a routine's timeline -------------------------------------------------------------------------
 
-    Regression: at 863f120 from_dict accepted sciatic_nerve_glide with an 11 s tempo and counted_set
-    then needed a 10625 ms break between counts (SpeechLimitError).
+
+def _longest_lead(routine_id: str, timeline: Timeline) -> Speech:
+    """The longest words a response can open with: lost track, safety note, intro and steering hint."""
+    name = CATALOGUE.routines[routine_id].name if routine_id in CATALOGUE.routines else PHRASES.say("own_routine_name")
+    opening = COMPOSER.opening(name, len(timeline.items), timeline.seconds(), first_time=True, hint=True)
+    return Speech().say(PHRASES.say("lost_track")).add(*opening.parts)
+
+
+def _closing(timeline: Timeline, end: int) -> Speech:
+    """What follows the timeline's words: the next question, or the summary with skips."""
+    if end >= len(timeline):
+        items = len(timeline.items)
+        return COMPOSER.summary(PHRASES.say("own_routine_name"), items, items, timeline.seconds())
+    upcoming = timeline.segments[end]
+    question = COMPOSER.next_question(
+        upcoming.item_index + 1,
+        len(timeline.items),
+        timeline.stretch(upcoming.item_index),
+        same_stretch=upcoming.item_index == timeline.segments[end - 1].item_index,
+    )
+    return question.speech
+
+
+def _chunks(timeline: Timeline, lead: Speech) -> Iterator[tuple[int, int]]:
+    """The responses that play ``timeline`` from its start, each opening with ``lead``."""
+    budget = RESPONSE_BUDGET_CHARS - CLOSING_RESERVE_CHARS - speech_chars(lead)
+    position = 0
+    while position < len(timeline):
+        end = timeline.chunk_end(position, budget)
+        assert position < end <= len(timeline)
+        yield position, end
+        position = end
+
+
+def _assert_routine_within_limits(routine_id: str, settings: Settings) -> None:
+    timeline = _timeline(ROUTINES[routine_id], settings)
+    for rendered in timeline.rendered:
+        # A segment may begin with a break (getting into position): it always follows words.
+        _assert_alexa_safe(Speech([Text("Go."), *rendered.speech.parts]).ssml())
+    # The whole routine in one piece: no break first and no two breaks touching across any boundary.
+    flat = [p for p in timeline.speech(0, len(timeline)).flat() if isinstance(p, Pause) or p.text.strip()]
+    assert isinstance(flat[0], Text)
+    assert not any(isinstance(a, Pause) and isinstance(b, Pause) for a, b in zip(flat, flat[1:]))
+    assert all(0 < p.ms <= ALEXA_MAX_BREAK_MS for p in flat if isinstance(p, Pause))
+    lead = _longest_lead(routine_id, timeline)
+    covered = 0
+    for start, end in _chunks(timeline, lead):
+        assert start == covered
+        _assert_alexa_safe(timeline.speech(start, end).ssml())
+        _assert_alexa_safe(Speech(lead.parts + timeline.speech(start, end).parts + _closing(timeline, end).parts).ssml())
+        covered = end
+    assert covered == len(timeline)
+
+
+HOLDS = range(10, 91, 5)
+
+
+def _reps_for(hold: int) -> tuple[int, ...]:
+    """1 and 10 repetitions at every hold, and one count between them that changes with the hold (2..9)."""
+    return (1, 2 + (hold // 5) % 8, 10)
+
+
+@pytest.mark.parametrize("routine_id", sorted(ROUTINES))
+def test_every_response_fits_the_platform_limits(routine_id: str) -> None:
+    """Every segment and every response, at holds 10..90 s x reps 1..10, is valid SSML within Alexa's limits.
+
+    Each response carries the longest opening and closing words too; breaks never touch, even across
+    segment boundaries. Every hold is tried with 1 and 10 repetitions and one count in between.
     """
-    accepted = 0
-    for hold in range(1, 181):
-        for reps in (1, 7, 20):
-            data = {"routine": "own", "items": [[stretch_id, hold, reps]], "position": 0, "status": "active"}
-            try:
-                state = RoutineState.from_dict(data, CATALOGUE)
-            except InvalidState:
-                continue
-            accepted += 1
-            for position in range(len(blocks(state.items, CATALOGUE))):
-                play = ENGINE.repeat(state.with_(position=position), now=1).outcome
-                assert isinstance(play, Play)
-                _assert_reply_within_limits(COMPOSER.play(play, "your own routine"), play)
-    assert accepted > 0
+    assert {r for hold in HOLDS for r in _reps_for(hold)} == set(range(1, 11))
+    for hold in HOLDS:
+        for reps in _reps_for(hold):
+            _assert_routine_within_limits(routine_id, Settings(hold_seconds=hold, reps=reps))
+
+
+@pytest.mark.parametrize("routine_id", sorted(ROUTINES))
+def test_defaults_fit_the_platform_limits(routine_id: str) -> None:
+    """The routine's own holds and repetitions fit as well."""
+    _assert_routine_within_limits(routine_id, Settings())
+
+
+@pytest.mark.parametrize("settings", [Settings(), Settings(hold_seconds=90, reps=5)], ids=["defaults", "hold90-reps5"])
+@pytest.mark.parametrize("routine_id", sorted(CATALOGUE.routines))
+def test_responses_end_only_between_stretches(routine_id: str, settings: Settings) -> None:
+    """No response stops between the sides or repetitions of a stretch: each ends where a stretch ends."""
+    timeline = _timeline(ROUTINES[routine_id], settings)
+    ends = [end for _, end in _chunks(timeline, _longest_lead(routine_id, timeline))]
+    for end in ends[:-1]:
+        assert timeline.segments[end].kind is SegmentKind.STRETCH, (end, timeline.segments[end - 1], timeline.segments[end])
+    assert ends[-1] == len(timeline)
+
+
+def test_a_stretch_too_big_for_one_response_is_cut_at_a_side() -> None:
+    """At 90 s x 10 reps a sided stretch does not fit one response: it is cut where the second side starts."""
+    timeline = _timeline((RoutineItem("single_knee_to_chest"),), Settings(hold_seconds=90, reps=10))
+    ends = [end for _, end in _chunks(timeline, Speech().say("Go."))]
+    assert len(ends) > 1
+    assert timeline.segments[ends[0]].kind is SegmentKind.SIDE
+
+
+# -- silences the body needs (measured at a fixed rate) ---------------------------------------------
+
+
+def _plan_ssml(*items: PlanItem) -> str:
+    timeline = Timeline(items, CATALOGUE, PHRASES)
+    return timeline.speech(0, len(timeline)).ssml()
+
+
+def test_rest_between_repetitions() -> None:
+    """From the end of "Release." to the next repetition's first word is at least 4.5 s, for each rest."""
+    ssml = _plan_ssml(PlanItem("double_knee_to_chest", 20, 3))
+    assert gap_between(ssml, "Release.", "Repetition 2 of 3.") >= 4.5
+    words = [t for t in fixed_rate_timeline(ssml) if t.kind == "word"]
+    releases = [t for t in words if t.text == "Release."]
+    reps = [t for t in words if t.text == "Repetition"]
+    assert len(releases) == 3 and len(reps) == 2
+    for release, rep in zip(releases, reps):
+        assert rep.start - release.end >= 4.5, f"rest of {rep.start - release.end:.2f} s"
+
+
+def test_switching_sides_gives_time() -> None:
+    """Between the sides: at least 4 s from "Release." to the next "Hold for", and 4 s of silence after the side is named."""
+    ssml = _plan_ssml(PlanItem("single_knee_to_chest", 20, 1))
+    assert gap_between(ssml, "Release.", "Hold for") >= 4.0
+    assert gap_between(ssml, "right side.", "Hold for") >= 4.0
+
+
+def _silence_between(ssml: str, before: str, after: str) -> float:
+    """Seconds of breaks between the end of ``before``'s words and the start of the next ``after``."""
+    tokens = fixed_rate_timeline(ssml)
+    words = [t for t in tokens if t.kind == "word"]
+
+    def find(text: str, since: float) -> tuple[Token, Token]:
+        wanted = text.split()
+        for i in range(len(words) - len(wanted) + 1):
+            if words[i].start >= since and [w.text for w in words[i : i + len(wanted)]] == wanted:
+                return words[i], words[i + len(wanted) - 1]
+        raise AssertionError(f"{text!r} not found")
+
+    _, end = find(before, 0.0)
+    start, _ = find(after, end.end)
+    return sum(t.end - t.start for t in tokens if t.kind == "break" and end.end <= t.start and t.end <= start.start)
+
+
+def _settle_silence(first: str, second: str) -> float:
+    """Silence between the end of ``second``'s steps and its first hold, when it follows ``first``."""
+    ssml = _plan_ssml(PlanItem(first, 20, 1), PlanItem(second, 20, 1))
+    last_step = CATALOGUE.stretch(second).steps[-1]
+    return _silence_between(ssml, last_step, "Hold for")
+
+
+def test_floor_to_standing_gives_ten_seconds() -> None:
+    """Up from the floor to a step (and down again): at least 10 s of silence between the steps and the hold."""
+    assert CATALOGUE.stretch("lying_hamstring_stretch").posture.value == "on_back"
+    assert CATALOGUE.stretch("step_hamstring_stretch").posture.value == "standing"
+    timeline = _timeline(ROUTINES["hamstrings"])
+    ssml = timeline.speech(0, len(timeline)).ssml()
+    assert _silence_between(ssml, CATALOGUE.stretch("step_hamstring_stretch").steps[-1], "Hold for") >= 10.0
+    assert _settle_silence("standing_forward_bend", "childs_pose") >= 10.0
+
+
+def test_bigger_moves_get_more_time() -> None:
+    """Staying put < rolling over or kneeling up < getting up from the floor; staying put still gets 3 s."""
+    same = _settle_silence("single_knee_to_chest", "double_knee_to_chest")
+    floor_change = _settle_silence("single_knee_to_chest", "childs_pose")
+    standing = _settle_silence("single_knee_to_chest", "standing_forward_bend")
+    assert 3.0 <= same < floor_change < standing, (same, floor_change, standing)
+
+
+# -- what a response says ---------------------------------------------------------------------------
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in SENTENCE_END.split(text.strip()) if s]
+
+
+def _response_sentences(timeline: Timeline, start: int, end: int, lead: Speech, closing: Speech) -> list[tuple[str, str]]:
+    """(sentence, owner) of each sentence said outside timed parts, where owner names what says it.
+
+    Per-repetition words (the rest between repetitions, "Repetition 2 of 3.") are left out: like
+    a countdown's numbers, they come back by design. Position sentences are owned by their stretch.
+    """
+    said: list[tuple[str, str]] = []
+    for speech, owner in ((lead, "opening"), (closing, "closing")):
+        said += [(s, owner) for p in speech.parts if isinstance(p, Text) for s in _sentences(p.text)]
+    for rendered in timeline.rendered[start:end]:
+        segment = rendered.segment
+        if segment.kind in (SegmentKind.REST, SegmentKind.HOLD, SegmentKind.COUNT):
+            continue  # per-repetition words; holds and counted sets are timed parts
+        owner = f"stretch {segment.item_index}"
+        said += [(s, owner) for p in rendered.speech.parts if isinstance(p, Text) for s in _sentences(p.text)]
+    return said
+
+
+def _position_sentences(timeline: Timeline) -> set[str]:
+    return {PHRASES.say("same_position")} | {timeline.stretch(i).position for i in range(len(timeline.items))}
+
+
+@pytest.mark.parametrize("routine_id", sorted(CATALOGUE.routines))
+def test_no_sentence_said_twice_in_a_response(routine_id: str) -> None:
+    """In each response at default settings, no sentence of 4+ words is said twice.
+
+    The one exception: a later stretch may say where to lie or sit again ("Stay in the same
+    position.", or its position after a different one), since each stretch starts from a position.
+    """
+    timeline = _timeline(ROUTINES[routine_id])
+    lead = _longest_lead(routine_id, timeline)
+    for start, end in _chunks(timeline, lead):
+        said = _response_sentences(timeline, start, end, lead, _closing(timeline, end))
+        counts = Counter(sentence for sentence, _ in said if len(sentence.split()) >= 4)
+        twice = {s: n for s, n in counts.items() if n > 1}
+        positions = _position_sentences(timeline)
+        for sentence in twice:
+            owners = [owner for s, owner in said if s == sentence]
+            assert sentence in positions and len(set(owners)) == len(owners), f"said {twice[sentence]} times: {sentence!r}"
+        all_words = _words(Speech(lead.parts + timeline.speech(start, end).parts))
+        for sentence in _sentences(_words(lead)):
+            assert all_words.count(sentence) == 1, f"said more than once: {sentence!r}"
+
+
+def test_sentence_check_sees_a_repeat() -> None:
+    """The check above would catch a step said twice: the same stretch twice in one response repeats its steps."""
+    timeline = Timeline((PlanItem("childs_pose", 20, 1), PlanItem("childs_pose", 20, 1)), CATALOGUE, PHRASES)
+    said = _response_sentences(timeline, 0, len(timeline), Speech(), Speech())
+    counts = Counter(s for s, _ in said if len(s.split()) >= 4)
+    assert any(n > 1 and s not in _position_sentences(timeline) for s, n in counts.items())
+
+
+def _introduction(timeline: Timeline, item_index: int) -> str:
+    rendered = next(r for r in timeline.rendered if r.segment.item_index == item_index and r.segment.kind is SegmentKind.STRETCH)
+    return _words(rendered.speech)
+
+
+def _has_sides(items: tuple[RoutineItem, ...]) -> bool:
+    return any(CATALOGUE.stretch(item.stretch_id).sides == "left_right" for item in items)
+
+
+@pytest.mark.parametrize("routine_id", sorted(r for r, items in ROUTINES.items() if _has_sides(items)))
+def test_side_is_named_before_the_steps(routine_id: str) -> None:
+    """A two-sided stretch names the side it starts on before its position and steps."""
+    timeline = _timeline(ROUTINES[routine_id])
+    sided = [i for i in range(len(timeline.items)) if timeline.stretch(i).sides == "left_right"]
+    assert sided
+    left = PHRASES.say("side_left")
+    for index in sided:
+        stretch = timeline.stretch(index)
+        words = _introduction(timeline, index)
+        first_step = words.index(stretch.steps[0])
+        assert re.search(rf"\b{left}\b", words[:first_step]), f"{stretch.id}: side not named before the steps: {words!r}"
+        assert stretch.name in words[:first_step]
+
+
+def test_familiar_stretch_is_introduced_briefly() -> None:
+    """A stretch the user knows is introduced by name (and side) without its position or steps."""
+    items = (RoutineItem("single_knee_to_chest"), RoutineItem("childs_pose"))
+    full = _timeline(items)
+    short = _timeline(items, familiar=frozenset({"single_knee_to_chest"}))
+    stretch = CATALOGUE.stretch("single_knee_to_chest")
+    brief = _introduction(short, 0)
+    assert stretch.name in brief and PHRASES.say("side_left") in brief
+    assert not any(step in brief for step in stretch.steps)
+    assert stretch.position not in brief
+    assert short.seconds() < full.seconds()
+    assert _introduction(short, 1) == _introduction(full, 1)
 
 
 # -- phrase keys ----------------------------------------------------------------------------------------
@@ -298,99 +596,35 @@ def _skill_source() -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in sorted(SKILL_DIR.rglob("*.py")))
 
 
-# Literal keys at call sites that take a phrase key: ``phrases.say("k"``, ``p.say("k"``,
-# ``self.phrases.say("k"``, ``say("a" if ... else "b")``, ``simple("k", ...)``, ``reprompt_key="k"`` and
-# the user-data notices ``_notice("k")`` (said by Conversation.respond). ``session.say("launch")`` in the
-# CLI is a user utterance, not a phrase key, so the receiver is part of the pattern.
-SAY_CALL = re.compile(r'(?<![\w.])(?:self\.phrases|conversation\.phrases|phrases|p)\.say\(\s*"([A-Za-z0-9_]+)"')
-SAY_CONDITIONAL = re.compile(
-    r'(?<![\w.])(?:self\.phrases|conversation\.phrases|phrases|p)\.say\(\s*"[A-Za-z0-9_]+"\s+if\s+[^()]*?\s+else\s+"([A-Za-z0-9_]+)"'
-)
-# Conversation.ask(handler_input, speech, <reprompt key expression>): the keys in its last argument.
-ASK_CALL = re.compile(r'\.ask\(handler_input, (.*)\)$', re.M)
-REPROMPT_KEY = re.compile(r'reprompt_key\s*=\s*"([A-Za-z0-9_]+)"')
-NOTICE_CALL = re.compile(r'_notice\(\s*"([A-Za-z0-9_]+)"')
-
-# Keys the code picks through a variable, so the call patterns above cannot see them. Each entry gives
-# where it is used and a piece of source that must still exist in skill/ (so the list cannot go stale).
-DYNAMIC_KEYS: dict[str, tuple[str, str]] = {
-    "side_left": ("speech/compose.py SIDE_KEYS, indexed by the block's side", '"side_left"'),
-    "side_right": ("speech/compose.py SIDE_KEYS, indexed by the block's side", '"side_right"'),
-    "routine_intro": ("speech/compose.py routine_intro: key = ... if stretch_count > 1", '"routine_intro"'),
-    "routine_intro_one": ("speech/compose.py routine_intro: ... else key", '"routine_intro_one"'),
-    "finished_skipped_it": ("speech/compose.py finished: say(\"..._it\" if one skipped else ...)", '"finished_skipped_it"'),
-    "finished_skipped_them": ("speech/compose.py finished: say(... else \"..._them\")", '"finished_skipped_them"'),
-    "list_join": ("speech/phrases.py Phrases.join calls self.say", 'self.say("list_join"'),
-    "lost_track": ("handlers/context.py respond: notices list", '"lost_track"'),
-    "pain_stop": ("handlers/conversation.py NoHandler: key = ... if pending", '"pain_stop"'),
-    "goodbye_saved": ("handlers/conversation.py StopHandler: key after saving", '"goodbye_saved"'),
-    "continue_declined": ("lead key passed to handlers/routine.py offer_routines(*lead_keys)", '"continue_declined"'),
-    "routine_unknown": ("lead key passed to handlers/routine.py offer_routines(*lead_keys)", '"routine_unknown"'),
-    "no_routine": ("lead key passed to handlers/routine.py offer_routines(*lead_keys)", '"no_routine"'),
-    "level_beginner": ("handlers/preferences.py: f-string key level_<resolved id>", '"level_{'),
-    "level_standard": ("handlers/preferences.py: f-string key level_<resolved id>", '"level_{'),
-    "stretch_missing": ("handlers/preferences.py: key = ... if slot.empty", '"stretch_missing"'),
-    "stretch_unknown": ("handlers/preferences.py: ... else key", '"stretch_unknown"'),
-    "deleted": ("handlers/preferences.py: key = ... if delete() succeeded", '"deleted"'),
-    "delete_failed": ("handlers/preferences.py: ... else key", '"delete_failed"'),
-    "already_in": ("handlers/preferences.py AddStretchHandler.refusal returns the key", 'return "already_in"'),
-    "routine_full": ("handlers/preferences.py AddStretchHandler.refusal returns the key", '"routine_full"'),
-    "not_in_routine": ("handlers/preferences.py RemoveStretchHandler.refusal returns the key", '"not_in_routine"'),
+SAY_CALL = re.compile(r'\.say\(\s*"([A-Za-z0-9_]+)"')
+QUOTED = re.compile(r'"([a-z][a-z0-9_]*)"')
+# Keys built from pieces, with a piece of source that must still exist in skill/ (so the list cannot go stale).
+COMPOSED_KEYS: dict[str, str] = {
+    "length_minute_seconds": 'key + "_seconds"',
+    "length_minutes_seconds": 'key + "_seconds"',
+    "stretch_heading_side": '"_side"',
+    "stretch_heading_first_side": '"_side"',
+    "level_beginner": '"level_{',
+    "level_standard": '"level_{',
 }
 
-# Keys in en-US.json that no code path says. Empty: "resuming", "yes_no_nothing_asked" and "home" were
-# found unused at 863f120 and removed from the locale file.
-UNUSED_KEYS: set[str] = set()
+
+def test_every_phrase_key_said_exists() -> None:
+    """Every key the code passes to ``say("...")`` is defined in en-US.json."""
+    keys = set(SAY_CALL.findall(_skill_source()))
+    assert {"hold_start", "release", "count_number", "rest_between_reps", "switch_side"} <= keys
+    assert sorted(keys - set(PHRASES.table)) == []
 
 
-def _direct_keys() -> set[str]:
+def test_every_locale_key_is_used() -> None:
+    """Each en-US.json key appears in skill/ as a string, or is built from pieces that still exist there."""
     source = _skill_source()
-    keys = set(SAY_CALL.findall(source)) | set(SAY_CONDITIONAL.findall(source))
-    keys |= set(REPROMPT_KEY.findall(source)) | set(NOTICE_CALL.findall(source))
-    for arguments in ASK_CALL.findall(source):
-        keys |= set(re.findall(r'"([A-Za-z0-9_]+)"', arguments.rsplit(", ", 1)[-1]))
-    return keys
-
-
-def test_phrase_key_regex_finds_calls() -> None:
-    """The key scanner sees a representative sample of calls (so an empty scan cannot pass silently)."""
-    keys = _direct_keys()
-    assert {"hold_start", "release", "ask_finish", "welcome", "pain", "count_number", "why_ask", "offer_continue_reprompt"} <= keys
-    assert "launch" not in keys
-
-
-def test_every_phrase_key_used_in_code_exists() -> None:
-    """Every literal key the code says is defined in en-US.json."""
-    missing = sorted(_direct_keys() - set(PHRASES.table))
-    assert not missing, f"keys used in skill/ but missing from en-US.json: {missing}"
-
-
-def test_dynamic_key_allow_list_is_real() -> None:
-    """Every allow-listed dynamic key exists in en-US.json and its evidence still appears in skill/."""
-    source = _skill_source()
-    for key, (where, evidence) in DYNAMIC_KEYS.items():
+    quoted = set(QUOTED.findall(source))
+    for key, evidence in COMPOSED_KEYS.items():
         assert key in PHRASES.table, key
-        assert evidence in source, f"{key} is allow-listed ({where}) but {evidence!r} is no longer in skill/"
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(
-            key,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"skill/speech/locales/en-US.json defines {key!r} but nothing in skill/ says it",
-            ),
-        )
-        if key in UNUSED_KEYS
-        else key
-        for key in sorted(PHRASES.table)
-    ],
-)
-def test_every_locale_key_is_used(key: str) -> None:
-    """Each en-US.json key is said by the code, directly or through a listed dynamic path."""
-    assert key in _direct_keys() or key in DYNAMIC_KEYS, f"{key!r} is never used"
+        assert evidence in source, f"{key} is listed as built from pieces but {evidence!r} is no longer in skill/"
+    unused = sorted(k for k in PHRASES.table if k not in quoted and k not in COMPOSED_KEYS)
+    assert unused == [], f"keys in en-US.json that nothing says: {unused}"
 
 
 def _fill(template: str) -> str:
@@ -401,21 +635,15 @@ def _fill(template: str) -> str:
 
 @pytest.mark.parametrize("locale", available_locales())
 def test_every_phrase_renders_as_xml(locale: str) -> None:
-    """Each phrase of each locale (every variant, filled with awkward values) renders to SSML that parses and keeps its words."""
+    """Each phrase of each locale (every variant, plain and with awkward values) renders to SSML that parses back."""
     phrases = phrases_for(locale)
     assert phrases.locale == locale
     for key, value in sorted(phrases.table.items()):
         for template in [value] if isinstance(value, str) else value:
             assert isinstance(template, str), key
-            _assert_phrase_renders(template)
-
-
-def _assert_phrase_renders(template: str) -> None:
-    """The template filled with plain and with awkward values renders to SSML that parses back to it."""
-    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    for text in (template.format(**{name: "x" for name in fields}), _fill(template)):
-        ssml = Speech().say(text).ssml()
-        assert ET.fromstring(ssml).text == text.strip()
+            fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+            for text in (template.format(**{name: "x" for name in fields}), _fill(template)):
+                assert ET.fromstring(Speech().say(text).ssml()).text == text.strip()
 
 
 def test_catalogue_text_renders_as_xml() -> None:

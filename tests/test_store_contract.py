@@ -1,10 +1,11 @@
 """One contract for every ``VersionedStore``: SQLite (a temp file) and DynamoDB (a fresh table on DynamoDB Local).
 
 Whatever runs the skill, a user's item behaves the same: read of a missing user is
-``({}, 0)``, writes are conditional on the version, ``update`` survives a racing
-second device, and the ask-sdk persistence-adapter methods key the item by
-``context.System.user.userId``. DynamoDB-only checks (item shape, lazy client,
-bounded time when the endpoint is dead) follow the contract.
+``({}, 0)``, writes are conditional on the version, and ``update`` survives a racing
+second device; given what the caller read earlier (``known``) it writes without
+reading first. Requests are keyed by ``context.System.user.userId``. DynamoDB-only
+checks (item shape, lazy client, bounded time when the endpoint is dead) follow the
+contract.
 """
 
 from __future__ import annotations
@@ -26,19 +27,22 @@ from botocore.client import BaseClient
 
 from skill.app import build_skill
 from skill.config import Config
+from skill.entrypoints.invoke import invoke, read_event
 from skill.persistence.dynamodb_store import MAX_ATTEMPTS, DynamoDbStore
-from skill.persistence.keys import NoUserError
+from skill.persistence.factory import store_for
+from skill.persistence.keys import NoUserError, user_key
 from skill.persistence.sqlite_store import SqliteStore
 from skill.persistence.versioned import (
     MAX_UPDATE_ATTEMPTS,
-    VERSION_KEY,
     Attributes,
     StoreUnavailable,
     VersionConflict,
     VersionedStore,
 )
+from skill.catalogue import load_catalogue
+from skill.flows.user_data import UserData
 from skill.profile import Profile
-from tests.support.conversation import load_event
+from tests.support.conversation import Alexa, load_event
 from tests.support.dynamodb_local import DynamoDBLocal
 from tests.support.e2e import free_loopback_port
 
@@ -46,6 +50,7 @@ pytest_plugins = ["tests.support.fixtures_dynamodb"]
 
 USER = "amzn1.ask.account.CONTRACT"
 OTHER = "amzn1.ask.account.SOMEONE-ELSE"
+CATALOGUE = load_catalogue()
 DEAD_STORE_BOUND_SECONDS = 8.0  # Alexa waits about 8 s for the whole response
 
 StoreFactory = Callable[[], VersionedStore]
@@ -186,45 +191,80 @@ def test_users_are_independent(store: VersionedStore) -> None:
 
 
 def test_nested_values_round_trip(store: VersionedStore) -> None:
-    """Strings, ints, lists and maps (a whole profile) come back equal."""
+    """Strings, ints, lists and maps (a whole profile, routine progress and stretch counts included) come back equal."""
     profile = Profile(
         preferred_routine="lower_back",
         hold_seconds=30,
         reps=5,
         level="beginner",
         own_routine=("childs_pose", "pelvic_tilt"),
-        progress={"routine": "morning", "items": [["single_knee_to_chest", 20, 1]], "position": 0, "status": "paused", "skipped": [], "updated_at": 1_795_000_000},
+        progress={
+            "routine": "morning",
+            "items": [["single_knee_to_chest", 20, 1]],
+            "position": 3,
+            "status": "playing",
+            "chunk": [0, 9, 1_795_000_000_000, [4200, 9000, 16000]],
+            "done": [],
+            "skipped": [],
+            "updated_at": 1_795_000_000,
+        },
         session_dates=("2026-11-20", "2026-11-21"),
         disclaimer_given=True,
+        hint_given=True,
+        stretch_counts=(("childs_pose", 3), ("pelvic_tilt", 100)),
     )
     store.write(USER, profile.to_attributes(), 0)
     attributes, version = store.read(USER)
     assert version == 1
     assert attributes == profile.to_attributes()
+    assert Profile.from_attributes(attributes) == (profile, False)
 
 
 def test_numbers_come_back_as_ints_usable_by_profile(store: VersionedStore) -> None:
     """Whole numbers read back are ints (DynamoDB's N too, nested ones included), and Profile takes them as they are."""
-    store.write(USER, {"schema": 1, "hold_seconds": 30, "reps": 5, "disclaimer_given": 1, "progress": {"items": [["x", 20, 1]]}}, 0)
+    store.write(
+        USER,
+        {
+            "schema": 1,
+            "hold_seconds": 30,
+            "reps": 5,
+            "disclaimer_given": 1,
+            "hint_given": 1,
+            "stretch_counts": {"childs_pose": 4},
+            "progress": {"items": [["x", 20, 1]]},
+        },
+        0,
+    )
     attributes, version = store.read(USER)
     assert type(version) is int
     assert attributes["hold_seconds"] == 30 and attributes["reps"] == 5
-    assert all(type(attributes[k]) is int for k in ("schema", "hold_seconds", "reps", "disclaimer_given"))
+    assert all(type(attributes[k]) is int for k in ("schema", "hold_seconds", "reps", "disclaimer_given", "hint_given"))
     assert [type(v) for v in attributes["progress"]["items"][0]] == [str, int, int]
+    assert type(attributes["stretch_counts"]["childs_pose"]) is int
     profile, reset = Profile.from_attributes(attributes)
     assert not reset
     assert type(profile.hold_seconds) is int and profile.hold_seconds == 30
     assert type(profile.reps) is int and profile.reps == 5
-    assert profile.disclaimer_given is True
+    assert profile.disclaimer_given is True and profile.hint_given is True
+    assert profile.stretch_counts == (("childs_pose", 4),) and type(profile.stretch_counts[0][1]) is int
 
 
 # -- update(): read, change, conditional write, retry ------------------------------------------------
 
 
 def test_update_creates_a_missing_item(store: VersionedStore) -> None:
-    """update() on a new user writes version 1 with the change applied to {}."""
-    assert store.update(USER, lambda a: {**a, "hold_seconds": 30}) == {"hold_seconds": 30}
+    """update() on a new user writes version 1 with the change applied to {}, and says so."""
+    assert store.update(USER, lambda a: {**a, "hold_seconds": 30}) == ({"hold_seconds": 30}, 1)
     assert store.read(USER) == ({"hold_seconds": 30}, 1)
+
+
+def test_update_returns_what_it_wrote_and_the_new_version(store: VersionedStore) -> None:
+    """The change is applied to the stored attributes; the result is exactly what a read gives back."""
+    store.write(USER, {"hold_seconds": 20, "reps": 3}, 0)
+    store.write(USER, {"hold_seconds": 25, "reps": 3}, 1)
+    written = store.update(USER, lambda a: {**a, "reps": 4})
+    assert written == ({"hold_seconds": 25, "reps": 4}, 3)
+    assert store.read(USER) == written
 
 
 def test_update_re_reads_and_re_applies_after_a_racing_device(store: VersionedStore, second_device: VersionedStore) -> None:
@@ -232,7 +272,7 @@ def test_update_re_reads_and_re_applies_after_a_racing_device(store: VersionedSt
     store.write(USER, {"hold_seconds": 20, "reps": 3}, 0)
     racing = RacingStore(store, second_device, lambda a: {**a, "reps": 5})
     result = racing.update(USER, lambda a: {**a, "hold_seconds": 30})
-    assert result == {"hold_seconds": 30, "reps": 5}
+    assert result == ({"hold_seconds": 30, "reps": 5}, 3)
     assert store.read(USER) == ({"hold_seconds": 30, "reps": 5}, 3)
     assert (racing.reads, racing.writes) == (2, 2), "one conflict: read, write (conflict), re-read, write"
 
@@ -240,7 +280,7 @@ def test_update_re_reads_and_re_applies_after_a_racing_device(store: VersionedSt
 def test_update_races_on_create_too(store: VersionedStore, second_device: VersionedStore) -> None:
     """Both devices creating the item for a new user: both changes land."""
     racing = RacingStore(store, second_device, lambda a: {**a, "reps": 5})
-    racing.update(USER, lambda a: {**a, "hold_seconds": 30})
+    assert racing.update(USER, lambda a: {**a, "hold_seconds": 30}) == ({"hold_seconds": 30, "reps": 5}, 2)
     assert store.read(USER) == ({"hold_seconds": 30, "reps": 5}, 2)
 
 
@@ -259,44 +299,97 @@ def test_update_succeeds_when_the_race_stops_before_the_last_attempt(store: Vers
     """Three lost races then a win: the fourth attempt lands on top of all three."""
     store.write(USER, {"count": 0}, 0)
     racing = RacingStore(store, second_device, lambda a: {**a, "count": int(a["count"]) + 1}, races=MAX_UPDATE_ATTEMPTS - 1)
-    assert racing.update(USER, lambda a: {**a, "mine": 1}) == {"count": MAX_UPDATE_ATTEMPTS - 1, "mine": 1}
+    written = racing.update(USER, lambda a: {**a, "mine": 1})
+    assert written == ({"count": MAX_UPDATE_ATTEMPTS - 1, "mine": 1}, 1 + MAX_UPDATE_ATTEMPTS)
 
 
-# -- the ask-sdk persistence-adapter methods -----------------------------------------------------------
+# -- update() on top of what the caller already read (``known``) ---------------------------------------
 
 
-def test_adapter_methods_key_by_the_user_id_in_the_envelope(store: VersionedStore) -> None:
-    """get/save/delete_attributes use context.System.user.userId and carry the version under VERSION_KEY."""
-    envelope = envelope_for(USER)
-    attributes = store.get_attributes(envelope)
-    assert attributes == {VERSION_KEY: 0}
-    attributes["hold_seconds"] = 30
-    store.save_attributes(envelope, attributes)
-    assert attributes[VERSION_KEY] == 1, "save updates the version in place for the next save"
-    assert store.read(USER) == ({"hold_seconds": 30}, 1), "the version key itself is not stored as an attribute"
-    attributes["reps"] = 4
-    store.save_attributes(envelope, attributes)
-    assert store.get_attributes(envelope_for(USER)) == {"hold_seconds": 30, "reps": 4, VERSION_KEY: 2}
-    assert store.read(OTHER) == ({}, 0)
-    store.delete_attributes(envelope)
-    assert store.read(USER) == ({}, 0)
+def test_update_with_known_data_writes_once_and_reads_nothing(store: VersionedStore) -> None:
+    """Nobody wrote since the caller's read: exactly 0 reads and 1 write, the change applied to the known data."""
+    store.write(USER, {"hold_seconds": 20, "reps": 3}, 0)
+    known = store.read(USER)
+    counting = RacingStore(store, store, lambda a: a, races=0)
+    written = counting.update(USER, lambda a: {**a, "hold_seconds": 30}, known=known)
+    assert (counting.reads, counting.writes) == (0, 1)
+    assert written == ({"hold_seconds": 30, "reps": 3}, 2)
+    assert store.read(USER) == written
 
 
-def test_adapter_save_with_a_stale_version_conflicts(store: VersionedStore, second_device: VersionedStore) -> None:
-    """Two devices that loaded the same version: the second save is refused, the first one's data kept."""
-    first = store.get_attributes(envelope_for(USER))
-    second = second_device.get_attributes(envelope_for(USER))
-    store.save_attributes(envelope_for(USER), {**first, "hold_seconds": 30})
+def test_update_with_known_data_builds_on_it_not_on_a_fresh_read(store: VersionedStore) -> None:
+    """The first attempt changes the attributes it is given (here not what is stored) and writes them as they are."""
+    store.write(USER, {"hold_seconds": 20, "reps": 3}, 0)
+    written = store.update(USER, lambda a: {**a, "hold_seconds": 30}, known=({"reps": 4}, 1))
+    assert written == ({"reps": 4, "hold_seconds": 30}, 2)
+    assert store.read(USER) == written
+
+
+def test_update_with_known_data_for_a_new_user_creates_the_item_without_reading(store: VersionedStore) -> None:
+    """A new user read as ({}, 0): the create is the only request."""
+    counting = RacingStore(store, store, lambda a: a, races=0)
+    assert counting.update(USER, lambda a: {**a, "reps": 2}, known=({}, 0)) == ({"reps": 2}, 1)
+    assert (counting.reads, counting.writes) == (0, 1)
+    assert store.read(USER) == ({"reps": 2}, 1)
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["existing-item", "new-user"])
+def test_update_with_known_data_after_a_racing_device_re_reads_and_re_applies(
+    store: VersionedStore, second_device: VersionedStore, existing: bool
+) -> None:
+    """Another device writes between the caller's read and its write: a conflict, then one re-read and a
+    second write with the change applied again on top of the other device's data. Both changes land."""
+    if existing:
+        store.write(USER, {"hold_seconds": 20, "reps": 3}, 0)
+    known = store.read(USER)
+    racing = RacingStore(store, second_device, lambda a: {**a, "reps": 5})
+    written = racing.update(USER, lambda a: {**a, "hold_seconds": 30}, known=known)
+    assert (racing.reads, racing.writes) == (1, 2), "write (conflict), re-read, write"
+    assert written[0] == {"hold_seconds": 30, "reps": 5}
+    assert store.read(USER) == written
+    assert written[1] == known[1] + 2, "the other device's write, then this one"
+
+
+def test_update_with_stale_known_data_conflicts_and_lands_on_the_fresh_item(store: VersionedStore, second_device: VersionedStore) -> None:
+    """Known data already out of date (another device wrote before this update began): nothing of it is
+    kept but the change; one re-read, two writes."""
+    store.write(USER, {"hold_seconds": 20, "reps": 3}, 0)
+    known = store.read(USER)
+    second_device.write(USER, {"hold_seconds": 20, "reps": 5, "level": "beginner"}, 1)
+    counting = RacingStore(store, second_device, lambda a: a, races=0)
+    written = counting.update(USER, lambda a: {**a, "hold_seconds": 30}, known=known)
+    assert (counting.reads, counting.writes) == (1, 2)
+    assert written == ({"hold_seconds": 30, "reps": 5, "level": "beginner"}, 3)
+    assert store.read(USER) == written
+
+
+def test_update_with_known_data_still_gives_up_after_a_bounded_number_of_conflicts(
+    store: VersionedStore, second_device: VersionedStore
+) -> None:
+    """Losing every race: MAX_UPDATE_ATTEMPTS writes in all, one read fewer (the first attempt read nothing)."""
+    store.write(USER, {"count": 0}, 0)
+    known = store.read(USER)
+    racing = RacingStore(store, second_device, lambda a: {**a, "count": int(a["count"]) + 1}, races=100)
     with pytest.raises(VersionConflict):
-        second_device.save_attributes(envelope_for(USER), {**second, "reps": 5})
-    assert store.read(USER) == ({"hold_seconds": 30}, 1)
+        racing.update(USER, lambda a: {**a, "mine": 1}, known=known)
+    assert racing.writes == MAX_UPDATE_ATTEMPTS and racing.reads == MAX_UPDATE_ATTEMPTS - 1
+    assert store.read(USER) == ({"count": MAX_UPDATE_ATTEMPTS}, 1 + MAX_UPDATE_ATTEMPTS)
+
+
+# -- requests map to items by user id -------------------------------------------------------------------
+
+
+def test_requests_are_keyed_by_the_user_id_in_the_envelope() -> None:
+    """context.System.user.userId is the item's key."""
+    assert user_key(envelope_for(USER)) == USER
+    assert user_key(envelope_for(OTHER)) == OTHER
 
 
 @pytest.mark.parametrize("user_id", [None, ""])
-def test_adapter_without_a_user_raises_no_user_error(store: VersionedStore, user_id: str | None) -> None:
+def test_a_request_without_a_user_raises_no_user_error(user_id: str | None) -> None:
     """A request that names no user cannot be mapped to an item."""
     with pytest.raises(NoUserError):
-        store.get_attributes(envelope_for(user_id))
+        user_key(envelope_for(user_id))
 
 
 def test_an_unreadable_item_reads_as_a_corrupt_marker_not_an_exception(backend: tuple[str, StoreFactory], store: VersionedStore, request: pytest.FixtureRequest) -> None:
@@ -315,6 +408,216 @@ def test_an_unreadable_item_reads_as_a_corrupt_marker_not_an_exception(backend: 
     assert version == 4
     assert set(attributes) == {"_corrupt"} and "not json" in attributes["_corrupt"]
     assert store.write(USER, {"hold_seconds": 30}, 4) == 5, "a good write replaces the garbage"
+
+
+# -- the skill's one path to the store ---------------------------------------------------------------------
+
+
+class PathCheckingStore(SqliteStore):
+    """A SQLite store that records every write, and whether it came through ``update``."""
+
+    def __init__(self, path: Path) -> None:
+        """A store at ``path``; nothing recorded yet."""
+        super().__init__(path)
+        self.updating = False
+        self.writes = 0
+        self.stray_writes = 0
+
+    def update(self, key: str, change: Callable[[Attributes], Attributes], known: tuple[Attributes, int] | None = None) -> tuple[Attributes, int]:
+        """Note that writes from here on are update's own."""
+        self.updating = True
+        try:
+            return super().update(key, change, known)
+        finally:
+            self.updating = False
+
+    def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
+        """Count the write (and any outside ``update``), then store it."""
+        self.writes += 1
+        self.stray_writes += not self.updating
+        return super().write(key, attributes, expected_version)
+
+
+def test_the_skill_writes_only_through_update_and_never_through_sdk_attributes(tmp_path: Path) -> None:
+    """Settings, a routine, a pause and a stop are all stored, every write by ``update``; the SDK has no adapter of its own."""
+    store = PathCheckingStore(tmp_path / "users.sqlite3")
+    skill = build_skill(Config(data_dir=tmp_path), store=store)
+    assert skill.persistence_adapter is None, "ask-sdk's persistent attributes are not a second way in"
+    alexa = Alexa(lambda event, context: invoke(skill, read_event(event), context), user_id=USER)
+    alexa.launch()
+    alexa.intent("SetHoldTimeIntent", seconds="90")
+    alexa.intent("SetRepsIntent", reps="10")
+    alexa.intent("StartRoutineIntent", routine=("full back routine", "full_back"))
+    alexa.intent("AMAZON.PauseIntent")
+    alexa.intent("AMAZON.StopIntent")
+    attributes, _ = store.read(USER)
+    assert attributes["hold_seconds"] == 90 and attributes["progress"]["routine"] == "full_back"
+    assert store.writes >= 3 and store.stray_writes == 0, (store.writes, store.stray_writes)
+
+
+# -- UserData: the profile's one path to the store -------------------------------------------------------
+
+
+class DownStore(VersionedStore):
+    """A store that refuses everything, like an unreachable table; it counts the attempts."""
+
+    def __init__(self, fail_reads: bool = True, inner: VersionedStore | None = None) -> None:
+        """Refuse writes; refuse reads too unless ``fail_reads`` is False (then ``inner`` answers them)."""
+        self.fail_reads, self.inner = fail_reads, inner
+        self.reads = self.writes = 0
+
+    def read(self, key: str) -> tuple[Attributes, int]:
+        """Count; refuse, or delegate."""
+        self.reads += 1
+        if self.fail_reads or self.inner is None:
+            raise StoreUnavailable("down")
+        return self.inner.read(key)
+
+    def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
+        """Count and refuse."""
+        self.writes += 1
+        raise StoreUnavailable("down")
+
+    def remove(self, key: str) -> None:
+        """Refuse."""
+        raise StoreUnavailable("down")
+
+
+def sqlite_at(tmp_path: Path) -> SqliteStore:
+    """A fresh embedded store."""
+    return SqliteStore(tmp_path / "users.sqlite3")
+
+
+def counted(store: VersionedStore) -> RacingStore:
+    """``store`` with its reads and writes counted, nobody racing."""
+    return RacingStore(store, store, lambda a: a, races=0)
+
+
+def next_request(user: UserData) -> UserData:
+    """The same user's data in the next request of the session (carried in session attributes)."""
+    again = UserData(user.store, user.user_id, CATALOGUE)
+    again.load_session(json.loads(json.dumps(user.dump_session())))
+    return again
+
+
+def test_user_data_reads_once_and_writes_nothing_when_nothing_changed(tmp_path: Path) -> None:
+    """The profile is read on first use only; a commit with no change sends nothing, in this request or the next."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 45}, 0)
+    counting = counted(store)
+    user = UserData(counting, USER, CATALOGUE)
+    assert user.profile.hold_seconds == 45 and user.profile.hold_seconds == 45
+    assert user.commit() is True
+    later = next_request(user)
+    assert later.profile.hold_seconds == 45 and later.commit() is True
+    assert (counting.reads, counting.writes) == (1, 0)
+
+
+def test_user_data_commit_writes_a_change_once_without_reading_again(tmp_path: Path) -> None:
+    """A change is one write (on top of what was read, no second read), and the next request's change another."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 45, "reps": 2}, 0)
+    counting = counted(store)
+    user = UserData(counting, USER, CATALOGUE)
+    user.change(user.profile.with_(reps=5), {"reps"})
+    assert user.commit() is True
+    assert (counting.reads, counting.writes) == (1, 1)
+    assert user.commit() is True and counting.writes == 1, "nothing left to write"
+    later = next_request(user)
+    later.change(later.profile.with_(level="beginner"), {"level"})
+    assert later.commit() is True
+    assert (counting.reads, counting.writes) == (1, 2)
+    attributes, version = store.read(USER)
+    assert version == 3
+    assert Profile.from_attributes(attributes)[0] == Profile(hold_seconds=45, reps=5, level="beginner")
+
+
+def test_user_data_keeps_another_devices_change_to_a_different_field(tmp_path: Path) -> None:
+    """Another device stores reps after this session read the profile: this session's hold lands beside it."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 20, "reps": 2, "level": "standard"}, 0)
+    racing = RacingStore(sqlite_at(tmp_path), sqlite_at(tmp_path), lambda a: {**a, "reps": 5})
+    user = UserData(racing, USER, CATALOGUE)
+    user.change(user.profile.with_(hold_seconds=30), {"hold_seconds"})
+    assert user.commit() is True
+    assert (racing.reads, racing.writes) == (2, 2), "the first read, then one conflict: re-read and write again"
+    profile, _ = Profile.from_attributes(store.read(USER)[0])
+    assert (profile.hold_seconds, profile.reps) == (30, 5)
+    assert user.profile == profile, "the session goes on with what was stored"
+    later = next_request(user)
+    later.change(later.profile.with_(level="beginner"), {"level"})
+    assert later.commit() is True and racing.writes == 3, "the version after the merge is carried: no further conflict"
+
+
+def test_user_data_a_removed_field_stays_removed_after_a_conflict(tmp_path: Path) -> None:
+    """Choosing a level drops an explicit hold; re-applied on top of another device's write, the hold is still gone."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 30, "level": "standard"}, 0)
+    racing = RacingStore(sqlite_at(tmp_path), sqlite_at(tmp_path), lambda a: {**a, "reps": 4})
+    user = UserData(racing, USER, CATALOGUE)
+    user.change(user.profile.with_(level="beginner", hold_seconds=None), {"level", "hold_seconds"})
+    assert user.commit() is True
+    attributes, _ = store.read(USER)
+    assert "hold_seconds" not in attributes and attributes["level"] == "beginner" and attributes["reps"] == 4
+
+
+def test_user_data_never_writes_the_stores_corrupt_marker_back(tmp_path: Path) -> None:
+    """After a conflict the fresh item is an unreadable one ({"_corrupt": ...}): the marker is not stored as data."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "reps": 2}, 0)
+    racing = RacingStore(sqlite_at(tmp_path), sqlite_at(tmp_path), lambda a: {"_corrupt": "{not json"})
+    user = UserData(racing, USER, CATALOGUE)
+    user.change(user.profile.with_(hold_seconds=30), {"hold_seconds"})
+    assert user.commit() is True
+    attributes, _ = store.read(USER)
+    assert "_corrupt" not in attributes and attributes["hold_seconds"] == 30
+    assert Profile.from_attributes(attributes, CATALOGUE.routines, CATALOGUE.stretches) == (Profile(hold_seconds=30), False)
+
+
+def test_user_data_on_a_store_that_cannot_be_read_runs_on_defaults_and_never_writes() -> None:
+    """The read fails: defaults, one notice, no write however much changes (stored data is never replaced by defaults)."""
+    down = DownStore()
+    user = UserData(down, USER, CATALOGUE)
+    assert user.profile == Profile()
+    user.change(user.profile.with_(hold_seconds=30), {"hold_seconds"})
+    assert user.commit() is False
+    later = next_request(user)
+    later.change(later.profile.with_(reps=3), {"reps"})
+    assert later.commit() is False
+    assert (down.reads, down.writes) == (1, 0)
+    assert user.take_notices() == ["store_unavailable"] and later.take_notices() == []
+
+
+def test_user_data_stops_writing_after_a_failed_write_and_says_so_once(tmp_path: Path) -> None:
+    """The read works and the write fails: one attempt, one notice; later changes in the session are not tried."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 45}, 0)
+    down = DownStore(fail_reads=False, inner=store)
+    user = UserData(down, USER, CATALOGUE)
+    user.change(user.profile.with_(reps=5), {"reps"})
+    assert user.commit() is False
+    assert user.take_notices() == ["store_unavailable"]
+    later = next_request(user)
+    later.change(later.profile.with_(reps=6), {"reps"})
+    assert later.commit() is False
+    assert later.take_notices() == []
+    assert (down.reads, down.writes) == (1, 1)
+    assert store.read(USER) == ({"schema": 1, "hold_seconds": 45}, 1)
+
+
+def test_user_data_writes_a_cleaned_profile_back_after_a_reset(tmp_path: Path) -> None:
+    """Stored data that had to be reset is replaced by the cleaned profile at the first commit, and said once."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 500, "reps": 3, "stretch_counts": {"childs_pose": 3}}, 0)
+    user = UserData(store, USER, CATALOGUE)
+    assert (user.profile.hold_seconds, user.profile.reps) == (None, 3)
+    assert user.take_notices() == ["profile_reset"]
+    assert user.commit() is True
+    attributes, version = store.read(USER)
+    assert version == 2 and Profile.from_attributes(attributes, CATALOGUE.routines, CATALOGUE.stretches) == (
+        Profile(reps=3, stretch_counts=(("childs_pose", 3),)),
+        False,
+    )
 
 
 # -- DynamoDB only ---------------------------------------------------------------------------------------
@@ -368,7 +671,7 @@ def test_dynamodb_missing_table_is_store_unavailable(dynamodb_local: DynamoDBLoc
 
 
 def test_dynamodb_store_builds_no_client_until_first_use(table: str, dynamodb_local: DynamoDBLocal, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Constructing the store, or the whole skill, creates no botocore client (cold start, no AWS lookups)."""
+    """Constructing the store, or the whole skill on a table, creates no botocore client (cold start, no AWS lookups)."""
     from botocore.session import Session
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
@@ -376,15 +679,14 @@ def test_dynamodb_store_builds_no_client_until_first_use(table: str, dynamodb_lo
         raise AssertionError("a botocore client was created before the first store request")
 
     monkeypatch.setattr(Session, "create_client", refuse)
-    store = dynamodb_store(table, dynamodb_local)
-    skill = build_skill(Config(table=table, dynamodb_endpoint=dynamodb_local.endpoint, region="us-east-1"))
-    adapter = skill.persistence_adapter
-    assert isinstance(adapter, DynamoDbStore)
-    assert store._client is None and adapter._client is None
+    config = Config(table=table, dynamodb_endpoint=dynamodb_local.endpoint, region="us-east-1")
+    build_skill(config)
+    store = store_for(config)
+    assert isinstance(store, DynamoDbStore) and (store.table, store.endpoint_url) == (table, dynamodb_local.endpoint)
+    assert store._client is None
     monkeypatch.undo()
     assert store.read(USER) == ({}, 0)
     assert store._client is not None
-    assert adapter._client is None, "each store builds its own client on its own first use"
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The skill's type annotations hold: mypy over skill/ and lambda/ (configured in pyproject.toml)."""
+"""The code's static checks hold: mypy over skill/ and lambda/, ruff over everything (both configured in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -13,5 +13,13 @@ def test_mypy_is_clean() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--cache-dir", str(ROOT / "build" / "mypy-cache")],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_ruff_is_clean() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

@@ -15,10 +15,21 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from enum import Enum
 from typing import Any, Literal
 
 Kind = Literal["hold", "count"]
 Sides = Literal["none", "left_right"]
+
+
+class Posture(str, Enum):
+    """Where the body is during a stretch; moving between postures takes time (see the engine)."""
+
+    ON_BACK = "on_back"
+    FACE_DOWN = "face_down"
+    KNEELING = "kneeling"
+    SITTING = "sitting"
+    STANDING = "standing"
 
 
 class CatalogueError(ValueError):
@@ -57,6 +68,7 @@ class Stretch:
     synonyms: tuple[str, ...]
     kind: Kind
     position: str
+    posture: Posture
     steps: tuple[str, ...]
     hold: Range
     hold_adjustable: bool
@@ -121,6 +133,13 @@ def _pair(raw: list[int] | None) -> tuple[int, int] | None:
     return None if raw is None else (int(raw[0]), int(raw[1]))
 
 
+def _posture(sid: str, raw: Any) -> Posture:
+    try:
+        return Posture(raw)
+    except ValueError as error:
+        raise CatalogueError(f"{sid}: unknown posture {raw!r}") from error
+
+
 def _stretch(raw: dict[str, Any]) -> Stretch:
     sid = raw["id"]
     if raw["kind"] not in ("hold", "count"):
@@ -137,6 +156,7 @@ def _stretch(raw: dict[str, Any]) -> Stretch:
         synonyms=tuple(raw["synonyms"]),
         kind=raw["kind"],
         position=raw["position"],
+        posture=_posture(sid, raw["posture"]),
         steps=tuple(raw["steps"]),
         hold=_range(raw["hold"], f"{sid}.hold"),
         hold_adjustable=bool(raw["hold"]["adjustable"]),

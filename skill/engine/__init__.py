@@ -1,10 +1,11 @@
-"""The routine engine: plain Python, no ASK. A routine in progress is one ``RoutineState``."""
+"""The routine engine: plain Python, no ASK, no words. A routine in progress is one ``RoutineState``."""
 
-from skill.engine.plan import Block, PlanItem, Settings, blocks, build_plan, plan_seconds
-from skill.engine.routine import Finished, Outcome, Paused, Play, Progress, RoutineEngine, Step
-from skill.engine.state import InvalidState, RoutineState
+from skill.engine.plan import PlanItem, Settings, build_plan
+from skill.engine.routine import Moment, RoutineEngine, Where
+from skill.engine.segments import Segment, SegmentKind, segments
+from skill.engine.state import Chunk, InvalidState, RoutineState, Status
 
 __all__ = [
-    "Block", "Finished", "InvalidState", "Outcome", "Paused", "PlanItem", "Play", "Progress",
-    "RoutineEngine", "RoutineState", "Settings", "Step", "blocks", "build_plan", "plan_seconds",
+    "Chunk", "InvalidState", "Moment", "PlanItem", "RoutineEngine", "RoutineState", "Segment",
+    "SegmentKind", "Settings", "Status", "Where", "build_plan", "segments",
 ]

@@ -1,71 +1,57 @@
-"""The routine engine: pure functions from a state and a command to a new state and an outcome.
+"""The routine engine: pure functions from a state and a command to a new state.
 
-No ASK, no I/O, no clock: the caller passes ``now`` (epoch seconds). Every
-operation returns ``Step(state, outcome)``; the speech layer turns the outcome
-into words and the handlers keep the state.
+No ASK, no I/O, no words, no clock: the caller passes times in epoch
+milliseconds. Every request first places the user in the routine (``locate``):
+while a response was playing, the request's timestamp says which segment was
+playing when they spoke. The steering commands then act on that place, and the
+flows play the routine on from the new ``position``.
 
 Example:
     >>> from skill.catalogue import load_catalogue
     >>> engine = RoutineEngine(load_catalogue())
-    >>> step = engine.start("morning", Settings(), now=0)
-    >>> step.outcome.block.item_index, step.state.position
-    (0, 0)
-    >>> engine.next(step.state, now=1).state.position
-    1
+    >>> state = engine.start("morning", load_catalogue().routine("morning").items, Settings(), now_ms=0)
+    >>> state.position, engine.skip(Moment(state, Where.BOUNDARY)).position
+    (0, 5)
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Iterable, Union
+from enum import Enum
+from typing import Iterable
 
 from skill.catalogue.model import Catalogue, RoutineItem, Stretch
-from skill.engine.plan import Block, PlanItem, Settings, block_seconds, blocks, build_plan
-from skill.engine.state import RoutineState
+from skill.engine.plan import Settings, build_plan
+from skill.engine.segments import (
+    Segment,
+    item_end,
+    item_start,
+    next_side_start,
+    resume_point,
+    segments,
+    side_start,
+)
+from skill.engine.state import Chunk, RoutineState, Status
+
+# From the moment speech is cut by the wake word to the request's timestamp: the rest of the
+# utterance, recognition, and the device starting to play the response after it was sent.
+REACTION_MS = 2500
+
+
+class Where(str, Enum):
+    """How a request meets the routine."""
+
+    INTERRUPTED = "interrupted"  # said while a response was still playing
+    BOUNDARY = "boundary"  # said after a response played to its end (answering its question)
+    STOPPED = "stopped"  # the routine was already paused, or nothing was playing
 
 
 @dataclass(frozen=True)
-class Play:
-    """Play ``block``. ``upcoming`` is the block after it (None when it is the last)."""
+class Moment:
+    """The routine at the moment of a request: ``state.position`` is the first segment not heard in full."""
 
-    block: Block
-    item: PlanItem
-    stretch: Stretch
-    item_number: int
-    item_total: int
-    upcoming: Block | None
-    upcoming_stretch: Stretch | None
-    at_start: bool = False  # "previous" asked for at the very first block
-
-
-@dataclass(frozen=True)
-class Paused:
-    stretch: Stretch
-    block: Block
-
-
-@dataclass(frozen=True)
-class Finished:
-    stretches_done: int
-    stretches_skipped: int
-    minutes: int
-
-
-@dataclass(frozen=True)
-class Progress:
-    stretches_left: int
-    seconds_left: int
-    current: Stretch
-
-
-Outcome = Union[Play, Paused, Finished, Progress]
-
-
-@dataclass(frozen=True)
-class Step:
     state: RoutineState
-    outcome: Outcome
+    where: Where
 
 
 class RoutineEngine:
@@ -74,128 +60,117 @@ class RoutineEngine:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
 
-    # -- starting -----------------------------------------------------------------
+    def timeline(self, state: RoutineState) -> tuple[Segment, ...]:
+        return segments(state.items, self.catalogue)
 
-    def start(self, routine_id: str, settings: Settings, now: int) -> Step:
-        """Start a catalogue routine from its first stretch."""
-        return self.start_items(routine_id, self.catalogue.routine(routine_id).items, settings, now)
+    def stretch_at(self, state: RoutineState, position: int | None = None) -> Stretch:
+        """The stretch at ``position`` (default: the state's), or the last one past the end."""
+        timeline = self.timeline(state)
+        index = min(state.position if position is None else position, len(timeline) - 1)
+        return self.catalogue.stretch(state.items[timeline[index].item_index].stretch_id)
 
-    def start_items(self, routine_id: str, items: Iterable[RoutineItem], settings: Settings, now: int) -> Step:
-        """Start any ordered list of stretches (a catalogue routine or the user's own)."""
+    # -- starting and placing -------------------------------------------------------------
+
+    def start(self, routine_id: str, items: Iterable[RoutineItem], settings: Settings, now_ms: int) -> RoutineState:
+        """A routine at its first segment, not yet playing."""
         plan = build_plan(items, self.catalogue, settings)
         if not plan:
             raise ValueError("a routine needs at least one stretch")
-        return self._play(RoutineState(routine_id, plan, 0, "active", (), now))
+        return RoutineState(routine_id, plan, 0, Status.PAUSED, updated_at=now_ms // 1000)
 
-    # -- moving -------------------------------------------------------------------
+    def locate(self, state: RoutineState, at_ms: int | None) -> Moment:
+        """Where the user is at ``at_ms`` (a request's timestamp; None when it had none).
 
-    def next(self, state: RoutineState, now: int) -> Step:
-        """Play the block after the current one, or finish."""
-        if state.status == "finished":
-            return self._finish(state, now)
-        if state.position + 1 >= len(self._blocks(state)):
-            return self._finish(state, now)
-        return self._play(state.with_(position=state.position + 1, status="active", updated_at=now))
-
-    def previous(self, state: RoutineState, now: int) -> Step:
-        """Play the block before the current one (the first block again at the start)."""
-        at_start = state.position == 0
-        position = max(0, state.position - 1)
-        if state.status == "finished":
-            position = state.position
-        return self._play(state.with_(position=position, status="active", updated_at=now), at_start=at_start)
-
-    def repeat(self, state: RoutineState, now: int) -> Step:
-        """Play the current block again."""
-        return self._play(state.with_(status="active", updated_at=now))
-
-    def skip(self, state: RoutineState, now: int) -> Step:
-        """Leave the current stretch (all its sides and reps) and play the next one."""
-        if state.status == "finished":
-            return self._finish(state, now)
-        all_blocks = self._blocks(state)
-        current_item = all_blocks[state.position].item_index
-        skipped = state.skipped if current_item in state.skipped else state.skipped + (current_item,)
-        for position in range(state.position + 1, len(all_blocks)):
-            if all_blocks[position].item_index != current_item:
-                return self._play(state.with_(position=position, status="active", skipped=skipped, updated_at=now))
-        return self._finish(state.with_(skipped=skipped), now)
-
-    def start_over(self, state: RoutineState, now: int) -> Step:
-        """Play the routine from its first block."""
-        return self._play(state.with_(position=0, status="active", skipped=(), updated_at=now))
-
-    def pause(self, state: RoutineState, now: int) -> Step:
-        """Keep the current block for ``resume``; nothing plays."""
-        if state.status == "finished":
-            return self._finish(state, now)
-        block = self._blocks(state)[state.position]
-        stretch = self.catalogue.stretch(state.items[block.item_index].stretch_id)
-        return Step(state.with_(status="paused", updated_at=now), Paused(stretch, block))
-
-    def resume(self, state: RoutineState, now: int) -> Step:
-        """After a pause or interruption, play the block that was current; otherwise carry on.
-
-        Alexa sends ResumeIntent for "continue" too, which mid-routine means "next".
+        Speech is cut the moment the user says the wake word, so nothing plays on after a
+        request: the result is never PLAYING. Inside the response, the moment is taken
+        ``REACTION_MS`` before the timestamp; a request after its last segment ended finds
+        all of it heard. A missing timestamp, or one from before the response was sent (the
+        clocks disagree), places the user at the start of what was sent: hearing something
+        again is safer than missing it.
         """
-        if state.status == "active":
-            return self.next(state, now)
-        if state.status == "finished":
-            return self._finish(state, now)
-        return self._play(state.with_(status="active", updated_at=now))
+        chunk = state.chunk
+        if state.status is not Status.PLAYING or chunk is None:
+            return Moment(state, Where.STOPPED)
+        if at_ms is None or at_ms < chunk.sent_at_ms:
+            position = chunk.start
+        elif at_ms - chunk.sent_at_ms >= chunk.ends_ms[-1]:
+            position = chunk.end  # said after the last segment ended: all of it was heard
+        else:
+            heard = at_ms - chunk.sent_at_ms - REACTION_MS
+            position = chunk.start + sum(1 for end in chunk.ends_ms[1:] if end <= heard)
+        where = Where.BOUNDARY if position >= chunk.end else Where.INTERRUPTED
+        moved = self._passed(state.with_(status=Status.PAUSED, chunk=None), position)
+        return Moment(moved, where)
 
-    # -- asking -------------------------------------------------------------------
+    def sent(self, state: RoutineState, chunk: Chunk) -> RoutineState:
+        """The flows sent ``chunk``: it is playing now."""
+        return state.with_(status=Status.PLAYING, position=chunk.start, chunk=chunk, updated_at=chunk.sent_at_ms // 1000)
 
-    def progress(self, state: RoutineState) -> Step:
-        """How many stretches and seconds remain after the current block."""
-        all_blocks = self._blocks(state)
-        current = all_blocks[state.position]
-        remaining = all_blocks[state.position + 1 :]
-        items_left = len({b.item_index for b in remaining} - {current.item_index})
-        seconds = sum(block_seconds(b, state.items, self.catalogue) for b in remaining)
-        stretch = self.catalogue.stretch(state.items[current.item_index].stretch_id)
-        if state.status == "finished":
-            items_left, seconds = 0, 0
-        return Step(state, Progress(items_left, int(round(seconds)), stretch))
+    def finish(self, state: RoutineState) -> RoutineState:
+        """The last response was sent: every stretch not skipped counts as done."""
+        return self._passed(state, len(self.timeline(state))).with_(status=Status.FINISHED, chunk=None)
 
-    def stretches_left(self, state: RoutineState) -> int:
-        progress = self.progress(state).outcome
-        assert isinstance(progress, Progress)
-        return progress.stretches_left
+    # -- steering -------------------------------------------------------------------------
 
-    def current_stretch(self, state: RoutineState) -> Stretch:
-        block = self._blocks(state)[state.position]
-        return self.catalogue.stretch(state.items[block.item_index].stretch_id)
+    def next(self, moment: Moment) -> RoutineState:
+        """Mid-response: cut the current side short. Otherwise: the next thing not yet heard."""
+        state = moment.state
+        if moment.where is Where.INTERRUPTED and state.position < len(self.timeline(state)):
+            return self._passed(state, next_side_start(self.timeline(state), state.position))
+        return state
 
-    # -- internals ------------------------------------------------------------------
+    def skip(self, moment: Moment) -> RoutineState:
+        """Leave out the stretch playing, or (between stretches) the one announced next."""
+        state = moment.state
+        timeline = self.timeline(state)
+        if state.position >= len(timeline):
+            return state
+        item = timeline[state.position].item_index
+        skipped = state.skipped if item in state.skipped else state.skipped + (item,)
+        return state.with_(position=item_end(timeline, item), skipped=skipped)
 
-    def _blocks(self, state: RoutineState) -> tuple[Block, ...]:
-        return blocks(state.items, self.catalogue)
+    def back(self, moment: Moment) -> tuple[RoutineState, bool]:
+        """The stretch before the current one (the announced one, between stretches).
 
-    def _play(self, state: RoutineState, at_start: bool = False) -> Step:
-        all_blocks = self._blocks(state)
-        block = all_blocks[state.position]
-        item = state.items[block.item_index]
-        upcoming = all_blocks[state.position + 1] if state.position + 1 < len(all_blocks) else None
-        upcoming_stretch = (
-            self.catalogue.stretch(state.items[upcoming.item_index].stretch_id) if upcoming else None
-        )
-        return Step(
-            state,
-            Play(
-                block=block,
-                item=item,
-                stretch=self.catalogue.stretch(item.stretch_id),
-                item_number=block.item_index + 1,
-                item_total=len(state.items),
-                upcoming=upcoming,
-                upcoming_stretch=upcoming_stretch,
-                at_start=at_start,
-            ),
-        )
+        Returns the state and whether the user was already at the first stretch.
+        """
+        state = moment.state
+        timeline = self.timeline(state)
+        item = timeline[min(state.position, len(timeline) - 1)].item_index
+        return state.with_(position=item_start(timeline, max(0, item - 1))), item == 0
 
-    def _finish(self, state: RoutineState, now: int) -> Step:
-        total = sum(block_seconds(b, state.items, self.catalogue) for b in self._blocks(state))
-        done = len(state.items) - len(state.skipped)
-        finished = state.with_(status="finished", updated_at=now)
-        return Step(finished, Finished(done, len(state.skipped), max(1, math.ceil(total / 60))))
+    def repeat(self, moment: Moment) -> RoutineState:
+        """The side that was playing from its start; after a response ended, the last side heard."""
+        state = moment.state
+        timeline = self.timeline(state)
+        heard_last = moment.where is Where.BOUNDARY or state.position >= len(timeline)
+        position = max(0, state.position - 1) if heard_last else state.position
+        return state.with_(position=side_start(timeline, position))
+
+    def start_over(self, moment: Moment) -> RoutineState:
+        return moment.state.with_(position=0, skipped=())
+
+    def pause(self, moment: Moment) -> RoutineState:
+        """Stop here; ``position`` is where playing picks up again. A finished routine stays finished."""
+        state = moment.state
+        status = Status.FINISHED if state.status is Status.FINISHED else Status.PAUSED
+        return state.with_(position=resume_point(self.timeline(state), state.position), status=status)
+
+    def remaining(self, state: RoutineState) -> tuple[int, int]:
+        """(stretches not yet started or under way from ``position``, of which the first is the current one)."""
+        timeline = self.timeline(state)
+        if state.position >= len(timeline):
+            return 0, 0
+        current = timeline[state.position].item_index
+        return len(state.items) - current, current
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _passed(self, state: RoutineState, position: int) -> RoutineState:
+        """Move forward to ``position`` by playing: a skipped stretch heard in full is no longer skipped."""
+        timeline = self.timeline(state)
+        heard = {
+            s.item_index for s in timeline[state.position : position]
+            if item_end(timeline, s.item_index) <= position
+        }
+        return state.with_(position=position, skipped=tuple(i for i in state.skipped if i not in heard))

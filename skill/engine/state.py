@@ -1,13 +1,19 @@
 """The one explicit state object of a routine in progress, and its (de)serialisation.
 
+``position`` always means the same thing: the index, in the routine's segments
+(``skill.engine.segments``), of the first segment the user has not yet heard in
+full. While a response is playing, ``chunk`` says which segments it carries,
+when it was sent and where each segment ends in it, so a command said in the
+middle of it can be placed on the segment that was playing then.
+
 The state travels in Alexa session attributes and is stored between sessions, so
 anything coming back in is untrusted: ``RoutineState.from_dict`` checks every
-field against the catalogue and raises ``InvalidState`` rather than letting a
-tampered or outdated value reach the engine.
+field and raises ``InvalidState`` rather than letting a tampered or outdated
+value reach the engine.
 
 Example:
     >>> from skill.catalogue import load_catalogue
-    >>> state = RoutineState("morning", (PlanItem("single_knee_to_chest", 20, 1),), position=0)
+    >>> state = RoutineState("morning", (PlanItem("single_knee_to_chest", 20, 1),), position=2)
     >>> RoutineState.from_dict(state.to_dict(), load_catalogue()) == state
     True
 """
@@ -15,14 +21,21 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from enum import Enum
+from typing import Any
 
 from skill.catalogue.model import Catalogue
-from skill.engine.plan import HOLD_LIMITS, REPS_LIMITS, PlanItem, blocks
+from skill.engine.plan import HOLD_LIMITS, REPS_LIMITS, PlanItem
+from skill.engine.segments import segments
 
-Status = Literal["active", "paused", "finished"]
-STATUSES: tuple[Status, ...] = ("active", "paused", "finished")
 MAX_ITEMS = 40
+MAX_ROUTINE_ID = 40
+
+
+class Status(str, Enum):
+    PLAYING = "playing"  # a response carrying ``chunk`` was sent; it plays until the user interrupts
+    PAUSED = "paused"  # stopped at ``position`` (pause, "this hurts", a question, a stop)
+    FINISHED = "finished"
 
 
 class InvalidState(ValueError):
@@ -30,18 +43,31 @@ class InvalidState(ValueError):
 
 
 @dataclass(frozen=True)
-class RoutineState:
-    """Where a user is in a routine.
+class Chunk:
+    """The segments ``start`` .. ``end - 1`` sent in one response at ``sent_at_ms`` (epoch ms).
 
-    ``position`` indexes ``blocks(items)``: the block most recently played, or the
-    one about to be played when ``status`` is ``paused``. ``skipped`` holds the
-    item indexes the user skipped, for the closing summary.
+    ``ends_ms[0]`` is when the first of them starts (after any opening words);
+    ``ends_ms[k]`` is when segment ``start + k - 1`` ends, in ms from the response's start.
     """
+
+    start: int
+    end: int
+    sent_at_ms: int
+    ends_ms: tuple[int, ...]
+
+    def to_list(self) -> list[Any]:
+        return [self.start, self.end, self.sent_at_ms, list(self.ends_ms)]
+
+
+@dataclass(frozen=True)
+class RoutineState:
+    """Where a user is in a routine; ``skipped`` holds item indexes, for the summary (the rest count as done)."""
 
     routine_id: str
     items: tuple[PlanItem, ...]
     position: int = 0
-    status: Status = "active"
+    status: Status = Status.PAUSED
+    chunk: Chunk | None = None
     skipped: tuple[int, ...] = field(default=())
     updated_at: int = 0
 
@@ -50,31 +76,41 @@ class RoutineState:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data: strings, integers and lists only (DynamoDB rejects floats)."""
-        return {
+        data: dict[str, Any] = {
             "routine": self.routine_id,
             "items": [[i.stretch_id, i.hold, i.reps] for i in self.items],
             "position": self.position,
-            "status": self.status,
+            "status": self.status.value,
             "skipped": list(self.skipped),
             "updated_at": self.updated_at,
         }
+        if self.chunk is not None:
+            data["chunk"] = self.chunk.to_list()
+        return data
 
     @classmethod
     def from_dict(cls, data: Any, catalogue: Catalogue) -> "RoutineState":
         """Validate and rebuild a state; numbers may arrive as ``Decimal`` from DynamoDB."""
         try:
-            routine_id = str(data["routine"])
-            items = tuple(PlanItem(str(s), _int(h), _int(r)) for s, h, r in data["items"])
+            routine_id = data["routine"]
+            items = tuple(PlanItem(s, _int(h), _int(r)) for s, h, r in data["items"])
             position = _int(data["position"])
-            status = data["status"]
+            status = Status(data["status"])
             skipped = tuple(_int(i) for i in data.get("skipped", ()))
             updated_at = _int(data.get("updated_at", 0))
+            raw_chunk = data.get("chunk")
+            chunk = None
+            if raw_chunk is not None:
+                start, end, sent_at, ends = raw_chunk
+                chunk = Chunk(_int(start), _int(end), _int(sent_at), tuple(_int(e) for e in ends))
         except (KeyError, TypeError, ValueError, OverflowError) as error:  # int(inf) overflows
             raise InvalidState(f"malformed routine state: {error}") from error
+        if not isinstance(routine_id, str) or not 0 < len(routine_id) <= MAX_ROUTINE_ID:
+            raise InvalidState("routine id is not a short string")
         if not items or len(items) > MAX_ITEMS:
             raise InvalidState("routine state has no stretches or too many")
         for item in items:
-            if item.stretch_id not in catalogue.stretches:
+            if not isinstance(item.stretch_id, str) or item.stretch_id not in catalogue.stretches:
                 raise InvalidState(f"unknown stretch {item.stretch_id!r}")
             stretch = catalogue.stretch(item.stretch_id)
             low, high = HOLD_LIMITS if stretch.hold_adjustable else (stretch.hold.min, stretch.hold.max)
@@ -82,19 +118,33 @@ class RoutineState:
                 raise InvalidState(f"hold out of range for {stretch.id}: {item.hold}")
             if not REPS_LIMITS[0] <= item.reps <= REPS_LIMITS[1]:
                 raise InvalidState(f"reps out of range: {item.reps}")
-        if status not in STATUSES:
-            raise InvalidState(f"unknown status {status!r}")
-        if not 0 <= position < len(blocks(items, catalogue)):
+        length = len(segments(items, catalogue))
+        if not 0 <= position <= length:
             raise InvalidState(f"position out of range: {position}")
         if any(not 0 <= i < len(items) for i in skipped) or len(set(skipped)) != len(skipped):
-            raise InvalidState("skipped indexes out of range or repeated")
-        return cls(routine_id, items, position, status, skipped, updated_at)
+            raise InvalidState("skipped item indexes out of range or repeated")
+        if chunk is not None:
+            _check_chunk(chunk, length)
+        if status is Status.PLAYING and chunk is None:
+            raise InvalidState("a playing routine needs its chunk")
+        return cls(routine_id, items, position, status, chunk, skipped, updated_at)
+
+
+def _check_chunk(chunk: Chunk, length: int) -> None:
+    if not 0 <= chunk.start < chunk.end <= length:
+        raise InvalidState("chunk outside the routine")
+    if len(chunk.ends_ms) != chunk.end - chunk.start + 1:
+        raise InvalidState("chunk offsets do not match its segments")
+    if any(b < a for a, b in zip(chunk.ends_ms, chunk.ends_ms[1:])) or chunk.ends_ms[0] < 0:
+        raise InvalidState("chunk offsets go backwards")
+    if chunk.sent_at_ms < 0:
+        raise InvalidState("chunk sent before 1970")
 
 
 def _int(value: Any) -> int:
     """Accept ints and integral Decimals; refuse bools, floats with fractions and strings."""
-    if isinstance(value, bool):
-        raise ValueError("boolean where a number belongs")
+    if isinstance(value, bool) or isinstance(value, str):
+        raise ValueError("not a number")
     number = int(value)
     if number != value:
         raise ValueError(f"not a whole number: {value!r}")

@@ -13,9 +13,11 @@ Example:
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ from skill.config import Config
 from skill.entrypoints.invoke import invoke, read_event
 from skill.entrypoints.nlu import IntentMatch, Matcher
 from skill.speech.phrases import Phrases, phrases_for
+from skill.speech.rate import ssml_seconds
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MODELS_DIR = PROJECT_ROOT / "interaction_models"
@@ -37,6 +40,26 @@ LAUNCH_WORDS = {"", "launch", "open", "open back stretch coach", "start back str
 # Alexa ends the session itself on these; the skill only hears a SessionEndedRequest.
 EXIT_WORDS = {"exit", "quit", "alexa exit", "alexa quit"}
 _BREAK = re.compile(r'<break time="(\d+)ms"/>')
+# After a reply, the user speaks this long after it has finished playing.
+REPLY_AFTER_SECONDS = 1.0
+
+
+class VirtualClock:
+    """The chat's time: a reply "plays" instantly on screen, so the clock jumps by how long it
+    would take to say. The next request is then stamped after it, as a device would stamp it."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.now = time.time() if start is None else start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def played(self, ssml: str) -> None:
+        self.now += ssml_seconds(ssml) + REPLY_AFTER_SECONDS
+
+    def iso(self) -> str:
+        stamp = datetime.datetime.fromtimestamp(self.now, datetime.timezone.utc)
+        return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass
@@ -54,6 +77,7 @@ class ChatSession:
     matcher: Matcher
     slot_types: dict[str, dict[str, str]]
     phrases: Phrases
+    clock: VirtualClock
     locale: str = "en-US"
     user_id: str = CHAT_USER_ID
     session: dict[str, Any] | None = None
@@ -67,8 +91,9 @@ class ChatSession:
             intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             for intent in model["interactionModel"]["languageModel"]["intents"]
         }
-        skill = build_skill(config or Config(data_dir=data_dir))
-        return cls(skill, Matcher.from_file(model_path), slot_types, phrases_for(locale), locale)
+        clock = VirtualClock()
+        skill = build_skill(config or Config(data_dir=data_dir), clock=clock)
+        return cls(skill, Matcher.from_file(model_path), slot_types, phrases_for(locale), clock, locale)
 
     def say(self, text: str) -> Turn:
         """Send what the user said; returns what the skill answered."""
@@ -112,6 +137,7 @@ class ChatSession:
         self.attributes = body.get("sessionAttributes") or {}
         self.session = None if ended else self.session
         ssml = (response.get("outputSpeech") or {}).get("ssml", "")
+        self.clock.played(ssml)
         return Turn(ssml_to_text(ssml, self.phrases), ended, body)
 
     def _send(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +152,7 @@ class ChatSession:
             "context": {"System": system},
             "request": {
                 "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-                "timestamp": "2026-01-01T00:00:00Z",
+                "timestamp": self.clock.iso(),
                 "locale": self.locale,
                 **request,
             },

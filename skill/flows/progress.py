@@ -1,11 +1,12 @@
-"""Keeping an interrupted routine in the user's profile, for "continue where I left off"."""
+"""Keeping a routine's place in the user's profile, so a later session carries on from it."""
 
 from __future__ import annotations
 
 import logging
 
-from skill.engine import InvalidState, RoutineState
-from skill.handlers.context import Conversation
+from skill.engine import InvalidState, RoutineState, Status
+from skill.engine.segments import side_start
+from skill.flows.turn import Turn
 
 logger = logging.getLogger(__name__)
 
@@ -13,36 +14,45 @@ logger = logging.getLogger(__name__)
 MAX_AGE_SECONDS = 7 * 24 * 3600
 
 
-def saved_routine(conversation: Conversation) -> RoutineState | None:
-    """The stored, unfinished routine if it is recent and still valid."""
-    stored = conversation.user.profile.progress
+def saved_routine(turn: Turn) -> RoutineState | None:
+    """The stored, unfinished routine if it is recent and valid, placed at the start of its first
+    unfinished side (a response that was playing when the session ended counts as heard)."""
+    stored = turn.user.profile.progress
     if not stored:
         return None
+    engine = turn.deps.engine
     try:
-        state = RoutineState.from_dict(stored, conversation.catalogue)
+        state = RoutineState.from_dict(stored, turn.deps.catalogue)
     except InvalidState as error:
         logger.warning("ignoring invalid stored progress: %s", error)
         return None
-    if state.status == "finished" or conversation.now() - state.updated_at > MAX_AGE_SECONDS:
+    if state.status is Status.FINISHED or turn.now_ms() // 1000 - state.updated_at > MAX_AGE_SECONDS:
         return None
-    return state
+    state = engine.locate(state, turn.now_ms()).state
+    timeline = engine.timeline(state)
+    if state.position >= len(timeline):
+        return None
+    return state.with_(position=side_start(timeline, state.position))
 
 
-def keep_progress(conversation: Conversation, state: RoutineState | None, write_now: bool = False) -> bool:
-    """Put the routine in progress (``None``: no routine in progress) into the profile.
+def keep_progress(turn: Turn) -> None:
+    """Put the session's routine into the profile (a finished one clears it); ``UserData.commit`` stores it.
 
-    ``write_now`` is for a pause, the moment a user is most likely to walk away.
+    Without a routine in the session the stored place is left alone: changing a setting in a
+    new session must not lose where the last routine stopped.
     """
-    if state is None and not conversation.user.loaded:
-        return True  # no routine in this session and nothing read: nothing to record, and no read spent
-    progress = None if state is None or state.status == "finished" else state.to_dict()
-    profile = conversation.user.profile
-    if profile.progress == progress:
-        return True
-    return conversation.user.change(profile.with_(progress=progress), {"progress"}, write_now=write_now)
+    state = turn.session.routine
+    if state is None:
+        return
+    progress = None if state.status is Status.FINISHED else state.to_dict()
+    profile = turn.user.profile
+    if profile.progress != progress:
+        turn.user.change(profile.with_(progress=progress), {"progress"})
 
 
-def end_session(conversation: Conversation, state: RoutineState | None) -> bool:
-    """The session is ending: keep the routine's place and write what is still unsaved."""
-    keep_progress(conversation, state)
-    return conversation.user.flush()
+def forget_progress(turn: Turn) -> None:
+    """The user declined to carry on: the stored place goes."""
+    turn.session.routine = None
+    profile = turn.user.profile
+    if profile.progress is not None:
+        turn.user.change(profile.with_(progress=None), {"progress"})

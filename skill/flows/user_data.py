@@ -1,16 +1,16 @@
-"""The user's profile for one session, with a hard budget on store traffic.
+"""The user's profile for one session, and the one path by which it reaches the store.
 
-Budget: at most one read and two writes per session, however long it runs.
-- The profile is read once, on first use, and then carried in session attributes.
-- The first change the user asks for (a setting, a pause) is written at once.
-- Later changes are marked dirty and written once when the session ends (stop,
-  finish, or Alexa's SessionEndedRequest).
-Writes are conditional on the version read; on a conflict (another device wrote
-meanwhile) the fresh item is re-read and only this session's changed fields are
-applied on top, a bounded number of times.
+- The profile is read once, on first use, and then carried in session attributes:
+  at most one read per session.
+- Every change is kept in the profile and marked dirty; ``commit`` writes what is
+  dirty once, before the reply is returned: a change the user hears confirmed is
+  already stored, and no request writes more than once or at all when nothing changed.
+- Writes go through ``VersionedStore.update``: conditional on the version read, and
+  on a conflict (another device wrote meanwhile) the fresh item is re-read and only
+  this session's changed fields are applied on top.
 
-When the store is down, the skill runs on defaults, says so once, and never
-writes: stored data is never overwritten with defaults.
+When the store is down, the skill runs on defaults, says so once, and never writes:
+stored data is never overwritten with defaults.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ import logging
 from typing import Any
 
 from skill.catalogue import Catalogue
-from skill.persistence.versioned import StoreUnavailable, VersionConflict, VersionedStore
+from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore
 from skill.profile import FIELDS, Profile
 
 logger = logging.getLogger(__name__)
 
-MAX_CONFLICT_RETRIES = 3
 SESSION_KEY = "user"
 
 
@@ -39,7 +38,6 @@ class UserData:
         self._profile: Profile | None = None
         self.version = 0
         self.store_ok = True
-        self.writes = 0
         self.dirty: set[str] = set()
         self.notices: list[str] = []  # phrase keys to say once, at the start of the next reply
         self.told: set[str] = set()
@@ -51,14 +49,12 @@ class UserData:
         if not isinstance(data, dict):
             return
         profile, reset = self._parse(data.get("profile"))
-        counters = [data.get(k) for k in ("version", "writes")]
-        if reset or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in counters):
+        version = data.get("version")
+        if reset or not isinstance(version, int) or isinstance(version, bool) or version < 0:
             logger.warning("session profile was malformed; reading the store again")
             return
-        self._profile = profile
-        self.version, self.writes = counters  # type: ignore[assignment]
+        self._profile, self.version = profile, version
         self.store_ok = data.get("store_ok") is not False
-        self.dirty = {f for f in data.get("dirty", []) if f in FIELDS}
         self.told = {t for t in data.get("told", []) if isinstance(t, str)}
 
     def _parse(self, raw: Any) -> tuple[Profile, bool]:
@@ -71,9 +67,7 @@ class UserData:
         return {
             "profile": self._profile.to_attributes(),
             "version": self.version,
-            "writes": self.writes,
             "store_ok": self.store_ok,
-            "dirty": sorted(self.dirty),
             "told": sorted(self.told),
         }
 
@@ -107,51 +101,36 @@ class UserData:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def change(self, profile: Profile, fields: set[str], write_now: bool = False) -> bool:
-        """Keep ``profile`` (with ``fields`` changed); write now if asked and the budget allows.
-
-        Returns False only when a write was due and the store failed.
-        """
+    def change(self, profile: Profile, fields: set[str]) -> None:
+        """Keep ``profile`` with ``fields`` changed; ``commit`` stores them."""
         self._profile = profile
         self.dirty |= fields
-        if write_now and self.writes == 0:
-            return self._write()
-        return True
 
-    def flush(self) -> bool:
-        """The session is ending: write whatever is still dirty."""
-        if not self.dirty or self._profile is None:
-            return True
-        return self._write()
-
-    def _write(self) -> bool:
-        if self.user_id is None or self._profile is None:
+    def commit(self) -> bool:
+        """Write the changed fields now, once. False when a write was due and failed."""
+        if not self.dirty or self._profile is None or self.user_id is None:
             return True
         if not self.store_ok:
             return False
-        mine = self._profile.to_attributes()
-        attributes, version = mine, self.version
-        for _ in range(MAX_CONFLICT_RETRIES + 1):
-            try:
-                self.version = self.store.write(self.user_id, attributes, version)
-                self.writes += 1
-                self._profile, _ = Profile.from_attributes(attributes)
-                self.dirty.clear()
-                return True
-            except VersionConflict:
-                try:
-                    fresh, version = self.store.read(self.user_id)
-                except StoreUnavailable:
-                    break
-                attributes = {k: v for k, v in fresh.items() if k not in self.dirty and not k.startswith("_")}
-                attributes.update({k: v for k, v in mine.items() if k in self.dirty or k == "schema"})
-            except StoreUnavailable as error:
-                logger.error("store unavailable on write: %s", error)
-                break
-        # Stop writing for this session: keeps the request budget, and the user was told once.
-        self.store_ok = False
-        self._notice("store_unavailable")
-        return False
+        mine, dirty = self._profile.to_attributes(), set(self.dirty)
+
+        def apply(fresh: Attributes) -> Attributes:
+            # Keys starting "_" are the store's own markers (an unreadable item), never data to keep.
+            merged = {k: v for k, v in fresh.items() if k not in dirty and not k.startswith("_")}
+            merged.update({k: v for k, v in mine.items() if k in dirty or k == "schema"})
+            return merged
+
+        try:
+            written, self.version = self.store.update(self.user_id, apply, known=(mine, self.version))
+        except (StoreUnavailable, VersionConflict) as error:
+            logger.error("could not store the profile: %s", error)
+            # Stop writing for this session: the user was told once, and stored data stays as it was.
+            self.store_ok = False
+            self._notice("store_unavailable")
+            return False
+        self._profile, _ = self._parse(written)
+        self.dirty.clear()
+        return True
 
     def delete(self) -> bool:
         """Forget everything stored about the user."""

@@ -1,7 +1,8 @@
-"""Cross-cutting work around every handler: conversation loading/saving and error recovery."""
+"""Cross-cutting work around every handler: the turn's loading and saving, logging, error recovery."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
@@ -20,8 +21,9 @@ from ask_sdk_model import Response
 
 from skill.catalogue import Catalogue
 from skill.engine import RoutineEngine
-from skill.handlers.context import CONTEXT_KEY, Conversation
-from skill.handlers.user_data import UserData
+from skill.flows.turn import Deps, SessionState, TimelineCache, Turn
+from skill.flows.user_data import SESSION_KEY, UserData
+from skill.handlers.responder import TURN_KEY
 from skill.persistence.keys import NoUserError, user_key
 from skill.persistence.versioned import VersionedStore
 from skill.speech import Composer, Speech, phrases_for
@@ -73,14 +75,25 @@ def _session_attributes(handler_input: HandlerInput) -> dict | None:
     return handler_input.attributes_manager.session_attributes
 
 
-class LoadConversationInterceptor(AbstractRequestInterceptor):
-    """Build the request's ``Conversation``: the locale's wording and the validated session state."""
+def request_time_ms(handler_input: HandlerInput) -> int | None:
+    """The request's timestamp in epoch milliseconds, or None when it has none."""
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if not isinstance(stamp, datetime.datetime):
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+    return int(stamp.timestamp() * 1000)
+
+
+class LoadTurnInterceptor(AbstractRequestInterceptor):
+    """Build the request's ``Turn``: the locale's wording, the validated session state, the user's data."""
 
     def __init__(self, catalogue: Catalogue, store: VersionedStore, clock: Callable[[], float]) -> None:
         self.catalogue = catalogue
         self.store = store
         self.engine = RoutineEngine(catalogue)
         self.clock = clock
+        self.timelines = TimelineCache(catalogue)
 
     def process(self, handler_input: HandlerInput) -> None:
         try:
@@ -93,21 +106,26 @@ class LoadConversationInterceptor(AbstractRequestInterceptor):
         except NoUserError:
             user_id = None
         user = UserData(self.store, user_id, self.catalogue)
-        conversation = Conversation(self.catalogue, self.engine, phrases, Composer(phrases), self.clock, user)
-        attributes = _session_attributes(handler_input)
-        if attributes:
-            conversation.load(attributes)
-        handler_input.attributes_manager.request_attributes[CONTEXT_KEY] = conversation
+        attributes = _session_attributes(handler_input) or {}
+        session = SessionState.load(attributes, self.catalogue)
+        user.load_session(attributes.get(SESSION_KEY))
+        deps = Deps(self.catalogue, self.engine, phrases, Composer(phrases), self.clock, self.timelines)
+        turn = Turn(deps, session, user, request_time_ms(handler_input))
+        handler_input.attributes_manager.request_attributes[TURN_KEY] = turn
 
 
-class SaveConversationInterceptor(AbstractResponseInterceptor):
+class SaveTurnInterceptor(AbstractResponseInterceptor):
     """Write the conversation back into the session attributes Alexa returns next turn."""
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        conversation = cast("Conversation | None", handler_input.attributes_manager.request_attributes.get(CONTEXT_KEY))
-        if conversation is None or handler_input.request_envelope.session is None:
+        turn = cast("Turn | None", handler_input.attributes_manager.request_attributes.get(TURN_KEY))
+        if turn is None or handler_input.request_envelope.session is None:
             return
-        handler_input.attributes_manager.session_attributes = conversation.dump()
+        attributes = turn.session.dump()
+        user = turn.user.dump_session()
+        if user is not None:
+            attributes[SESSION_KEY] = user
+        handler_input.attributes_manager.session_attributes = attributes
 
 
 class LogRequestInterceptor(AbstractResponseInterceptor):
@@ -127,8 +145,8 @@ class ApologiseOnError(AbstractExceptionHandler):
         log_request(handler_input, "error")
         # Response interceptors do not run after an error, so the session attributes go back
         # to Alexa exactly as they came: the routine stays where it was before this request.
-        conversation = cast("Conversation | None", handler_input.attributes_manager.request_attributes.get(CONTEXT_KEY))
-        phrases = conversation.phrases if conversation else phrases_for(None)
+        turn = cast("Turn | None", handler_input.attributes_manager.request_attributes.get(TURN_KEY))
+        phrases = turn.phrases if turn else phrases_for(None)
         speech, reprompt = Speech().say(phrases.say("error")), Speech().say(phrases.say("error_reprompt"))
         builder = handler_input.response_builder.speak(speech.ssml()).ask(reprompt.ssml())
         return builder.set_should_end_session(False).response

@@ -8,39 +8,39 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill.catalogue import RoutineItem
-from skill.engine import build_plan, plan_seconds
-from skill.handlers.context import Conversation
-from skill.handlers.routine import OWN_ROUTINE, offer_routines, users_routine
+from skill.engine import build_plan
+from skill.flows.replies import ask
+from skill.flows.start import offer_routines, routine_items, users_routine
+from skill.flows.steer import pause_here
+from skill.flows.turn import Pending, Turn
+from skill.handlers.responder import respond, turn_of
 from skill.handlers.slots import resolve, slot_text
 from skill.profile import HOLD_RANGE, MAX_OWN_ROUTINE, REPS_RANGE, Profile
 from skill.speech import Speech
 from skill.spoken_numbers import duration_seconds, whole_number
 
-def _reply(handler_input: HandlerInput, conversation: Conversation, *texts: str, changed: bool = False) -> Response:
-    """Say ``texts`` and keep listening; mid-routine, point back to it (and say when a change applies)."""
-    phrases = conversation.phrases
+
+def _reply(handler_input: HandlerInput, turn: Turn, *texts: str, changed: bool = False) -> Response:
+    """Say ``texts`` and keep listening; mid-routine, the routine waits (and a change applies next time)."""
     speech = Speech().say(*texts)
-    if conversation.state is not None:
+    if pause_here(turn) is not None:
         if changed:
-            speech.say(phrases.say("setting_applies_next"))
-        speech.say(phrases.say("carry_on"))
-    return conversation.ask(handler_input, speech, "reprompt_play" if conversation.state else "help_reprompt")
+            speech.say(turn.say("setting_applies_next"))
+        speech.say(turn.say("carry_on"))
+    return respond(handler_input, ask(turn, speech, "reprompt_routine" if turn.routine else "help_reprompt"))
 
 
-def _save(conversation: Conversation, profile: Profile, *fields: str) -> None:
-    conversation.user.change(profile, set(fields), write_now=True)
+def _save(turn: Turn, profile: Profile, *fields: str) -> None:
+    """Keep the change; the responder stores it before the confirmation is said."""
+    turn.user.change(profile, set(fields))
 
 
-def routine_description(conversation: Conversation, routine_id: str) -> tuple[str, list[str], float]:
-    """Name, stretch names and estimated seconds of a routine as the user would get it."""
-    catalogue, profile = conversation.catalogue, conversation.user.profile
-    if routine_id == OWN_ROUTINE:
-        items = tuple(RoutineItem(s) for s in profile.own_routine)
-    else:
-        items = catalogue.routine(routine_id).items
-    plan = build_plan(items, catalogue, profile.settings())
-    return conversation.name_of(routine_id), [catalogue.stretch(i.stretch_id).name for i in plan], plan_seconds(plan, catalogue)
+def routine_description(turn: Turn, routine_id: str) -> tuple[str, list[str], float]:
+    """Name, stretch names and length of a routine as the user would get it."""
+    catalogue, profile = turn.deps.catalogue, turn.user.profile
+    plan = build_plan(routine_items(turn, routine_id), catalogue, profile.settings())
+    timeline = turn.deps.timeline(plan, profile.familiar())
+    return turn.routine_name(routine_id), [catalogue.stretch(i.stretch_id).name for i in plan], timeline.seconds()
 
 
 class SetPreferredRoutineHandler(AbstractRequestHandler):
@@ -48,19 +48,19 @@ class SetPreferredRoutineHandler(AbstractRequestHandler):
         return is_intent_name("SetPreferredRoutineIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        slot = resolve(handler_input, "routine", conversation.catalogue.routines)
+        turn = turn_of(handler_input)
+        slot = resolve(handler_input, "routine", turn.deps.catalogue.routines)
         if slot.resolved_id is None:
             if slot.empty:
-                return offer_routines(handler_input, conversation)
-            return offer_routines(handler_input, conversation, "routine_unknown", heard=slot.heard)
-        profile = conversation.user.profile.with_(preferred_routine=slot.resolved_id)
-        _save(conversation, profile, "preferred_routine")
-        name = conversation.catalogue.routine(slot.resolved_id).name
-        texts = [conversation.phrases.say("preferred_set", routine=name)]
+                return respond(handler_input, offer_routines(turn))
+            return respond(handler_input, offer_routines(turn, "routine_unknown", heard=slot.heard))
+        profile = turn.user.profile.with_(preferred_routine=slot.resolved_id)
+        _save(turn, profile, "preferred_routine")
+        name = turn.deps.catalogue.routine(slot.resolved_id).name
+        texts = [turn.say("preferred_set", routine=name)]
         if profile.own_routine:
-            texts.append(conversation.phrases.say("own_routine_still_first"))
-        return _reply(handler_input, conversation, *texts, changed=True)
+            texts.append(turn.say("own_routine_still_first"))
+        return _reply(handler_input, turn, *texts, changed=True)
 
 
 class SetHoldTimeHandler(AbstractRequestHandler):
@@ -68,18 +68,18 @@ class SetHoldTimeHandler(AbstractRequestHandler):
         return is_intent_name("SetHoldTimeIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        phrases = conversation.phrases
+        turn = turn_of(handler_input)
+        phrases = turn.phrases
         seconds = whole_number(slot_text(handler_input, "seconds"))
         if seconds is None:
             seconds = duration_seconds(slot_text(handler_input, "duration"))
         low, high = HOLD_RANGE
         if seconds is None:
-            return _reply(handler_input, conversation, phrases.say("hold_not_understood", low=low, high=high))
+            return _reply(handler_input, turn, phrases.say("hold_not_understood", low=low, high=high))
         if not low <= seconds <= high:
-            return _reply(handler_input, conversation, phrases.say("hold_out_of_range", low=low, high=high))
-        _save(conversation, conversation.user.profile.with_(hold_seconds=seconds), "hold_seconds")
-        return _reply(handler_input, conversation, phrases.say("hold_set", seconds=seconds), changed=True)
+            return _reply(handler_input, turn, phrases.say("hold_out_of_range", low=low, high=high))
+        _save(turn, turn.user.profile.with_(hold_seconds=seconds), "hold_seconds")
+        return _reply(handler_input, turn, phrases.say("hold_set", seconds=seconds), changed=True)
 
 
 class SetRepsHandler(AbstractRequestHandler):
@@ -87,16 +87,16 @@ class SetRepsHandler(AbstractRequestHandler):
         return is_intent_name("SetRepsIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        phrases = conversation.phrases
+        turn = turn_of(handler_input)
+        phrases = turn.phrases
         reps = whole_number(slot_text(handler_input, "reps"))
         low, high = REPS_RANGE
         if reps is None:
-            return _reply(handler_input, conversation, phrases.say("reps_not_understood", low=low, high=high))
+            return _reply(handler_input, turn, phrases.say("reps_not_understood", low=low, high=high))
         if not low <= reps <= high:
-            return _reply(handler_input, conversation, phrases.say("reps_out_of_range", low=low, high=high))
-        _save(conversation, conversation.user.profile.with_(reps=reps), "reps")
-        return _reply(handler_input, conversation, phrases.say("reps_set" if reps > 1 else "reps_set_one", reps=reps), changed=True)
+            return _reply(handler_input, turn, phrases.say("reps_out_of_range", low=low, high=high))
+        _save(turn, turn.user.profile.with_(reps=reps), "reps")
+        return _reply(handler_input, turn, phrases.say("reps_set" if reps > 1 else "reps_set_one", reps=reps), changed=True)
 
 
 class SetLevelHandler(AbstractRequestHandler):
@@ -106,14 +106,14 @@ class SetLevelHandler(AbstractRequestHandler):
         return is_intent_name("SetLevelIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        phrases = conversation.phrases
+        turn = turn_of(handler_input)
+        phrases = turn.phrases
         slot = resolve(handler_input, "level", {"beginner", "standard"})
         if slot.resolved_id is None:
-            return _reply(handler_input, conversation, phrases.say("level_unknown"))
-        profile = conversation.user.profile.with_(level=slot.resolved_id, hold_seconds=None)
-        _save(conversation, profile, "level", "hold_seconds")
-        return _reply(handler_input, conversation, phrases.say(f"level_{slot.resolved_id}"), changed=True)
+            return _reply(handler_input, turn, phrases.say("level_unknown"))
+        profile = turn.user.profile.with_(level=slot.resolved_id, hold_seconds=None)
+        _save(turn, profile, "level", "hold_seconds")
+        return _reply(handler_input, turn, phrases.say(f"level_{slot.resolved_id}"), changed=True)
 
 
 class MyRoutineHandler(AbstractRequestHandler):
@@ -123,37 +123,37 @@ class MyRoutineHandler(AbstractRequestHandler):
         return is_intent_name("MyRoutineIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        phrases, profile = conversation.phrases, conversation.user.profile
-        name, stretches, seconds = routine_description(conversation, users_routine(conversation))
+        turn = turn_of(handler_input)
+        phrases, profile = turn.phrases, turn.user.profile
+        name, stretches, seconds = routine_description(turn, users_routine(turn))
         settings = profile.settings()
         hold = phrases.say("my_hold", seconds=settings.hold_seconds) if settings.hold_seconds else phrases.say("my_hold_default")
         reps = phrases.say("my_reps", reps=settings.reps) if settings.reps else phrases.say("my_reps_default")
         return _reply(
             handler_input,
-            conversation,
+            turn,
             phrases.say("my_routine", routine=name, stretches=phrases.join(stretches)),
             hold,
             reps,
-            phrases.say("my_length", length=conversation.composer.length(seconds)),
+            phrases.say("my_length", length=turn.composer.length(seconds)),
         )
 
 
-def _own_routine_or_seed(conversation: Conversation) -> list[str]:
+def _own_routine_or_seed(turn: Turn) -> list[str]:
     """The user's own routine; the first edit starts from the routine they get today."""
-    profile = conversation.user.profile
+    profile = turn.user.profile
     if profile.own_routine:
         return list(profile.own_routine)
-    routine = conversation.catalogue.routine(users_routine(conversation))
+    routine = turn.deps.catalogue.routine(users_routine(turn))
     return [item.stretch_id for item in routine.items]
 
 
-def _stretch_slot(handler_input: HandlerInput, conversation: Conversation) -> tuple[str | None, Response | None]:
-    slot = resolve(handler_input, "stretch", conversation.catalogue.stretches)
+def _stretch_slot(handler_input: HandlerInput, turn: Turn) -> tuple[str | None, Response | None]:
+    slot = resolve(handler_input, "stretch", turn.deps.catalogue.stretches)
     if slot.resolved_id is not None:
         return slot.resolved_id, None
     key = "stretch_missing" if slot.empty else "stretch_unknown"
-    return None, _reply(handler_input, conversation, conversation.phrases.say(key, heard=slot.heard))
+    return None, _reply(handler_input, turn, turn.say(key, heard=slot.heard))
 
 
 class _OwnRoutineEdit(AbstractRequestHandler):
@@ -171,23 +171,23 @@ class _OwnRoutineEdit(AbstractRequestHandler):
     def edit(self, own: list[str], stretch_id: str) -> list[str]:
         raise NotImplementedError
 
-    def confirmation(self, conversation: Conversation, own: list[str], name: str) -> str:
+    def confirmation(self, turn: Turn, own: list[str], name: str) -> str:
         raise NotImplementedError
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        stretch_id, problem = _stretch_slot(handler_input, conversation)
+        turn = turn_of(handler_input)
+        stretch_id, problem = _stretch_slot(handler_input, turn)
         if stretch_id is None:
             assert problem is not None
             return problem
-        name = conversation.catalogue.stretch(stretch_id).name
-        own = _own_routine_or_seed(conversation)
+        name = turn.deps.catalogue.stretch(stretch_id).name
+        own = _own_routine_or_seed(turn)
         refusal = self.refusal(own, stretch_id)
         if refusal:
-            return _reply(handler_input, conversation, conversation.phrases.say(refusal, name=name, max=MAX_OWN_ROUTINE))
+            return _reply(handler_input, turn, turn.say(refusal, name=name, max=MAX_OWN_ROUTINE))
         own = self.edit(own, stretch_id)
-        _save(conversation, conversation.user.profile.with_(own_routine=tuple(own)), "own_routine")
-        return _reply(handler_input, conversation, self.confirmation(conversation, own, name), changed=True)
+        _save(turn, turn.user.profile.with_(own_routine=tuple(own)), "own_routine")
+        return _reply(handler_input, turn, self.confirmation(turn, own, name), changed=True)
 
 
 class AddStretchHandler(_OwnRoutineEdit):
@@ -201,8 +201,8 @@ class AddStretchHandler(_OwnRoutineEdit):
     def edit(self, own: list[str], stretch_id: str) -> list[str]:
         return own + [stretch_id]
 
-    def confirmation(self, conversation: Conversation, own: list[str], name: str) -> str:
-        return conversation.phrases.say("added", name=name, count=len(own))
+    def confirmation(self, turn: Turn, own: list[str], name: str) -> str:
+        return turn.say("added", name=name, count=len(own))
 
 
 class RemoveStretchHandler(_OwnRoutineEdit):
@@ -214,10 +214,10 @@ class RemoveStretchHandler(_OwnRoutineEdit):
     def edit(self, own: list[str], stretch_id: str) -> list[str]:
         return [s for s in own if s != stretch_id]
 
-    def confirmation(self, conversation: Conversation, own: list[str], name: str) -> str:
+    def confirmation(self, turn: Turn, own: list[str], name: str) -> str:
         if own:
-            return conversation.phrases.say("removed", name=name, count=len(own))
-        return conversation.phrases.say("removed_last", name=name, routine=conversation.name_of(users_routine(conversation)))
+            return turn.say("removed", name=name, count=len(own))
+        return turn.say("removed_last", name=name, routine=turn.routine_name(users_routine(turn)))
 
 
 class ClearRoutineHandler(AbstractRequestHandler):
@@ -225,10 +225,10 @@ class ClearRoutineHandler(AbstractRequestHandler):
         return is_intent_name("ClearRoutineIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        _save(conversation, conversation.user.profile.with_(own_routine=()), "own_routine")
-        fallback = conversation.name_of(users_routine(conversation))
-        return _reply(handler_input, conversation, conversation.phrases.say("cleared", routine=fallback), changed=True)
+        turn = turn_of(handler_input)
+        _save(turn, turn.user.profile.with_(own_routine=()), "own_routine")
+        fallback = turn.routine_name(users_routine(turn))
+        return _reply(handler_input, turn, turn.say("cleared", routine=fallback), changed=True)
 
 
 class ProgressStatsHandler(AbstractRequestHandler):
@@ -238,35 +238,28 @@ class ProgressStatsHandler(AbstractRequestHandler):
         return is_intent_name("ProgressStatsIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        phrases, profile = conversation.phrases, conversation.user.profile
-        today = conversation.user.today(conversation.now())
+        turn = turn_of(handler_input)
+        phrases, profile = turn.phrases, turn.user.profile
+        today = turn.user.today(turn.now_ms() / 1000)
         streak, week = profile.streak(today), profile.sessions_this_week(today)
         if week == 0:
-            return _reply(handler_input, conversation, phrases.say("stats_none"))
+            return _reply(handler_input, turn, phrases.say("stats_none"))
         streak_text = phrases.say("stats_streak_one" if streak <= 1 else "stats_streak", days=streak)
         week_text = phrases.say("stats_week_one" if week == 1 else "stats_week", days=week)
-        return _reply(handler_input, conversation, streak_text, week_text)
+        return _reply(handler_input, turn, streak_text, week_text)
 
 
 class DeleteDataHandler(AbstractRequestHandler):
-    """"delete my data": ask first; YesHandler calls ``delete_confirmed``."""
+    """ "delete my data": ask first; the answer is in ``skill.flows.questions``."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("DeleteDataIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        conversation.pending = "delete_data"
-        return conversation.ask(handler_input, Speech().say(conversation.phrases.say("delete_confirm")), "delete_confirm_reprompt")
-
-
-def delete_confirmed(handler_input: HandlerInput, conversation: Conversation) -> Response:
-    conversation.pending = None
-    conversation.state = None
-    key = "deleted" if conversation.user.delete() else "delete_failed"
-    phrases = conversation.phrases
-    return conversation.ask(handler_input, Speech().say(phrases.say(key)), "help_reprompt")
+        turn = turn_of(handler_input)
+        pause_here(turn)
+        turn.session.pending = Pending.DELETE_DATA
+        return respond(handler_input, ask(turn, Speech().say(turn.say("delete_confirm")), "delete_confirm_reprompt"))
 
 
 class SkillDisabledHandler(AbstractRequestHandler):
@@ -281,5 +274,5 @@ class SkillDisabledHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         body = getattr(handler_input.request_envelope.request, "body", None) or {}
         if body.get("userInformationPersistenceStatus") == "NOT_PERSISTED":
-            Conversation.of(handler_input).user.delete()
+            turn_of(handler_input).user.delete()
         return handler_input.response_builder.response

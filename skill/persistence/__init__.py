@@ -1,1 +1,1 @@
-"""Per-user data behind ask-sdk's ``AbstractPersistenceAdapter``: SQLite locally, DynamoDB on AWS."""
+"""Per-user data in a ``VersionedStore`` the skill uses directly: SQLite locally, DynamoDB on AWS."""

@@ -3,11 +3,11 @@
 Why not ask-sdk's ``DynamoDbAdapter`` as is: its saves are an unconditional
 ``put_item`` (last writer wins), and its module builds ``boto3.resource("dynamodb")``
 as a default argument the moment it is imported (a region lookup, a credential
-walk, and cold-start time). This store keeps the adapter's contract (it is an
-``AbstractPersistenceAdapter`` with the same item shape: key ``id`` = userId,
-attributes under ``attributes``) and adds a ``version`` attribute with conditional
-writes. The botocore client is built on first use, from configuration, with short
-timeouts and bounded retries so a slow store cannot eat the user's ~8 s window.
+walk, and cold-start time). This store keeps the adapter's item shape (key
+``id`` = userId, attributes under ``attributes``, so items an older adapter wrote
+still read) and adds a ``version`` attribute with conditional writes. The botocore
+client is built on first use, from configuration, with short timeouts and bounded
+retries so a slow store cannot eat the user's ~8 s window.
 
 Example:
     >>> store = DynamoDbStore("users", region="us-east-1", endpoint_url="http://127.0.0.1:8000")

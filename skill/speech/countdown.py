@@ -1,10 +1,12 @@
-"""Spoken countdowns that last their nominal length.
+"""Spoken countdowns that last their nominal length by the stopwatch.
 
-A hold of H seconds is a timeline: the hold starts when "Hold for H seconds" has
-been said and ends when "release" starts. Cues are spoken at fixed times (every
-ten seconds while more than five remain, then each second from five down), and
-the break before each cue is the time to that cue minus how long the previous cue
-takes to say. So ``breaks + spoken cues == H`` by construction, every break is
+A hold of H seconds runs from the first word of "Hold for H seconds." to the end
+of the word that ends it ("Release."). Cues are placed on that clock: the cue
+for R seconds left starts H - R seconds in (every ten seconds while more than
+five remain, then each second from five down), "Release." is timed to end at H,
+and the break before each cue is the time to that cue minus how long the words
+before it take to say (``skill.speech.rate``). A cue that would start before the
+previous words end is left out, so short holds simply count less. Every break is
 at most 10 s (cues are never more than 10 s apart) and no two breaks touch.
 
 Example:
@@ -16,14 +18,16 @@ Example:
 
 from __future__ import annotations
 
-from skill.engine.plan import speaking_seconds
 from skill.speech.phrases import Phrases
+from skill.speech.rate import speaking_seconds
 from skill.speech.ssml import Pause, Text, Timed
 
 # Holds longer than this get breathing cues between the "N seconds left" cues.
 TALLY_EVERY_SECONDS = 30
 FINAL_COUNT_FROM = 5
 SHORTEST_BREAK_MS = 50
+# Silence around the coaching cue said early in a hold.
+COACHING_AFTER_SECONDS = 0.5
 
 
 def _cue_text(remaining: int, index: int, phrases: Phrases) -> str:
@@ -34,43 +38,58 @@ def _cue_text(remaining: int, index: int, phrases: Phrases) -> str:
     return phrases.say("breathe_cue", variant=index)
 
 
-def _timeline(cues: list[tuple[float, str]], final: str) -> tuple[Text | Pause, ...]:
-    """Turn ``(time, text)`` cues (time measured from the end of the opening words) into parts.
+def _timeline(opening: str, cues: list[tuple[float, str]]) -> tuple[list[Text | Pause], list[tuple[float, str]]]:
+    """``opening`` at 0, then each ``(start time, text)`` cue that fits; the last cue always stays.
 
-    ``final`` is spoken at the end time, which is the last cue's time.
+    Returns the parts and the cues kept.
     """
-    parts: list[Text | Pause] = []
-    clock = 0.0  # when the previous words finish
-    for at, text in cues:
+    parts: list[Text | Pause] = [Text(opening)]
+    kept: list[tuple[float, str]] = []
+    clock = speaking_seconds(opening)  # when the words said so far end
+    for number, (at, text) in enumerate(cues):
+        last = number == len(cues) - 1
+        if at < clock and not last:
+            continue
         gap_ms = int(round((at - clock) * 1000))
         if gap_ms >= SHORTEST_BREAK_MS:
             parts.append(Pause(gap_ms))
         parts.append(Text(text))
-        clock = at + speaking_seconds(text)
-    parts[-1] = Text(final)
-    return tuple(parts)
+        kept.append((at, text))
+        clock = max(clock, at) + speaking_seconds(text)
+    return parts, kept
 
 
-def hold_countdown(seconds: int, phrases: Phrases) -> Timed:
-    """A hold of ``seconds`` with spoken cues, ending in "release"."""
+def hold_countdown(seconds: int, phrases: Phrases, coaching: str | None = None) -> Timed:
+    """A hold of ``seconds``, from "Hold for ..." to the end of "Release.".
+
+    ``coaching`` (the stretch's cue, like "Breathe normally.") is said just after the
+    opening when there is room for it before the first count; its time comes out of the hold.
+    """
+    release = phrases.say("release")
+    opening = phrases.say("hold_start", seconds=seconds)
     cues: list[tuple[float, str]] = []
-    shown: list[str] = []
-    for index, remaining in enumerate(
-        r for r in range(seconds - 1, 0, -1) if r <= FINAL_COUNT_FROM or r % 10 == 0
-    ):
-        cues.append((seconds - remaining, _cue_text(remaining, index, phrases)))
-        shown.append(str(remaining))
-    cues.append((seconds, ""))
-    parts = (Text(phrases.say("hold_start", seconds=seconds)),) + _timeline(cues, phrases.say("release"))
-    tally = [s for s in shown if int(s) > FINAL_COUNT_FROM]
-    final = [s for s in shown if int(s) <= FINAL_COUNT_FROM]
-    label = f"hold {seconds} s: " + "… ".join(tally + [", ".join(final)] if final else tally)
-    return Timed(label.rstrip(": "), parts)
+    remaining_values = [r for r in range(seconds - 1, 0, -1) if r <= FINAL_COUNT_FROM or r % 10 == 0]
+    for index, remaining in enumerate(remaining_values):
+        cues.append((float(seconds - remaining), _cue_text(remaining, index, phrases)))
+    if coaching:
+        at = speaking_seconds(opening) + COACHING_AFTER_SECONDS
+        first_cue = cues[0][0] if cues else seconds - speaking_seconds(release)
+        if at + speaking_seconds(coaching) + COACHING_AFTER_SECONDS <= first_cue:
+            cues.insert(0, (at, coaching))
+    cues.append((seconds - speaking_seconds(release), release))
+    parts, kept = _timeline(opening, cues)
+    said = [seconds - int(round(at)) for at, text in kept[:-1] if text != coaching]
+    tally = [str(s) for s in said if s > FINAL_COUNT_FROM]
+    final = ", ".join(str(s) for s in said if s <= FINAL_COUNT_FROM)
+    label = f"hold {seconds} s: " + "… ".join(tally + ([final] if final else []))
+    return Timed(label.rstrip(": "), tuple(parts))
 
 
-def counted_set(count: int, tempo_seconds: int, phrases: Phrases) -> Timed:
-    """``count`` slow movements counted out loud, one every ``tempo_seconds``."""
-    cues = [(float(n * tempo_seconds), phrases.say("count_number", number=n + 1)) for n in range(count)]
-    cues.append((float(count * tempo_seconds), ""))
-    parts = (Text(phrases.say("count_start", count=count)),) + _timeline(cues, phrases.say("count_done"))
-    return Timed(f"count {count}, one every {tempo_seconds} s", parts)
+def counted_set(count: int, tempo_seconds: int, phrases: Phrases, movement: str | None = None) -> Timed:
+    """``count`` slow movements counted out loud, one every ``tempo_seconds``, then a rest word."""
+    opening = phrases.say("count_start", count=count)
+    cues = [(float(n * tempo_seconds) + speaking_seconds(opening), phrases.say("count_number", number=n + 1)) for n in range(count)]
+    done = phrases.say("count_done")
+    cues.append((count * tempo_seconds + speaking_seconds(opening), done))
+    parts, _ = _timeline(opening, cues)
+    return Timed(f"count {count}, one every {tempo_seconds} s", tuple(parts))

@@ -3,12 +3,21 @@
 ``Alexa`` behaves like a device: it keeps the session (id, attributes, ``new``
 flag) across turns, opens a new session after one ends, and checks every response
 against the platform's rules (``checks.assert_valid_response``).
+
+It also stamps each request the way a device would: by default the user speaks a
+second after the previous response has finished playing (its length measured by
+the fixed-rate renderer in ``tests.support.stopwatch``, not by the skill), and
+``at=`` places a request that many seconds after the previous response started
+playing: an interruption in the middle of it. ``Alexa.with_clock`` runs the skill
+in-process on a ``FakeClock`` so that times are exact.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime
 import importlib.util
+import time
 import json
 import re
 import uuid
@@ -17,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tests.support.checks import assert_valid_response
+from tests.support.stopwatch import fixed_rate_seconds
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EVENTS = PROJECT_ROOT / "tests" / "events"
@@ -71,16 +81,44 @@ class Reply:
         return [int(ms) for ms in re.findall(r'<break time="(\d+)ms"/>', self.ssml)]
 
 
+class FakeClock:
+    """A clock the test moves; the skill reads it as ``time.time``."""
+
+    def __init__(self, start: float = 1_795_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def iso(epoch_seconds: float) -> str:
+    """An Alexa request timestamp (UTC, milliseconds, ``Z``)."""
+    stamp = datetime.datetime.fromtimestamp(epoch_seconds, datetime.timezone.utc)
+    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# After a response has played, the user speaks this much later.
+ANSWER_AFTER_SECONDS = 1.0
+
+
 class Alexa:
     """A simulated Echo for one user."""
 
-    def __init__(self, handler: Handler, user_id: str = "amzn1.ask.account.TESTUSER", locale: str = "en-US") -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        user_id: str = "amzn1.ask.account.TESTUSER",
+        locale: str = "en-US",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.handler = handler
         self.user_id = user_id
         self.locale = locale
+        self.clock = clock
         self.session_id: str | None = None
         self.attributes: dict[str, Any] = {}
         self.history: list[Reply] = []
+        self.sent_at = clock()  # when the previous response was sent
 
     @classmethod
     def for_lambda(cls, data_dir: Path, **kwargs: Any) -> "Alexa":
@@ -93,13 +131,31 @@ class Alexa:
         lambda_entry.reset()
         return cls(load_lambda_module().lambda_handler, **kwargs)
 
+    @classmethod
+    def with_clock(cls, data_dir: Path, clock: FakeClock, **kwargs: Any) -> "Alexa":
+        """Talk to a skill built in-process on ``clock``: request times and the skill's time are one."""
+        from skill.app import build_skill
+        from skill.config import Config
+        from skill.entrypoints.invoke import invoke, read_event
+
+        skill = build_skill(Config(data_dir=data_dir), clock=clock)
+        return cls(lambda event, _context: invoke(skill, read_event(event)), clock=clock, **kwargs)
+
+    def playing_seconds(self) -> float:
+        """How long the previous response takes to play (fixed-rate renderer)."""
+        return fixed_rate_seconds(self.history[-1].ssml) if self.history and self.history[-1].ssml else 0.0
+
     # -- turns -----------------------------------------------------------------------------
 
     def launch(self) -> Reply:
         return self._send(load_event("launch_request"))
 
-    def intent(self, name: str, **slots: str | tuple[str, str | None]) -> Reply:
-        """Send an intent. A custom slot is ``(heard, id)`` (``id=None``: no match); a built-in one a string."""
+    def intent(self, name: str, at: float | None = None, **slots: str | tuple[str, str | None]) -> Reply:
+        """Send an intent. A custom slot is ``(heard, id)`` (``id=None``: no match); a built-in one a string.
+
+        ``at``: seconds after the previous response started playing (an interruption); by default
+        the request comes just after it finished.
+        """
         event = load_event("intent_request")
         event["request"]["intent"] = {"name": name, "confirmationStatus": "NONE", "slots": {}}
         for slot_name, value in slots.items():
@@ -115,13 +171,13 @@ class Alexa:
             else:
                 slot["value"] = value
             event["request"]["intent"]["slots"][slot_name] = slot
-        return self._send(event)
+        return self._send(event, at=at)
 
-    def end(self, reason: str = "EXCEEDED_MAX_REPROMPTS") -> Reply:
+    def end(self, reason: str = "EXCEEDED_MAX_REPROMPTS", at: float | None = None) -> Reply:
         """The session ends without the user's say-so (silence, "exit"): a SessionEndedRequest."""
         event = load_event("session_ended_request")
         event["request"]["reason"] = reason
-        reply = self._send(event, expect_speech=False)
+        reply = self._send(event, expect_speech=False, at=at)
         self.session_id = None
         return reply
 
@@ -131,8 +187,19 @@ class Alexa:
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _send(self, event: dict[str, Any], expect_speech: bool = True) -> Reply:
+    def _stamp(self, event: dict[str, Any], at: float | None) -> None:
+        """Give the request the time a device would: ``at`` seconds into the previous response, or after it."""
+        if event["request"].get("timestamp") is None:
+            return  # a hand-made event without a timestamp stays without one
+        offset = at if at is not None else self.playing_seconds() + ANSWER_AFTER_SECONDS
+        moment = max(self.sent_at + offset, self.clock())
+        if isinstance(self.clock, FakeClock):
+            self.clock.now = moment
+        event["request"]["timestamp"] = iso(moment)
+
+    def _send(self, event: dict[str, Any], expect_speech: bool = True, at: float | None = None) -> Reply:
         event = copy.deepcopy(event)
+        self._stamp(event, at)
         new = self.session_id is None
         if new:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
@@ -147,6 +214,7 @@ class Alexa:
         event["request"]["locale"] = self.locale
         event["request"]["requestId"] = f"amzn1.echo-api.request.{uuid.uuid4()}"
         body = self.handler(event, None)
+        self.sent_at = self.clock() if isinstance(self.clock, FakeClock) else time.time()
         if expect_speech:
             assert_valid_response(body)
         reply = Reply(body)

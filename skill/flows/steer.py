@@ -1,0 +1,95 @@
+"""Steering a routine: next, back, repeat, skip, start over, pause, continue, and "this hurts".
+
+Each command acts on the place the user was at when they spoke (``Turn.moment``):
+mid-response, the segment that was playing; after a response ended, the stretch it
+announced next.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from skill.engine import Moment, RoutineState, Where
+from skill.flows.playing import play
+from skill.flows.progress import saved_routine
+from skill.flows.replies import ask, close
+from skill.flows.start import offer_routines
+from skill.flows.turn import Pending, Turn
+from skill.speech import Reply, Speech
+
+
+class Command(str, Enum):
+    NEXT = "next"
+    BACK = "back"
+    REPEAT = "repeat"
+    SKIP = "skip"
+    START_OVER = "start_over"
+    PAUSE = "pause"
+    CONTINUE = "continue"
+
+
+def steer(turn: Turn, command: Command) -> Reply:
+    """Carry out ``command`` on the routine in progress (or on the stored one, for next and continue)."""
+    if turn.asked is Pending.CARRY_ON and command in (Command.NEXT, Command.CONTINUE):
+        return carry_on(turn)
+    if turn.asked is Pending.SKIP_AFTER_PAIN and command in (Command.NEXT, Command.SKIP):
+        command = Command.SKIP
+    state, moment, engine = turn.routine, turn.moment, turn.deps.engine
+    if state is None or moment is None:
+        if command in (Command.NEXT, Command.CONTINUE) and saved_routine(turn) is not None:
+            return carry_on(turn)
+        return offer_routines(turn, "no_routine")
+    if command is Command.PAUSE:
+        paused = engine.pause(moment)
+        turn.session.routine = paused
+        name = engine.stretch_at(paused).name
+        return ask(turn, Speech().say(turn.say("paused", name=name)), "paused_reprompt")
+    prefix = None
+    if command is Command.NEXT:
+        state = engine.next(moment)
+    elif command is Command.SKIP:
+        state = engine.skip(moment)
+    elif command is Command.BACK:
+        state, at_first = engine.back(moment)
+        prefix = Speech().say(turn.say("first_already")) if at_first else None
+    elif command is Command.REPEAT:
+        state = engine.repeat(moment)
+    elif command is Command.START_OVER:
+        state = engine.start_over(moment)
+    else:
+        state = engine.pause(moment)  # continue: from the start of what was cut off
+    return play(turn, state, prefix)
+
+
+def carry_on(turn: Turn) -> Reply:
+    """Carry on the stored routine from its first unfinished side."""
+    state = turn.routine if turn.session.routine is not None and turn.moment is not None else None
+    state = state or saved_routine(turn)
+    if state is None:
+        return offer_routines(turn, "no_routine")
+    prefix = Speech().say(turn.say("continue_saved", routine=turn.routine_name(state.routine_id)))
+    return play(turn, state, prefix)
+
+
+def pause_here(turn: Turn) -> RoutineState | None:
+    """Stop the routine where the user was (a question or a setting interrupted it)."""
+    if turn.moment is None:
+        return None
+    turn.session.routine = turn.deps.engine.pause(turn.moment)
+    return turn.session.routine
+
+
+def hurts(turn: Turn) -> Reply:
+    """Stop now, say not to push into pain; offer the next stretch, or finish after the last one."""
+    speech = Speech().say(turn.say("pain"))
+    state = pause_here(turn)
+    if state is None:
+        return close(speech.say(turn.say("goodbye")))
+    engine = turn.deps.engine
+    left, _ = engine.remaining(state)
+    if left <= 1:
+        speech.say(turn.say("pain_offer_last"))
+        skipped = engine.skip(Moment(state, Where.STOPPED))
+        return play(turn, skipped, prefix=speech)
+    turn.session.pending = Pending.SKIP_AFTER_PAIN
+    return ask(turn, speech.say(turn.say("pain_offer_next")), "pain_offer_next_reprompt")

@@ -1,0 +1,32 @@
+"""Opening the skill: carry on an interrupted routine, offer the user's routine, or welcome a new user."""
+
+from __future__ import annotations
+
+from skill.flows.progress import saved_routine
+from skill.flows.replies import ask
+from skill.flows.start import users_routine
+from skill.flows.turn import Pending, Turn
+from skill.speech import Reply, Speech
+
+
+def launch(turn: Turn) -> Reply:
+    profile = turn.user.profile
+    saved = saved_routine(turn)
+    if saved is not None:
+        turn.session.routine = saved
+        turn.session.pending = Pending.CARRY_ON
+        stretch = turn.deps.engine.stretch_at(saved)
+        speech = Speech().say(
+            turn.say("welcome_back"),
+            turn.say("offer_continue", routine=turn.routine_name(saved.routine_id), stretch=stretch.name),
+        )
+        return ask(turn, speech, "offer_continue_reprompt")
+    if profile.own_routine or profile.preferred_routine:
+        name = turn.routine_name(users_routine(turn))
+        speech = Speech().say(turn.say("welcome_back"), turn.say("offer_users_routine", routine=name))
+        return ask(turn, speech, "offer_routines_reprompt")
+    speech = Speech().say(turn.say("welcome"))
+    if not profile.disclaimer_given:
+        speech.say(turn.say("disclaimer"))
+        turn.user.change(profile.with_(disclaimer_given=True), {"disclaimer_given"})
+    return ask(turn, speech.say(turn.say("offer_routines")), "offer_routines_reprompt")

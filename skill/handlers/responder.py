@@ -1,0 +1,49 @@
+"""From a flow's ``Reply`` to the ASK response: store first, then speak.
+
+Every handler that speaks ends here, so this is the one place that keeps the
+routine's place in the profile and commits the user's changes (one write at most,
+before the reply leaves: a change the user hears confirmed is already stored),
+and that says once-only notices (a lost routine, a store that is down).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.flows.progress import keep_progress
+from skill.flows.turn import Turn
+from skill.speech import Reply, Speech
+
+TURN_KEY = "turn"
+
+
+def turn_of(handler_input: HandlerInput) -> Turn:
+    """The request's ``Turn``, built by ``LoadTurnInterceptor``."""
+    return cast(Turn, handler_input.attributes_manager.request_attributes[TURN_KEY])
+
+
+def settle(turn: Turn) -> None:
+    """Keep the routine's place and store every change now."""
+    keep_progress(turn)
+    turn.user.commit()
+
+
+def respond(handler_input: HandlerInput, reply: Reply) -> Response:
+    """Store, then render ``reply`` into the ASK response, prefixed with any notice that is due."""
+    turn = turn_of(handler_input)
+    settle(turn)
+    notices = (["lost_track"] if turn.session.lost_track else []) + turn.user.take_notices()
+    turn.session.lost_track = False
+    speech = Speech().say(*(turn.say(key) for key in notices)).add(*reply.speech.parts)
+    ssml = speech.ssml()
+    builder = handler_input.response_builder.speak(ssml)
+    reprompt_ssml = reply.reprompt.ssml() if reply.reprompt and not reply.end_session else None
+    if reprompt_ssml:
+        builder.ask(reprompt_ssml)
+    builder.set_should_end_session(reply.end_session)
+    # In a routine "repeat" replays from the engine; outside one it says the last reply again.
+    turn.session.last_reply = None if turn.session.routine else {"ssml": ssml, "reprompt": reprompt_ssml}
+    return builder.response
