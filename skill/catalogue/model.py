@@ -12,11 +12,10 @@ Example:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal["hold", "count"]
 Sides = Literal["none", "left_right"]
@@ -36,8 +35,7 @@ class CatalogueError(ValueError):
     """The catalogue files break a rule the rest of the skill relies on."""
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(NamedTuple):
     """A default with the range the seeds allow."""
 
     default: int
@@ -45,8 +43,7 @@ class Range:
     max: int
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One seed article a stretch comes from, with the numbers it gives."""
 
     seed: str
@@ -55,8 +52,7 @@ class Source:
     note: str
 
 
-@dataclass(frozen=True)
-class Stretch:
+class Stretch(NamedTuple):
     """One stretch or warm-up move.
 
     ``kind == "hold"``: ``hold`` is seconds per hold, ``reps`` holds per side.
@@ -83,8 +79,7 @@ class Stretch:
         return 2 if self.sides == "left_right" else 1
 
 
-@dataclass(frozen=True)
-class RoutineItem:
+class RoutineItem(NamedTuple):
     """A stretch as a routine uses it, with optional hold/reps overrides."""
 
     stretch_id: str
@@ -92,8 +87,7 @@ class RoutineItem:
     reps: int | None = None
 
 
-@dataclass(frozen=True)
-class Routine:
+class Routine(NamedTuple):
     id: str
     name: str
     synonyms: tuple[str, ...]
@@ -102,15 +96,13 @@ class Routine:
     items: tuple[RoutineItem, ...]
 
 
-@dataclass(frozen=True)
-class SafetyRule:
+class SafetyRule(NamedTuple):
     id: str
     text: str
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Catalogue:
+class Catalogue(NamedTuple):
     stretches: dict[str, Stretch]
     routines: dict[str, Routine]
     safety: tuple[SafetyRule, ...]

@@ -10,8 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from skill.catalogue.model import Catalogue, RoutineItem
 
@@ -20,16 +19,14 @@ HOLD_LIMITS = (1, 180)
 REPS_LIMITS = (1, 20)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """A user's overrides. ``None`` keeps the routine's or stretch's default."""
 
     hold_seconds: int | None = None
     reps: int | None = None
 
 
-@dataclass(frozen=True)
-class PlanItem:
+class PlanItem(NamedTuple):
     """One stretch of a session with its resolved numbers."""
 
     stretch_id: str

@@ -16,9 +16,8 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from skill.catalogue.model import Catalogue, RoutineItem, Stretch
 from skill.engine.plan import Settings, build_plan
@@ -46,8 +45,7 @@ class Where(str, Enum):
     STOPPED = "stopped"  # the routine was already paused, or nothing was playing
 
 
-@dataclass(frozen=True)
-class Moment:
+class Moment(NamedTuple):
     """The routine at the moment of a request: ``state.position`` is the first segment not heard in full."""
 
     state: RoutineState

@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from enum import Enum
 
 from skill.catalogue.model import Catalogue, Posture
@@ -42,8 +42,7 @@ class SegmentKind(str, Enum):
     COUNT = "count"  # a counted set of slow movements
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     kind: SegmentKind
     item_index: int
     side_index: int = 0

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from skill.catalogue.model import Catalogue
 from skill.engine.plan import HOLD_LIMITS, REPS_LIMITS, PlanItem
@@ -42,8 +42,7 @@ class InvalidState(ValueError):
     """Serialized routine state that does not describe a valid routine in progress."""
 
 
-@dataclass(frozen=True)
-class Chunk:
+class Chunk(NamedTuple):
     """The segments ``start`` .. ``end - 1`` sent in one response at ``sent_at_ms`` (epoch ms).
 
     ``ends_ms[0]`` is when the first of them starts (after any opening words);

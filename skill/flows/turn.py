@@ -20,7 +20,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from skill.catalogue import Catalogue
 from skill.engine import InvalidState, Moment, PlanItem, RoutineEngine, RoutineState, Where
@@ -60,8 +60,7 @@ class TimelineCache:
         return timeline
 
 
-@dataclass(frozen=True)
-class Deps:
+class Deps(NamedTuple):
     catalogue: Catalogue
     engine: RoutineEngine
     phrases: Phrases

@@ -7,15 +7,14 @@ model (for example "pizza").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 
-@dataclass(frozen=True)
-class SlotValue:
+class SlotValue(NamedTuple):
     heard: str | None  # what the user said, or None when the slot is empty
     resolved_id: str | None  # the matching id, or None
 

@@ -12,16 +12,14 @@ Example:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 DEFAULT_LOCALE = "en-US"
 
 
-@dataclass(frozen=True)
-class Phrases:
+class Phrases(NamedTuple):
     locale: str
     table: dict[str, Any]
 

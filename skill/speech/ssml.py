@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Iterator, NamedTuple, Union
 from html import escape
 
 MAX_BREAK_MS = 10_000
@@ -24,18 +24,15 @@ class SpeechLimitError(ValueError):
     """The speech would break a platform limit."""
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True)
-class Pause:
+class Pause(NamedTuple):
     ms: int
 
 
-@dataclass(frozen=True)
-class Timed:
+class Timed(NamedTuple):
     """A timed stretch of speech (a hold or a counted set) with a short label for text displays."""
 
     label: str

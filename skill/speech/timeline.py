@@ -19,7 +19,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from skill.catalogue.model import Catalogue, Stretch
 from skill.engine.plan import PlanItem
@@ -42,8 +42,7 @@ SIDE_KEYS = ("side_left", "side_right")
 RESPONSE_BUDGET_CHARS = 7600
 
 
-@dataclass(frozen=True)
-class RenderedSegment:
+class RenderedSegment(NamedTuple):
     segment: Segment
     speech: Speech
     seconds: float
