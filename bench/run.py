@@ -14,6 +14,8 @@ with the variants interleaved round by round):
    against DynamoDB Local (ours with the DynamoDB store configured). Wall time of the whole process.
 3. Warm per-request latency of a whole conversation (in one process, DynamoDB store), and the
    DynamoDB requests that conversation makes.
+4. The routine table (bench/routines.py): every routine played through at default settings and at
+   90 s × 5 reps, timed by espeak-ng.
 
 Nothing leaves 127.0.0.1: DynamoDB Local runs on a loopback port; dummy credentials and region.
 """
@@ -34,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
 import build_lambda  # noqa: E402  (scripts/build_lambda.py)
+from routines import render_table, routine_table  # noqa: E402  (bench/routines.py)
 
 from tests.support.dynamodb_local import DynamoDBLocal, client  # noqa: E402
 from tests.support.e2e import LOCAL_AWS_ENV as AWS_ENV  # noqa: E402
@@ -142,10 +145,14 @@ def warm_conversation(endpoint: str, table: str, turns: int) -> tuple[list[float
 
     alexa = Alexa(handler, user_id="amzn1.ask.account.BENCHWARM")
     alexa.launch()
+    alexa.intent("SetHoldTimeIntent", seconds="90")
+    alexa.intent("SetRepsIntent", reps="5")
     alexa.intent("StartRoutineIntent", routine=("full back routine", "full_back"))
-    for _ in range(turns - 4):
-        alexa.intent("AMAZON.NextIntent")
     alexa.intent("ProgressIntent")
+    for _ in range(turns - 8):
+        alexa.intent("AMAZON.NextIntent")
+    alexa.intent("AMAZON.PauseIntent", at=30)
+    alexa.intent("AMAZON.ResumeIntent")
     alexa.intent("AMAZON.StopIntent")
     assert len(alexa.history) == turns and not any(r.ended for r in alexa.history[:-1]), "one session"
     return latencies, calls
@@ -178,10 +185,11 @@ def main() -> int:
         }
         cold = cold_starts(dirs, runtime, env, args.rounds)
         latencies, calls = warm_conversation(ddb.endpoint, table, args.turns)
+    rows = routine_table()
     shutil.rmtree(scratch, ignore_errors=True)
 
     median = {k: statistics.median(v) for k, v in cold.items()}
-    report = render(args, sizes, cold, median, latencies, calls)
+    report = render(args, sizes, cold, median, latencies, calls, rows)
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "BENCHMARKS.md").write_text(report)
     print(report)
@@ -189,7 +197,7 @@ def main() -> int:
 
 
 def render(args: argparse.Namespace, sizes: dict[str, int], cold: dict[str, list[float]], median: dict[str, float],
-           latencies: list[float], calls: dict[str, int]) -> str:
+           latencies: list[float], calls: dict[str, int], rows: list[Any]) -> str:
     def ms(seconds: float) -> str:
         return f"{seconds * 1000:.0f} ms"
 
@@ -224,20 +232,33 @@ def render(args: argparse.Namespace, sizes: dict[str, int], cold: dict[str, list
     ]
     for name, label in (("hello", "hello world"), ("hello_dynamodb", "hello world + DynamoDbAdapter"), ("ours", "Back Stretch Coach, DynamoDB store")):
         lines.append(f"| {label} | {ms(median[name])} | {ms(min(cold[name]))} | {ms(max(cold[name]))} |")
+    paired = [a / b for a, b in zip(cold["ours"], cold["hello_dynamodb"])]
     lines += [
         "",
         f"**Ratio ours / hello world + DynamoDbAdapter: {median['ours'] / median['hello_dynamodb']:.2f}** (budget ≤ 1.00); "
-        f"ours / plain hello world: {median['ours'] / median['hello']:.2f}.",
+        f"round by round: median {statistics.median(paired):.2f}, min {min(paired):.2f}, max {max(paired):.2f}. "
+        f"Ours / plain hello world: {median['ours'] / median['hello']:.2f}.",
         "",
         "## Warm requests and DynamoDB round trips (one session)",
         "",
-        f"A {args.turns}-turn session (launch, start the full back routine, next × {args.turns - 4}, how many are left, stop)",
-        "through the skill,",
+        f"A {args.turns}-turn session (launch, hold 90 s, 5 reps, start the full back routine, how many are left,",
+        f"next × {args.turns - 8}, pause in the middle of a response, continue, stop) through the skill,",
         "in one process with the DynamoDB store on DynamoDB Local:",
         "",
         f"- per-request latency: median {ms(statistics.median(latencies))}, max {ms(max(latencies))}",
         f"- DynamoDB requests: {', '.join(f'{k} {v}' for k, v in sorted(calls.items())) or 'none'} "
-        "(budget: at most 1 GetItem and 2 PutItem per session)",
+        "(budget: at most 1 GetItem per session, at most 1 PutItem per request and none when nothing changed)",
+        "",
+        "## The routines, played through",
+        "",
+        "Produced by the same command (`bench/routines.py` alone prints just this table). Every catalogue routine,",
+        "started as a user would, with \"next\" said only when a response asks for it; every response rendered",
+        "by espeak-ng at 160 words a minute and timed. *Announced* is the length the routine's opening says.",
+        "*Before 1st hold* runs from the first word of the response to the first word of the first hold's cue:",
+        "*talk* leaves out the silences given for moving into position, *all* keeps them. A new user also",
+        "hears the safety note and how to steer; a returning user does not.",
+        "",
+        *render_table(rows),
         "",
     ]
     return "\n".join(lines)
