@@ -19,6 +19,24 @@ from typing import Any, Literal, NamedTuple
 
 Kind = Literal["hold", "count"]
 Sides = Literal["none", "left_right"]
+SideRule = Literal["affected"]
+
+
+class SafetyMoment(str, Enum):
+    """When a safety rule is said (``SafetyRule.when``); compares equal to its JSON string."""
+
+    EVERY_SESSION = "every_session"  # once per session, before the first hold (two very short rules)
+    FIRST_USE = "first_use"  # the first time a user stretches
+    AFTER_PAIN = "after_pain"  # after the user says it hurts
+    WARM_UP_SKIPPED = "warm_up_skipped"  # a routine that offers a warm-up starts without it
+    END_OF_ROUTINE = "end_of_routine"  # at the end of a routine (one at a time, not all at once)
+    BACK_BREAK = "back_break"  # with the back break routine
+
+
+SAFETY_WHEN: tuple[str, ...] = tuple(moment.value for moment in SafetyMoment)
+# ``Stretch.side_rule``: "affected" plays only the user's sore side (or both if both are sore).
+SIDE_RULES: tuple[str, ...] = ("affected",)
+MAX_CUE_WORDS = 3
 
 
 class Posture(str, Enum):
@@ -42,6 +60,10 @@ class Range(NamedTuple):
     min: int
     max: int
 
+    def clamp(self, value: int) -> int:
+        """``value`` kept inside ``[min, max]``."""
+        return max(self.min, min(self.max, value))
+
 
 class Source(NamedTuple):
     """One seed article a stretch comes from, with the numbers it gives."""
@@ -57,6 +79,19 @@ class Stretch(NamedTuple):
 
     ``kind == "hold"``: ``hold`` is seconds per hold, ``reps`` holds per side.
     ``kind == "count"``: ``hold`` is seconds per movement, ``reps`` movements per side.
+
+    ``hold`` and ``reps`` ranges are the limits the seed articles support (``limits_note`` says
+    where they come from); a user's settings are kept inside them.
+
+    ``count_cues`` (counted stretches only, one or two short phrases): count ``n`` (from 1) is
+    said with ``count_cues[(n - 1) % len(count_cues)]``. With two cues each count is one
+    direction or one side ("toes up", "toes down"; "knees left", "knees right"), so ``reps``
+    is even and counts those single movements.
+
+    ``side_rule == "affected"``: a ``left_right`` stretch done on the user's sore side only
+    (both sides if both are sore). ``None``: every side in ``sides``.
+
+    ``caution``: one optional sentence of stretch-specific safety advice.
     """
 
     id: str
@@ -73,6 +108,10 @@ class Stretch(NamedTuple):
     cue: str
     why: str
     sources: tuple[Source, ...]
+    limits_note: str = ""
+    count_cues: tuple[str, ...] = ()
+    side_rule: SideRule | None = None
+    caution: str | None = None
 
     @property
     def side_count(self) -> int:
@@ -80,26 +119,40 @@ class Stretch(NamedTuple):
 
 
 class RoutineItem(NamedTuple):
-    """A stretch as a routine uses it, with optional hold/reps overrides."""
+    """A stretch as a routine uses it, with optional hold/reps overrides.
+
+    ``note`` says why the routine overrides the stretch's default (every override has one).
+    """
 
     stretch_id: str
     hold: int | None = None
     reps: int | None = None
+    note: str | None = None
 
 
 class Routine(NamedTuple):
+    """A named sequence of stretches.
+
+    ``warm_up``: the id of a routine to offer first (``warm_up_note`` gives the article's reason).
+    """
+
     id: str
     name: str
     synonyms: tuple[str, ...]
     description: str
     sources: tuple[str, ...]
     items: tuple[RoutineItem, ...]
+    warm_up: str | None = None
+    warm_up_note: str | None = None
 
 
 class SafetyRule(NamedTuple):
+    """One piece of safety advice and when it is said."""
+
     id: str
     text: str
     sources: tuple[str, ...]
+    when: SafetyMoment = SafetyMoment.FIRST_USE
 
 
 class Catalogue(NamedTuple):
@@ -113,6 +166,10 @@ class Catalogue(NamedTuple):
     def routine(self, routine_id: str) -> Routine:
         return self.routines[routine_id]
 
+    def safety_for(self, when: SafetyMoment | str) -> tuple[SafetyRule, ...]:
+        """The safety rules said at ``when``, in catalogue order."""
+        return tuple(rule for rule in self.safety if rule.when == when)
+
 
 def _range(raw: dict[str, Any], where: str) -> Range:
     value = Range(int(raw["default"]), int(raw["min"]), int(raw["max"]))
@@ -123,6 +180,44 @@ def _range(raw: dict[str, Any], where: str) -> Range:
 
 def _pair(raw: list[int] | None) -> tuple[int, int] | None:
     return None if raw is None else (int(raw[0]), int(raw[1]))
+
+
+def _text(raw: Any, where: str) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise CatalogueError(f"{where}: needs a non-empty string")
+    return raw
+
+
+def _optional_text(raw: dict[str, Any], key: str, where: str) -> str | None:
+    return None if raw.get(key) is None else _text(raw[key], f"{where}.{key}")
+
+
+def _count_cues(sid: str, raw: dict[str, Any], reps: Range) -> tuple[str, ...]:
+    cues = raw.get("count_cues")
+    if raw["kind"] == "hold":
+        if cues is not None:
+            raise CatalogueError(f"{sid}: count_cues belong to counted stretches only")
+        return ()
+    if not isinstance(cues, list) or not 1 <= len(cues) <= 2:
+        raise CatalogueError(f"{sid}: a counted stretch needs one or two count_cues")
+    for cue in cues:
+        _text(cue, f"{sid}.count_cues")
+        if len(cue.split()) > MAX_CUE_WORDS:
+            raise CatalogueError(f"{sid}: count cue {cue!r} is longer than {MAX_CUE_WORDS} words")
+    if len(cues) == 2 and any(value % 2 for value in reps):
+        raise CatalogueError(f"{sid}: with two alternating cues the counts must be even, got {reps}")
+    return tuple(cues)
+
+
+def _side_rule(sid: str, raw: dict[str, Any]) -> SideRule | None:
+    rule = raw.get("side_rule")
+    if rule is None:
+        return None
+    if rule not in SIDE_RULES:
+        raise CatalogueError(f"{sid}: unknown side_rule {rule!r}")
+    if raw["sides"] != "left_right":
+        raise CatalogueError(f"{sid}: side_rule needs sides 'left_right'")
+    return rule
 
 
 def _posture(sid: str, raw: Any) -> Posture:
@@ -142,6 +237,7 @@ def _stretch(raw: dict[str, Any]) -> Stretch:
         raise CatalogueError(f"{sid}: needs 2 to 5 steps")
     if not raw["sources"]:
         raise CatalogueError(f"{sid}: every stretch names the seed it comes from")
+    reps = _range(raw["reps"], f"{sid}.reps")
     return Stretch(
         id=sid,
         name=raw["name"],
@@ -152,7 +248,7 @@ def _stretch(raw: dict[str, Any]) -> Stretch:
         steps=tuple(raw["steps"]),
         hold=_range(raw["hold"], f"{sid}.hold"),
         hold_adjustable=bool(raw["hold"]["adjustable"]),
-        reps=_range(raw["reps"], f"{sid}.reps"),
+        reps=reps,
         sides=raw["sides"],
         cue=raw["cue"],
         why=raw["why"],
@@ -160,6 +256,10 @@ def _stretch(raw: dict[str, Any]) -> Stretch:
             Source(s["seed"], _pair(s.get("hold_seconds")), _pair(s.get("reps")), s.get("note", ""))
             for s in raw["sources"]
         ),
+        limits_note=_text(raw.get("limits_note"), f"{sid}.limits_note"),
+        count_cues=_count_cues(sid, raw, reps),
+        side_rule=_side_rule(sid, raw),
+        caution=_optional_text(raw, "caution", sid),
     )
 
 
@@ -169,11 +269,19 @@ def _routine(raw: dict[str, Any], stretches: dict[str, Stretch]) -> Routine:
         stretch = stretches.get(entry["id"])
         if stretch is None:
             raise CatalogueError(f"routine {raw['id']}: unknown stretch {entry['id']!r}")
-        item = RoutineItem(entry["id"], entry.get("hold"), entry.get("reps"))
+        where = f"routine {raw['id']}: {stretch.id}"
+        item = RoutineItem(entry["id"], entry.get("hold"), entry.get("reps"), _optional_text(entry, "note", where))
         if item.hold is not None and not stretch.hold.min <= item.hold <= stretch.hold.max:
-            raise CatalogueError(f"routine {raw['id']}: hold for {stretch.id} outside its range")
+            raise CatalogueError(f"{where}: hold {item.hold} outside its range {stretch.hold}")
         if item.reps is not None and not stretch.reps.min <= item.reps <= stretch.reps.max:
-            raise CatalogueError(f"routine {raw['id']}: reps for {stretch.id} outside its range")
+            raise CatalogueError(f"{where}: reps {item.reps} outside its range {stretch.reps}")
+        if item.reps is not None and len(stretch.count_cues) == 2 and item.reps % 2:
+            raise CatalogueError(f"{where}: reps must be even with two alternating cues")
+        overrides = item.hold is not None or item.reps is not None
+        if overrides and item.note is None:
+            raise CatalogueError(f"{where}: an override needs a note saying why")
+        if item.note is not None and not overrides:
+            raise CatalogueError(f"{where}: a note without an override")
         items.append(item)
     if not items:
         raise CatalogueError(f"routine {raw['id']} has no stretches")
@@ -184,7 +292,33 @@ def _routine(raw: dict[str, Any], stretches: dict[str, Stretch]) -> Routine:
         description=raw["description"],
         sources=tuple(raw["sources"]),
         items=tuple(items),
+        warm_up=_optional_text(raw, "warm_up", f"routine {raw['id']}"),
+        warm_up_note=_optional_text(raw, "warm_up_note", f"routine {raw['id']}"),
     )
+
+
+def _check_warm_ups(routines: dict[str, Routine]) -> None:
+    for routine in routines.values():
+        if routine.warm_up is None:
+            if routine.warm_up_note is not None:
+                raise CatalogueError(f"routine {routine.id}: warm_up_note without warm_up")
+            continue
+        target = routines.get(routine.warm_up)
+        if target is None:
+            raise CatalogueError(f"routine {routine.id}: unknown warm_up routine {routine.warm_up!r}")
+        if target.id == routine.id or target.warm_up is not None:
+            raise CatalogueError(f"routine {routine.id}: its warm-up {target.id} cannot have a warm-up of its own")
+        if routine.warm_up_note is None:
+            raise CatalogueError(f"routine {routine.id}: warm_up needs a warm_up_note citing its source")
+
+
+def _safety_rule(raw: dict[str, Any]) -> SafetyRule:
+    rid = raw["id"]
+    if raw.get("when") not in SAFETY_WHEN:
+        raise CatalogueError(f"safety {rid}: unknown when {raw.get('when')!r}")
+    if not raw.get("sources"):
+        raise CatalogueError(f"safety {rid}: every rule names the seed it comes from")
+    return SafetyRule(rid, _text(raw.get("text"), f"safety {rid}.text"), tuple(raw["sources"]), SafetyMoment(raw["when"]))
 
 
 def parse_catalogue(stretches_doc: dict[str, Any], routines_doc: dict[str, Any]) -> Catalogue:
@@ -201,9 +335,10 @@ def parse_catalogue(stretches_doc: dict[str, Any], routines_doc: dict[str, Any])
         if routine.id in routines:
             raise CatalogueError(f"duplicate routine id {routine.id}")
         routines[routine.id] = routine
-    safety = tuple(
-        SafetyRule(r["id"], r["text"], tuple(r["sources"])) for r in stretches_doc["safety"]
-    )
+    _check_warm_ups(routines)
+    safety = tuple(_safety_rule(r) for r in stretches_doc["safety"])
+    if len({rule.id for rule in safety}) != len(safety):
+        raise CatalogueError("duplicate safety rule id")
     return Catalogue(stretches=stretches, routines=routines, safety=safety)
 
 
