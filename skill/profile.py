@@ -30,9 +30,14 @@ MAX_OWN_ROUTINE = 15
 MAX_SESSION_DATES = 60
 # A stretch finished this many times is introduced by its name and cue alone.
 FAMILIAR_AFTER = 3
+WARM_UP_CHOICES = ("always", "skip")
+LEGS = ("left", "right", "both")
+FEELINGS = ("better", "same", "worse")
+MAX_FEELINGS = 30
 FIELDS = (
     "preferred_routine", "hold_seconds", "reps", "level", "own_routine",
     "progress", "session_dates", "disclaimer_given", "hint_given", "stretch_counts",
+    "warm_up", "sore_leg", "feelings", "minutes",
 )
 
 
@@ -48,6 +53,10 @@ class Profile:
     disclaimer_given: bool = False
     hint_given: bool = False
     stretch_counts: tuple[tuple[str, int], ...] = field(default=())
+    warm_up: str | None = None  # "always", "skip", or None: ask
+    sore_leg: str | None = None  # for stretches done on the affected side: "left", "right" or "both"
+    feelings: tuple[tuple[str, str], ...] = field(default=())  # (ISO date, better/same/worse), oldest first
+    minutes: tuple[tuple[str, int], ...] = field(default=())  # (ISO date, minutes stretched that day)
 
     def with_(self, **changes: Any) -> "Profile":
         return replace(self, **changes)
@@ -57,7 +66,8 @@ class Profile:
         hold = self.hold_seconds
         if hold is None and self.level == "beginner":
             hold = BEGINNER_HOLD_SECONDS
-        return Settings(hold_seconds=hold, reps=self.reps)
+        sore_side = {"left": 0, "right": 1}.get(self.sore_leg or "")
+        return Settings(hold_seconds=hold, reps=self.reps, sore_side=sore_side)
 
     def familiar(self) -> frozenset[str]:
         """Stretches finished often enough to need only their name and cue."""
@@ -69,6 +79,27 @@ class Profile:
         for stretch_id in set(stretch_ids):
             counts[stretch_id] = min(MAX_COUNT, counts.get(stretch_id, 0) + 1)
         return self.with_(stretch_counts=tuple(sorted(counts.items())))
+
+    def record_minutes(self, today: dt.date, minutes: int) -> "Profile":
+        """Add ``minutes`` of stretching to today's total."""
+        totals = dict(self.minutes)
+        iso = today.isoformat()
+        totals[iso] = min(24 * 60, totals.get(iso, 0) + max(0, minutes))
+        return self.with_(minutes=tuple(sorted(totals.items()))[-MAX_SESSION_DATES:])
+
+    def minutes_this_week(self, today: dt.date) -> int:
+        start = (today - dt.timedelta(days=6)).isoformat()
+        return sum(m for d, m in self.minutes if start <= d <= today.isoformat())
+
+    def record_feeling(self, today: dt.date, feeling: str) -> "Profile":
+        """Keep how the back felt after today's routine (the last answer of a day counts)."""
+        iso = today.isoformat()
+        kept = tuple(f for f in self.feelings if f[0] != iso) + ((iso, feeling),)
+        return self.with_(feelings=kept[-MAX_FEELINGS:])
+
+    def worse_twice(self) -> bool:
+        """The last two answers were both "worse": time to see a doctor or physiotherapist."""
+        return len(self.feelings) >= 2 and all(f == "worse" for _, f in self.feelings[-2:])
 
     def record_session(self, today: dt.date) -> "Profile":
         iso = today.isoformat()
@@ -112,6 +143,14 @@ class Profile:
             data["progress"] = self.progress
         if self.session_dates:
             data["session_dates"] = list(self.session_dates)
+        if self.warm_up:
+            data["warm_up"] = self.warm_up
+        if self.sore_leg:
+            data["sore_leg"] = self.sore_leg
+        if self.feelings:
+            data["feelings"] = [list(f) for f in self.feelings]
+        if self.minutes:
+            data["minutes"] = [list(m) for m in self.minutes]
         return data
 
     @classmethod
@@ -126,8 +165,10 @@ class Profile:
         if not isinstance(raw, dict) or "_corrupt" in raw:  # the store could not decode the item
             return cls(), True
         schema = _whole(raw.get("schema", 0))
-        if schema is None or schema > SCHEMA_VERSION:
-            return cls(), True  # unknown (newer or garbage) schema: start again rather than guess
+        if schema is None:
+            return cls(), True  # a garbage schema: start again rather than guess
+        # A newer schema (written by a newer release, before a rollback) is read field by field like
+        # ours; what this release does not know is kept aside and written back untouched (UserData).
         reset = False
         values: dict[str, Any] = {}
 
@@ -168,6 +209,19 @@ class Profile:
             for k, v in counts.items()
         )
         take("stretch_counts", tuple(sorted((k, _whole(v)) for k, v in counts.items())) if counts_ok else (), counts_ok)
+        take("warm_up", raw.get("warm_up"), raw.get("warm_up") in WARM_UP_CHOICES)
+        take("sore_leg", raw.get("sore_leg"), raw.get("sore_leg") in LEGS)
+        feelings: Any = raw.get("feelings")
+        feelings_ok = isinstance(feelings, list) and len(feelings) <= MAX_FEELINGS and all(
+            isinstance(f, list) and len(f) == 2 and _is_date(f[0]) and f[1] in FEELINGS for f in feelings
+        )
+        take("feelings", tuple((f[0], f[1]) for f in feelings) if feelings_ok else (), feelings_ok)
+        minutes: Any = raw.get("minutes")
+        minutes_ok = isinstance(minutes, list) and len(minutes) <= MAX_SESSION_DATES and all(
+            isinstance(m, list) and len(m) == 2 and _is_date(m[0]) and _whole(m[1]) is not None and 0 <= _whole(m[1]) <= 24 * 60  # type: ignore[operator]
+            for m in minutes
+        )
+        take("minutes", tuple((m[0], _whole(m[1])) for m in minutes) if minutes_ok else (), minutes_ok)
         return cls(**values), reset
 
 

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import pytest
 
 from skill.catalogue import load_catalogue
-from skill.catalogue.model import Posture, RoutineItem, parse_catalogue
+from skill.catalogue.model import Posture, Range, RoutineItem, parse_catalogue
 from skill.engine import (
     Chunk,
     InvalidState,
@@ -34,7 +34,16 @@ from skill.engine import (
     build_plan,
     segments,
 )
-from skill.engine.segments import item_end, item_start, next_side_start, resume_point, settle_seconds, side_start
+from skill.engine.plan import Limit, limits
+from skill.engine.segments import (
+    item_end,
+    item_start,
+    next_side_start,
+    played_sides,
+    resume_point,
+    settle_seconds,
+    side_start,
+)
 from skill.engine.state import MAX_ITEMS
 
 CATALOGUE = load_catalogue()
@@ -270,30 +279,151 @@ def test_default_settings_keep_routine_overrides() -> None:
     )
 
 
+def _nearest(value: int, allowed: Range) -> int:
+    """The value inside ``allowed`` closest to ``value`` (the value itself when it is inside)."""
+    return sorted(range(allowed.min, allowed.max + 1), key=lambda v: abs(v - value))[0]
+
+
+def _expected(stretch_id: str, settings: Settings, hold: int | None = None, reps: int | None = None) -> PlanItem:
+    """What a stretch should be played with: a user's hold if adjustable, a user's reps if adjustable and held,
+    each kept inside the stretch's own range; otherwise the routine's value (``hold``/``reps``) or the default."""
+    stretch = CATALOGUE.stretch(stretch_id)
+    own_hold = stretch.hold.default if hold is None else hold
+    own_reps = stretch.reps.default if reps is None else reps
+    if stretch.hold_adjustable and settings.hold_seconds is not None:
+        own_hold = _nearest(settings.hold_seconds, stretch.hold)
+    if stretch.hold_adjustable and stretch.kind == "hold" and settings.reps is not None:
+        own_reps = _nearest(settings.reps, stretch.reps)
+    return PlanItem(stretch_id, own_hold, own_reps)
+
+
 def test_settings_override_adjustable_holds_only() -> None:
-    """Settings(30, 2) changes ordinary stretches; warm-ups, pulses, lying rest and counted moves keep theirs."""
+    """Settings(30, 2) changes ordinary stretches within their ranges.
+
+    Warm-ups, relaxed knee hugs, the lying rest and counted moves keep their own numbers.
+    """
     custom = Settings(hold_seconds=30, reps=2)
+    fixed = ("pelvic_tilt", "knee_twist", "knee_to_chest_pulses", "lying_rest", "ankle_pumps", "heel_slides")
+    assert not any(CATALOGUE.stretch(s).hold_adjustable for s in fixed)
     lower = {p.stretch_id: p for p in build_plan(CATALOGUE.routine("lower_back").items, CATALOGUE, custom)}
-    assert lower["single_knee_to_chest"] == PlanItem("single_knee_to_chest", 30, 2)
-    assert lower["lying_hamstring_stretch"] == PlanItem("lying_hamstring_stretch", 30, 2)
-    assert lower["pelvic_tilt"] == PlanItem("pelvic_tilt", 10, 5)
-    assert lower["knee_twist"] == PlanItem("knee_twist", 3, 6)
+    assert lower["single_knee_to_chest"] == PlanItem("single_knee_to_chest", 30, 2)  # both inside its range
+    hamstring = CATALOGUE.stretch("lying_hamstring_stretch")
+    assert hamstring.hold.max < 30 and 2 < hamstring.reps.min
+    assert lower["lying_hamstring_stretch"] == PlanItem("lying_hamstring_stretch", hamstring.hold.max, hamstring.reps.min)
     brk = {p.stretch_id: p for p in build_plan(CATALOGUE.routine("back_break").items, CATALOGUE, custom)}
-    assert brk["knee_to_chest_pulses"] == PlanItem("knee_to_chest_pulses", 5, 8)
-    assert brk["lying_rest"] == PlanItem("lying_rest", 120, 1)
-    assert brk["double_knee_to_chest"] == PlanItem("double_knee_to_chest", 30, 2)
+    double = CATALOGUE.stretch("double_knee_to_chest")
+    assert double.hold.max < 30 and double.reps.min <= 2 <= double.reps.max
+    assert brk["double_knee_to_chest"] == PlanItem("double_knee_to_chest", double.hold.max, 2)
     warm = {p.stretch_id: p for p in build_plan(CATALOGUE.routine("warm_up").items, CATALOGUE, custom)}
-    assert warm["ankle_pumps"] == PlanItem("ankle_pumps", 2, 10)
-    assert warm["heel_slides"] == PlanItem("heel_slides", 3, 10)
+    for stretch_id in fixed:
+        plan = lower.get(stretch_id) or brk.get(stretch_id) or warm[stretch_id]
+        stretch = CATALOGUE.stretch(stretch_id)
+        assert plan == PlanItem(stretch_id, stretch.hold.default, stretch.reps.default), stretch_id
+
+
+SETTING_GRID = [
+    Settings(hold_seconds=hold, reps=reps)
+    for hold in (None, 1, 10, 15, 20, 25, 30, 45, 90, 180)
+    for reps in (None, 1, 2, 3, 4, 5, 10, 20)
+]
 
 
 @pytest.mark.parametrize("stretch_id", sorted(CATALOGUE.stretches))
 def test_settings_rule_for_every_stretch(stretch_id: str) -> None:
-    """For each stretch: a user's hold applies iff adjustable; a user's reps iff adjustable and held."""
-    stretch = CATALOGUE.stretch(stretch_id)
-    (item,) = build_plan([RoutineItem(stretch_id)], CATALOGUE, Settings(hold_seconds=45, reps=4))
-    assert item.hold == (45 if stretch.hold_adjustable else stretch.hold.default)
-    assert item.reps == (4 if stretch.hold_adjustable and stretch.kind == "hold" else stretch.reps.default)
+    """For each stretch and many settings: a user's hold applies iff adjustable, a user's reps iff adjustable and held,
+    and either lands on the nearest value inside the stretch's own range."""
+    for settings in SETTING_GRID:
+        assert build_plan([RoutineItem(stretch_id)], CATALOGUE, settings) == (_expected(stretch_id, settings),), settings
+
+
+def test_a_setting_inside_a_range_is_used_as_it_is() -> None:
+    """A hold and reps inside a stretch's range are played exactly as set."""
+    stretch = CATALOGUE.stretch("single_knee_to_chest")
+    hold, reps = stretch.hold.min + 1, stretch.reps.max - 1
+    assert hold != stretch.hold.default and reps != stretch.reps.default
+    (item,) = build_plan([RoutineItem(stretch.id)], CATALOGUE, Settings(hold_seconds=hold, reps=reps))
+    assert item == PlanItem(stretch.id, hold, reps)
+
+
+EXTREME_SETTINGS = [
+    Settings(hold_seconds=90, reps=10),
+    Settings(hold_seconds=180, reps=20),
+    Settings(hold_seconds=1, reps=1),
+    Settings(hold_seconds=90),
+    Settings(reps=10),
+]
+EVERY_STRETCH_ALONE = {f"only {stretch_id}": (RoutineItem(stretch_id),) for stretch_id in sorted(CATALOGUE.stretches)}
+EVERY_ROUTINE = {**{routine_id: CATALOGUE.routine(routine_id).items for routine_id in ROUTINE_IDS}, **EVERY_STRETCH_ALONE}
+
+
+@pytest.mark.parametrize("settings", EXTREME_SETTINGS, ids=lambda s: f"hold{s.hold_seconds}-reps{s.reps}")
+@pytest.mark.parametrize("name", sorted(EVERY_ROUTINE))
+def test_no_setting_takes_a_stretch_outside_its_range(name: str, settings: Settings) -> None:
+    """90 s x 10 reps (and other extremes): every stretch of every routine stays inside its recorded hold and reps range,
+    and a started routine with those settings is a valid stored state."""
+    items = EVERY_ROUTINE[name]
+    plan = build_plan(items, CATALOGUE, settings)
+    assert len(plan) == len(items)
+    for routine_item, item in zip(items, plan):
+        stretch = CATALOGUE.stretch(item.stretch_id)
+        assert item.stretch_id == routine_item.stretch_id
+        assert stretch.hold.min <= item.hold <= stretch.hold.max, (item, stretch.hold)
+        assert stretch.reps.min <= item.reps <= stretch.reps.max, (item, stretch.reps)
+        assert item == _expected(item.stretch_id, settings, routine_item.hold, routine_item.reps)
+    state = ENGINE.start(name, items, settings, now_ms=T0)
+    assert RoutineState.from_dict(state.to_dict(), CATALOGUE) == state
+
+
+def test_ninety_seconds_is_cut_to_the_forward_bend_s_own_range() -> None:
+    """The standing forward bend stays within its article's 15-20 s and at most 3 holds, whatever the setting."""
+    bend = CATALOGUE.stretch("standing_forward_bend")
+    assert (bend.hold.min, bend.hold.max) == (15, 20)
+    (item,) = build_plan([RoutineItem(bend.id)], CATALOGUE, Settings(hold_seconds=90, reps=10))
+    assert item == PlanItem(bend.id, bend.hold.max, bend.reps.max)
+
+
+def _expected_limits(items: tuple[RoutineItem, ...], settings: Settings) -> tuple[Limit, ...]:
+    """Each stretch (first time it appears) whose range moved the user's hold or reps, with the values it keeps."""
+    found: dict[str, Limit] = {}
+    for routine_item in items:
+        stretch = CATALOGUE.stretch(routine_item.stretch_id)
+        hold = reps = None
+        if stretch.hold_adjustable and settings.hold_seconds is not None:
+            if not stretch.hold.min <= settings.hold_seconds <= stretch.hold.max:
+                hold = _nearest(settings.hold_seconds, stretch.hold)
+        if stretch.hold_adjustable and stretch.kind == "hold" and settings.reps is not None:
+            if not stretch.reps.min <= settings.reps <= stretch.reps.max:
+                reps = _nearest(settings.reps, stretch.reps)
+        if (hold is not None or reps is not None) and stretch.id not in found:
+            found[stretch.id] = Limit(stretch.id, hold, reps)
+    return tuple(found.values())
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_ROUTINE))
+def test_limits_name_exactly_the_stretches_kept_in_range(name: str) -> None:
+    """``limits`` reports each stretch whose range overrode a setting, once, in routine order, with what it keeps;
+    nothing for settings every stretch allows."""
+    items = EVERY_ROUTINE[name]
+    for settings in SETTING_GRID + EXTREME_SETTINGS:
+        reported = limits(items, CATALOGUE, settings)
+        assert reported == _expected_limits(items, settings), settings
+        plan = {item.stretch_id: item for item in build_plan(items, CATALOGUE, settings)}
+        for limit in reported:
+            assert limit.hold is None or plan[limit.stretch_id].hold == limit.hold
+            assert limit.reps is None or plan[limit.stretch_id].reps == limit.reps
+    assert limits(items, CATALOGUE, Settings()) == ()
+
+
+def test_limits_of_ninety_seconds_and_ten_reps_in_the_hamstring_routine() -> None:
+    """An example: every hamstring stretch holds at most 20 s, and the ones allowing fewer than 10 reps keep their most."""
+    items = CATALOGUE.routine("hamstrings").items
+    reported = limits(items, CATALOGUE, Settings(hold_seconds=90, reps=10))
+    assert [limit.stretch_id for limit in reported] == [item.stretch_id for item in items]
+    for limit in reported:
+        stretch = CATALOGUE.stretch(limit.stretch_id)
+        assert limit.hold == stretch.hold.max == 20
+        assert limit.reps == stretch.reps.max < 10
+    assert limits(items, CATALOGUE, Settings(hold_seconds=20)) == ()
 
 
 def test_reps_setting_skips_counted_sets_even_when_their_tempo_is_adjustable() -> None:
@@ -303,20 +433,82 @@ def test_reps_setting_skips_counted_sets_even_when_their_tempo_is_adjustable() -
     raw = next(s for s in stretches_doc["stretches"] if s["id"] == "heel_slides")
     raw["hold"]["adjustable"] = True
     catalogue = parse_catalogue(stretches_doc, routines_doc)
-    assert catalogue.stretch("heel_slides").kind == "count"
-    (item,) = build_plan([RoutineItem("heel_slides")], catalogue, Settings(hold_seconds=4, reps=2))
-    assert item == PlanItem("heel_slides", 4, 10)
+    heel = catalogue.stretch("heel_slides")
+    assert heel.kind == "count" and heel.reps.default != 2
+    tempo = heel.hold.max
+    assert tempo != heel.hold.default
+    (item,) = build_plan([RoutineItem("heel_slides")], catalogue, Settings(hold_seconds=tempo, reps=2))
+    assert item == PlanItem("heel_slides", tempo, heel.reps.default)
+    (item,) = build_plan([RoutineItem("heel_slides")], catalogue, Settings(hold_seconds=heel.hold.max + 10))
+    assert item.hold == heel.hold.max
 
 
 def test_one_setting_leaves_the_other_number_alone() -> None:
     """A hold setting keeps the routine's reps; a reps setting keeps its holds."""
     items = CATALOGUE.routine("full_back").items
     default = build_plan(items, CATALOGUE, Settings())
-    holds = build_plan(items, CATALOGUE, Settings(hold_seconds=45))
+    holds = build_plan(items, CATALOGUE, Settings(hold_seconds=25))
     reps = build_plan(items, CATALOGUE, Settings(reps=4))
     assert [i.reps for i in holds] == [i.reps for i in default]
     assert [i.hold for i in reps] == [i.hold for i in default]
-    assert any(i.hold == 45 for i in holds) and any(i.reps == 4 for i in reps)
+    assert any(i.hold == 25 for i in holds) and any(i.reps == 4 for i in reps)
+
+
+# -- one side only -----------------------------------------------------------------------------------
+
+
+def test_sore_side_applies_to_the_affected_side_stretch_only() -> None:
+    """Sciatica relief with a sore right leg: the nerve glide is on the right only; two-sided stretches keep both sides."""
+    glide = CATALOGUE.stretch("sciatic_nerve_glide")
+    assert glide.side_rule == "affected" and glide.side_count == 2
+    items = CATALOGUE.routine("sciatica").items
+    for sore_side in (0, 1):
+        plan = build_plan(items, CATALOGUE, Settings(sore_side=sore_side))
+        for item in plan:
+            stretch = CATALOGUE.stretch(item.stretch_id)
+            assert item.side == (sore_side if stretch.side_rule == "affected" else None), item
+        assert any(CATALOGUE.stretch(i.stretch_id).side_count == 2 and i.side is None for i in plan)
+    assert all(item.side is None for item in build_plan(items, CATALOGUE, Settings()))
+    for routine_id in ROUTINE_IDS:  # a sore side never limits a stretch without the rule
+        for item in build_plan(CATALOGUE.routine(routine_id).items, CATALOGUE, Settings(sore_side=1)):
+            assert item.side is None or CATALOGUE.stretch(item.stretch_id).side_rule == "affected"
+
+
+@pytest.mark.parametrize("side", [0, 1])
+def test_one_side_item_plays_only_that_side(side: int) -> None:
+    """A sided item limited to one side: every segment is on that side, and there is no side switch."""
+    held = segments((PlanItem("single_knee_to_chest", 20, 2, side),), CATALOGUE)
+    assert held == (
+        Segment(STRETCH, 0, side), Segment(SETTLE, 0, side),
+        Segment(HOLD, 0, side, 0), Segment(REST, 0, side, 1), Segment(HOLD, 0, side, 1),
+    )
+    counted = segments((PlanItem("sciatic_nerve_glide", 4, 10, side),), CATALOGUE)
+    assert counted == (Segment(STRETCH, 0, side), Segment(SETTLE, 0, side), Segment(COUNT, 0, side))
+    assert played_sides(PlanItem("sciatic_nerve_glide", 4, 10, side), CATALOGUE) == (side,)
+
+
+def test_played_sides() -> None:
+    """Both sides left then right without a side; one side with it; an unsided stretch has one."""
+    assert played_sides(PlanItem("single_knee_to_chest", 20, 1), CATALOGUE) == (0, 1)
+    assert played_sides(PlanItem("single_knee_to_chest", 20, 1, 1), CATALOGUE) == (1,)
+    assert played_sides(PlanItem("double_knee_to_chest", 20, 1), CATALOGUE) == (0,)
+
+
+def test_steering_inside_a_one_side_item() -> None:
+    """Repeat, next and skip treat a one-side item as one side: the item's start, then the next stretch."""
+    items = (PlanItem("sciatic_nerve_glide", 4, 10, 1), PlanItem("double_knee_to_chest", 20, 1))
+    timeline = segments(items, CATALOGUE)
+    assert [s.kind for s in timeline] == [STRETCH, SETTLE, COUNT, STRETCH, SETTLE, HOLD]
+    assert side_start(timeline, 2) == 0
+    assert next_side_start(timeline, 2) == 3
+    state = RoutineState("sciatica", items)
+    chunk = _chunk(0, len(timeline))
+    playing = ENGINE.sent(state, chunk)
+    moment = ENGINE.locate(playing, _during(chunk, 2))
+    assert (moment.state.position, moment.where) == (2, Where.INTERRUPTED)
+    assert ENGINE.repeat(moment).position == 0
+    assert ENGINE.next(moment).position == 3
+    assert ENGINE.skip(moment).position == 3
 
 
 # -- starting and sending ---------------------------------------------------------------------------
@@ -710,7 +902,7 @@ def _valid() -> dict[str, Any]:
     """A playing routine (the steering routine, 19 segments): the second stretch was sent, the first skipped."""
     return {
         "routine": "custom",
-        "items": [["single_knee_to_chest", 20, 2], ["double_knee_to_chest", 20, 2], ["heel_slides", 3, 10]],
+        "items": [["single_knee_to_chest", 20, 2], ["double_knee_to_chest", 20, 2], ["heel_slides", 3, 20]],
         "position": 9,
         "status": "playing",
         "chunk": [9, 14, SENT, [3000, 23000, 43000, 63000, 83000, 103000]],
@@ -747,7 +939,7 @@ def test_valid_fixture_and_its_edges_are_accepted() -> None:
     state = RoutineState.from_dict(_valid(), CATALOGUE)
     assert state == RoutineState(
         "custom",
-        (PlanItem("single_knee_to_chest", 20, 2), PlanItem("double_knee_to_chest", 20, 2), PlanItem("heel_slides", 3, 10)),
+        (PlanItem("single_knee_to_chest", 20, 2), PlanItem("double_knee_to_chest", 20, 2), PlanItem("heel_slides", 3, 20)),
         9, Status.PLAYING, Chunk(9, 14, SENT, (3000, 23000, 43000, 63000, 83000, 103000)), (0,), SENT // 1000,
     )
     edges: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -758,8 +950,12 @@ def test_valid_fixture_and_its_edges_are_accepted() -> None:
         "finished": lambda d: _drop("chunk")(_set(("status",), "finished")(d)),
         "no skipped or updated_at": lambda d: _drop("updated_at")(_drop("skipped")(d)),
         "every stretch skipped": _set(("skipped",), [2, 0, 1]),
-        "longest hold": _set(("items", 0, 1), 180),
-        "many reps": _set(("items", 1, 2), 20),
+        "longest hold of the stretch": _set(("items", 0, 1), KNEE.hold.max),
+        "shortest hold of the stretch": _set(("items", 0, 1), KNEE.hold.min),
+        "most reps of the stretch": _set(("items", 1, 2), DOUBLE.reps.max),
+        "fewest reps of the stretch": _set(("items", 0, 2), KNEE.reps.min),
+        "right side only": _set(("items", 0), ["single_knee_to_chest", 20, 2, 1]),
+        "left side only": _set(("items", 2), ["heel_slides", 3, 20, 0]),
         "most items": _set(("items",), [["pelvic_tilt", 10, 5]] * MAX_ITEMS),
         "Decimal numbers": _to_decimal,
     }
@@ -770,6 +966,9 @@ def test_valid_fixture_and_its_edges_are_accepted() -> None:
 
 
 CHUNK_ENDS = [3000, 23000, 43000, 63000, 83000, 103000]
+KNEE = CATALOGUE.stretch("single_knee_to_chest")  # items[0] of the fixture
+DOUBLE = CATALOGUE.stretch("double_knee_to_chest")  # items[1]
+HEEL = CATALOGUE.stretch("heel_slides")  # items[2]
 
 TAMPERED: dict[str, Callable[[dict[str, Any]], Any]] = {
     # status
@@ -829,6 +1028,8 @@ TAMPERED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "stretch id a list": _set(("items", 0, 0), ["single_knee_to_chest"]),
     "hold 0": _set(("items", 0, 1), 0),
     "hold too long": _set(("items", 0, 1), 181),
+    "hold just over the stretch's range": _set(("items", 0, 1), KNEE.hold.max + 1),
+    "hold just under the stretch's range": _set(("items", 0, 1), KNEE.hold.min - 1),
     "negative hold": _set(("items", 0, 1), -20),
     "counted tempo outside its range": _set(("items", 2, 1), 5),
     "float hold": _set(("items", 0, 1), 20.5),
@@ -843,9 +1044,18 @@ TAMPERED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "Decimal NaN hold": _set(("items", 0, 1), Decimal("NaN")),
     "reps 0": _set(("items", 0, 2), 0),
     "reps too many": _set(("items", 0, 2), 21),
+    "reps just over the stretch's range": _set(("items", 1, 2), DOUBLE.reps.max + 1),
+    "reps just under the counted stretch's range": _set(("items", 2, 2), HEEL.reps.min - 1),
+    "side 2": _set(("items", 0), ["single_knee_to_chest", 20, 2, 2]),
+    "side -1": _set(("items", 0), ["single_knee_to_chest", 20, 2, -1]),
+    "side on a stretch without sides": _set(("items", 1), ["double_knee_to_chest", 20, 2, 0]),
+    "side None": _set(("items", 0), ["single_knee_to_chest", 20, 2, None]),
+    "side a string": _set(("items", 0), ["single_knee_to_chest", 20, 2, "right"]),
+    "side a bool": _set(("items", 0), ["single_knee_to_chest", 20, 2, True]),
+    "side a float": _set(("items", 0), ["single_knee_to_chest", 20, 2, 0.5]),
     "string reps": _set(("items", 0, 2), "2"),
     "item too short": _set(("items", 0), ["single_knee_to_chest", 20]),
-    "item too long": _set(("items", 0), ["single_knee_to_chest", 20, 2, 1]),
+    "item too long": _set(("items", 0), ["single_knee_to_chest", 20, 2, 1, 0]),
     "item not a list": _set(("items", 0), 5),
     "items not a list": _set(("items",), 5),
     "items a string": _set(("items",), "single_knee_to_chest"),
@@ -892,18 +1102,64 @@ def test_from_dict_rejects_fixed_hold_outside_stretch_range(stretch_id: str, hol
     assert RoutineState.from_dict(state(stretch.hold.default), CATALOGUE).items[0].hold == stretch.hold.default
 
 
+@pytest.mark.parametrize("stretch_id", sorted(CATALOGUE.stretches))
+def test_from_dict_holds_every_stretch_to_its_own_range(stretch_id: str) -> None:
+    """Stored hold and reps at the ends of a stretch's range are accepted; one past either end is refused."""
+    stretch = CATALOGUE.stretch(stretch_id)
+
+    def state(hold: int, reps: int) -> dict[str, Any]:
+        return {"routine": "own", "items": [[stretch_id, hold, reps]], "position": 0, "status": "paused"}
+
+    for hold in (stretch.hold.min, stretch.hold.max):
+        for reps in (stretch.reps.min, stretch.reps.max):
+            assert RoutineState.from_dict(state(hold, reps), CATALOGUE).items == (PlanItem(stretch_id, hold, reps),)
+    for hold, reps in (
+        (stretch.hold.min - 1, stretch.reps.default),
+        (stretch.hold.max + 1, stretch.reps.default),
+        (stretch.hold.default, stretch.reps.min - 1),
+        (stretch.hold.default, stretch.reps.max + 1),
+    ):
+        with pytest.raises(InvalidState):
+            RoutineState.from_dict(state(hold, reps), CATALOGUE)
+
+
+def test_state_with_a_side_round_trips() -> None:
+    """Sciatica relief on the right leg only: stored with the glide's side, and rebuilt the same (JSON and Decimal too)."""
+    items = CATALOGUE.routine("sciatica").items
+    state = ENGINE.start("sciatica", items, Settings(sore_side=1), now_ms=T0)
+    glide = next(i for i, item in enumerate(state.items) if item.stretch_id == "sciatic_nerve_glide")
+    assert state.items[glide].side == 1
+    timeline = ENGINE.timeline(state)
+    assert not any(s.kind is SIDE for s in timeline if s.item_index == glide)
+    playing = ENGINE.sent(state.with_(position=item_start(timeline, glide)), _chunk(item_start(timeline, glide), len(timeline)))
+    for original in (state, playing):
+        data = original.to_dict()
+        stored = data["items"][glide]
+        assert stored[0] == "sciatic_nerve_glide" and stored[3] == 1 and len(stored) == 4
+        assert all(len(raw) == 3 for i, raw in enumerate(data["items"]) if i != glide)
+        assert RoutineState.from_dict(data, CATALOGUE) == original
+        assert RoutineState.from_dict(json.loads(json.dumps(data)), CATALOGUE) == original
+        rebuilt = RoutineState.from_dict(_to_decimal(data), CATALOGUE)
+        assert rebuilt == original and type(rebuilt.items[glide].side) is int
+
+
 def test_from_dict_checks_the_chunk_against_the_routine_length() -> None:
     """The same chunk is fine for a long routine and out of range once the routine is shorter."""
     data = _valid()
     data["chunk"] = [14, LENGTH, SENT, [0, 1, 2, 3, 4, 5]]
     assert RoutineState.from_dict(data, CATALOGUE).chunk is not None
-    data["items"][2] = ["knee_twist", 3, 6]  # one side: 3 segments instead of 5
+    twist = CATALOGUE.stretch("knee_twist")
+    data["items"][2] = ["knee_twist", twist.hold.default, twist.reps.default]  # no sides: 3 segments instead of 5
     with pytest.raises(InvalidState):
         RoutineState.from_dict(data, CATALOGUE)
 
 
 def test_stretches_the_validation_cases_rely_on_keep_their_ranges() -> None:
-    """Guard for the cases above: a 3 s heel slide is valid, 5 s is outside its fixed range, knee to chest is adjustable."""
-    heel = CATALOGUE.stretch("heel_slides")
-    assert heel.hold.min <= 3 <= heel.hold.max < 5 and not heel.hold_adjustable
-    assert CATALOGUE.stretch("single_knee_to_chest").hold_adjustable
+    """Guard for the cases above: 3 s x 20 heel slides are valid, 5 s is outside its fixed range, knee to chest is
+    adjustable and two-sided, double knee to chest has no sides, and 20 s x 2 fits both knee stretches."""
+    assert HEEL.hold.min <= 3 <= HEEL.hold.max < 5 and not HEEL.hold_adjustable
+    assert HEEL.reps.min <= 20 <= HEEL.reps.max and HEEL.side_count == 2
+    assert KNEE.hold_adjustable and KNEE.side_count == 2 and DOUBLE.side_count == 1
+    for stretch in (KNEE, DOUBLE):
+        assert stretch.hold.min <= 20 <= stretch.hold.max and stretch.reps.min <= 2 <= stretch.reps.max
+    assert KNEE.hold.max < 181 and KNEE.reps.max < 21

@@ -20,7 +20,9 @@ from skill.engine import (
     Settings,
     Status,
     Where,
+    build_plan,
 )
+from skill.engine.plan import limits
 
 CATALOGUE = load_catalogue()
 ENGINE = RoutineEngine(CATALOGUE)
@@ -30,10 +32,12 @@ STEERING = ("next", "skip", "back", "repeat", "start_over", "pause")
 OPERATIONS = ("start", "sent", "locate", "finish") + STEERING
 
 routine_ids = st.sampled_from(sorted(CATALOGUE.routines))
+# Any hold and reps a user could ask for (and beyond): the plan keeps each stretch inside its own range.
 user_settings = st.builds(
     Settings,
-    hold_seconds=st.one_of(st.none(), st.integers(min_value=10, max_value=90)),
-    reps=st.one_of(st.none(), st.integers(min_value=1, max_value=10)),
+    hold_seconds=st.one_of(st.none(), st.integers(min_value=1, max_value=300)),
+    reps=st.one_of(st.none(), st.integers(min_value=1, max_value=30)),
+    sore_side=st.sampled_from([None, 0, 1]),
 )
 
 
@@ -171,6 +175,40 @@ def test_any_sequence_keeps_state_valid(routine_id: str, user: Settings, data: s
             state = moment.state if name == "locate" else _steer(name, moment)
         assert state.items == plan
         _check_state(state, routine_id)
+
+
+@settings(max_examples=300, deadline=None)
+@given(routine_id=routine_ids, user=user_settings)
+def test_any_settings_keep_every_stretch_in_its_range(routine_id: str, user: Settings) -> None:
+    """Any hold, reps and sore side: every stretch stays in its own range, a setting inside a stretch's range is used
+    as it is, ``limits`` names exactly the stretches whose setting was moved, and only an affected-side stretch is
+    limited to the sore side."""
+    items = CATALOGUE.routine(routine_id).items
+    plan = build_plan(items, CATALOGUE, user)
+    moved: set[str] = set()
+    for routine_item, item in zip(items, plan, strict=True):
+        stretch = CATALOGUE.stretch(item.stretch_id)
+        assert stretch.hold.min <= item.hold <= stretch.hold.max
+        assert stretch.reps.min <= item.reps <= stretch.reps.max
+        if stretch.hold_adjustable and user.hold_seconds is not None:
+            if stretch.hold.min <= user.hold_seconds <= stretch.hold.max:
+                assert item.hold == user.hold_seconds
+            else:
+                assert item.hold == (stretch.hold.min if user.hold_seconds < stretch.hold.min else stretch.hold.max)
+                moved.add(stretch.id)
+        else:
+            assert item.hold == (routine_item.hold or stretch.hold.default)
+        if stretch.hold_adjustable and stretch.kind == "hold" and user.reps is not None:
+            if stretch.reps.min <= user.reps <= stretch.reps.max:
+                assert item.reps == user.reps
+            else:
+                assert item.reps == (stretch.reps.min if user.reps < stretch.reps.min else stretch.reps.max)
+                moved.add(stretch.id)
+        else:
+            assert item.reps == (routine_item.reps or stretch.reps.default)
+        assert item.side == (user.sore_side if stretch.side_rule == "affected" else None)
+    reported = limits(items, CATALOGUE, user)
+    assert [limit.stretch_id for limit in reported] == list(dict.fromkeys(i.stretch_id for i in items if i.stretch_id in moved))
 
 
 @settings(max_examples=200, deadline=None)

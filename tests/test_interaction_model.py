@@ -49,6 +49,10 @@ CUSTOM_INTENTS: dict[str, tuple[dict[str, str], list[str]]] = {
         ["this hurts", "ouch", "it hurts", "that's painful", "my back hurts", "i feel pain", "owww"],
     ),
     "FullStepsIntent": ({}, ["tell me the full steps", "how do i do this one", "explain this stretch"]),
+    "FeelingIntent": ({"feeling": "FEELING"}, ["{feeling}", "my back feels {feeling}", "it feels {feeling}"]),
+    "SoreLegIntent": ({"leg": "LEG"}, ["my {leg} leg", "my {leg} leg hurts", "the {leg} one"]),
+    "OtherLegIntent": ({}, ["my other leg hurts", "the other leg"]),
+    "WarmUpChoiceIntent": ({"choice": "WARM_UP_CHOICE"}, ["{choice} warm up", "{choice} the warm up"]),
     "SetPreferredRoutineIntent": (
         {"routine": "ROUTINE"},
         ["set my preferred routine to {routine}", "make {routine} my default routine",
@@ -256,7 +260,8 @@ def test_builtin_phrase_table_unambiguous(builtin_phrases: dict[str, list[str]])
 
 @pytest.mark.parametrize(
     ("type_name", "ids"),
-    [("ROUTINE", ROUTINE_IDS), ("STRETCH", STRETCH_IDS), ("LEVEL", LEVEL_IDS)],
+    [("ROUTINE", ROUTINE_IDS), ("STRETCH", STRETCH_IDS), ("LEVEL", LEVEL_IDS), ("FEELING", ["better", "same", "worse"]),
+     ("LEG", ["left", "right", "both"]), ("WARM_UP_CHOICE", ["always", "skip"])],
 )
 def test_slot_type_values(types: dict[str, dict[str, Any]], type_name: str, ids: list[str]) -> None:
     values = types[type_name]["values"]

@@ -170,3 +170,12 @@ def test_launch_in_locale(locale: str, tmp_path: Path, monkeypatch: pytest.Monke
     assert reply.ended is False
     assert "Welcome" in reply.text
     assert f"Locale check {locale.replace('-', ' ')}." in reply.text
+
+
+def test_made_up_locales_get_en_us_and_do_not_grow_the_cache() -> None:
+    """Any client can send any locale string; only the locales with a file are ever cached."""
+    from skill.speech.phrases import _load, available_locales
+
+    for number in range(2000):
+        assert phrases_for(f"xx-{number:04d}").locale == "en-US"
+    assert _load.cache_info().currsize <= len(available_locales())

@@ -2,8 +2,9 @@
 
 Times are read with ``tests.support.stopwatch`` (a fixed 160 words a minute on paper), never
 with the skill's own rate model; ``test_speech_timing_espeak`` checks the same speech by ear.
-The limit proof renders every catalogue routine (and one of every stretch) at holds of 10-90 s
-and 1-10 repetitions, segment by segment and response by response.
+The limit proof renders every catalogue routine (and one of every stretch) with holds of 10-90 s
+and 1-10 repetitions asked for (each stretch keeps to its own range), segment by segment and
+response by response.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Iterator
 import pytest
 
 from skill.catalogue import load_catalogue
-from skill.catalogue.model import RoutineItem
+from skill.catalogue.model import RoutineItem, SafetyMoment
 from skill.engine import PlanItem, SegmentKind, Settings, build_plan
 from skill.flows.playing import CLOSING_RESERVE_CHARS
 from skill.speech import Composer, Speech, SpeechLimitError, phrases_for
@@ -264,6 +265,58 @@ def test_counted_set_counts_every_movement(count: int, tempo: int) -> None:
     _assert_alexa_safe(Speech([timed]).ssml())
 
 
+COUNTED = sorted(s.id for s in CATALOGUE.stretches.values() if s.kind == "count")
+
+
+def test_counted_set_says_the_movement_with_each_count() -> None:
+    """Ankle pumps: "1, toes up." then "2, toes down.", in turn, up to the last count, then the rest word."""
+    pumps = CATALOGUE.stretch("ankle_pumps")
+    assert pumps.count_cues == ("toes up", "toes down")
+    timed = counted_set(pumps.reps.default, pumps.hold.default, PHRASES, pumps.count_cues)
+    texts = [p.text for p in timed.parts if isinstance(p, Text)]
+    assert texts[1:4] == ["1, toes up.", "2, toes down.", "3, toes up."]
+    assert len(texts) == pumps.reps.default + 2
+    assert texts[pumps.reps.default] == f"{pumps.reps.default}, toes down."
+    assert texts[-1] == PHRASES.say("count_done")
+
+
+@pytest.mark.parametrize("stretch_id", COUNTED)
+def test_every_counted_stretch_names_each_movement(stretch_id: str) -> None:
+    """At every tempo and the fewest and most counts its range allows: each count has its number and its cue, in turn."""
+    stretch = CATALOGUE.stretch(stretch_id)
+    assert 1 <= len(stretch.count_cues) <= 2
+    for tempo in range(stretch.hold.min, stretch.hold.max + 1):
+        for count in (stretch.reps.min, stretch.reps.max):
+            timed = counted_set(count, tempo, PHRASES, stretch.count_cues)
+            texts = [p.text for p in timed.parts if isinstance(p, Text)]
+            assert texts[0] == PHRASES.say("count_start", count=count)
+            assert texts[-1] == PHRASES.say("count_done")
+            said = texts[1:-1]
+            assert len(said) == count, (tempo, count, said)
+            for number, text in enumerate(said, start=1):
+                cue = stretch.count_cues[(number - 1) % len(stretch.count_cues)]
+                assert text.startswith(f"{number},") and cue in text, (number, text)
+            _assert_alexa_safe(Speech([timed]).ssml())
+
+
+@pytest.mark.parametrize("stretch_id", COUNTED)
+def test_counted_set_with_cues_keeps_one_count_per_tempo_on_paper(stretch_id: str) -> None:
+    """At a fixed 160 words a minute, each count (number and cue) starts one tempo after the one before, within 15 %,
+    and from "1," to the rest word is count x tempo within 10 %, at every tempo and count the stretch allows."""
+    stretch = CATALOGUE.stretch(stretch_id)
+    rest_words = len(PHRASES.say("count_done").split())
+    for tempo in range(stretch.hold.min, stretch.hold.max + 1):
+        for count in (stretch.reps.min, stretch.reps.max):
+            ssml = Speech([counted_set(count, tempo, PHRASES, stretch.count_cues)]).ssml()
+            words = [t for t in fixed_rate_timeline(ssml) if t.kind == "word"]
+            numbers = [t for t in words if re.fullmatch(r"\d+,", t.text)]
+            assert [t.text for t in numbers] == [f"{n}," for n in range(1, count + 1)]
+            starts = [t.start for t in numbers] + [words[-rest_words].start]
+            for earlier, later in zip(starts, starts[1:]):
+                assert later - earlier == pytest.approx(tempo, rel=0.15), (tempo, count, starts)
+            assert starts[-1] - starts[0] == pytest.approx(count * tempo, rel=0.10), (tempo, count)
+
+
 def test_counted_set_keeps_its_tempo_on_paper() -> None:
     """From "1." to the rest word is count x tempo at a fixed rate, within a second."""
     for count, tempo in ((10, 2), (10, 3), (6, 4), (5, 10)):
@@ -325,9 +378,21 @@ def test_spoken_length_is_within_a_tenth() -> None:
 
 
 def _longest_lead(routine_id: str, timeline: Timeline) -> Speech:
-    """The longest words a response can open with: lost track, safety note, intro and steering hint."""
+    """The longest words a response can open with: lost track, every safety sentence said before the first hold,
+    intro, the longer warm-up note, a "for safety" sentence naming every adjustable stretch, and the steering hint."""
     name = CATALOGUE.routines[routine_id].name if routine_id in CATALOGUE.routines else PHRASES.say("own_routine_name")
-    opening = COMPOSER.opening(name, len(timeline.items), timeline.seconds(), first_time=True, hint=True)
+    safety = [PHRASES.say("disclaimer")] + [rule.text for rule in CATALOGUE.safety_for(SafetyMoment.EVERY_SESSION)]
+    warm_up_notes = [[PHRASES.say("warming_up_first")], [rule.text for rule in CATALOGUE.safety_for(SafetyMoment.WARM_UP_SKIPPED)]]
+    stretches = {timeline.stretch(i).id: timeline.stretch(i) for i in range(len(timeline.items))}
+    kept = [
+        PHRASES.say("kept_both", name=s.name, seconds=s.hold.max, reps=s.reps.max)
+        for s in stretches.values()
+        if s.hold_adjustable
+    ]
+    notes = max(warm_up_notes, key=lambda texts: len(" ".join(texts)))
+    if kept:
+        notes = notes + [PHRASES.say("kept_for_safety", stretches=PHRASES.join(kept))]
+    opening = COMPOSER.opening(name, len(timeline.items), timeline.seconds(), safety, notes, hint=True)
     return Speech().say(PHRASES.say("lost_track")).add(*opening.parts)
 
 
@@ -415,12 +480,66 @@ def test_responses_end_only_between_stretches(routine_id: str, settings: Setting
     assert ends[-1] == len(timeline)
 
 
+def _ssml_chars(speech: Speech) -> int:
+    """Characters of ``speech`` inside ``<speak>``."""
+    return len(speech.ssml()) - len("<speak></speak>")
+
+
+def _cuts(timeline: Timeline, budget: int) -> list[tuple[int, int]]:
+    """The responses that play ``timeline`` from its start within ``budget`` characters each."""
+    cuts, position = [], 0
+    while position < len(timeline):
+        end = timeline.chunk_end(position, budget)
+        assert position < end <= len(timeline)
+        cuts.append((position, end))
+        position = end
+    return cuts
+
+
+def _biggest_sided_stretch() -> Timeline:
+    """The two-sided held stretch with the most words at the top of its ranges, alone."""
+    sided = [s for s in CATALOGUE.stretches.values() if s.kind == "hold" and s.side_count == 2 and s.reps.max > 1]
+    timelines = [Timeline((PlanItem(s.id, s.hold.max, s.reps.max),), CATALOGUE, PHRASES) for s in sided]
+    return max(timelines, key=lambda t: _ssml_chars(t.speech(0, len(t))))
+
+
 def test_a_stretch_too_big_for_one_response_is_cut_at_a_side() -> None:
-    """At 90 s x 10 reps a sided stretch does not fit one response: it is cut where the second side starts."""
-    timeline = _timeline((RoutineItem("single_knee_to_chest"),), Settings(hold_seconds=90, reps=10))
-    ends = [end for _, end in _chunks(timeline, Speech().say("Go."))]
-    assert len(ends) > 1
-    assert timeline.segments[ends[0]].kind is SegmentKind.SIDE
+    """A two-sided stretch that does not fit a response goes as far as where its second side starts, then the rest.
+
+    Within their ranges no single stretch outgrows a real response any more, so the response is made smaller.
+    """
+    timeline = _biggest_sided_stretch()
+    whole = _ssml_chars(timeline.speech(0, len(timeline)))
+    (switch,) = [i for i, s in enumerate(timeline.segments) if s.kind is SegmentKind.SIDE]
+    assert _ssml_chars(timeline.speech(0, switch)) < whole - 1
+    cuts = _cuts(timeline, whole - 1)
+    assert cuts == [(0, switch), (switch, len(timeline))]
+    for start, end in cuts:
+        assert _ssml_chars(timeline.speech(start, end)) <= whole - 1
+
+
+def test_a_side_too_big_for_one_response_is_cut_at_a_repetition() -> None:
+    """With less room than one side, responses end where a rest between repetitions (or the other side) starts."""
+    timeline = _biggest_sided_stretch()
+    (switch,) = [i for i, s in enumerate(timeline.segments) if s.kind is SegmentKind.SIDE]
+    budget = _ssml_chars(timeline.speech(0, switch)) // 2
+    cuts = _cuts(timeline, budget)
+    assert len(cuts) >= 4
+    assert timeline.segments[cuts[0][1]].kind is SegmentKind.REST
+    for start, end in cuts:
+        assert _ssml_chars(timeline.speech(start, end)) <= budget
+        if end < len(timeline):
+            assert timeline.segments[end].kind in (SegmentKind.REST, SegmentKind.SIDE), timeline.segments[end]
+    assert switch in {end for _, end in cuts}, "the second side starts a response"
+
+
+def test_a_routine_fits_whole_stretches_when_the_budget_allows() -> None:
+    """With room for two stretches but not three, a response carries exactly the first two."""
+    items = (PlanItem("double_knee_to_chest", 20, 1), PlanItem("childs_pose", 30, 1), PlanItem("double_knee_to_chest", 20, 1))
+    timeline = Timeline(items, CATALOGUE, PHRASES)
+    second_end = max(i for i, s in enumerate(timeline.segments) if s.item_index == 1) + 1
+    room = (_ssml_chars(timeline.speech(0, second_end)) + _ssml_chars(timeline.speech(0, len(timeline)))) // 2
+    assert [end for _, end in _cuts(timeline, room)] == [second_end, len(timeline)]
 
 
 # -- silences the body needs (measured at a fixed rate) ---------------------------------------------
@@ -589,6 +708,67 @@ def test_familiar_stretch_is_introduced_briefly() -> None:
     assert _introduction(short, 1) == _introduction(full, 1)
 
 
+def _texts(speech: Speech) -> list[str]:
+    return [p.text for p in speech.flat() if isinstance(p, Text)]
+
+
+def test_caution_is_said_after_the_steps() -> None:
+    """The prone press-up's warning about pain spreading down the leg comes right after its last step, before the hold."""
+    press = CATALOGUE.stretch("prone_press_up")
+    assert press.caution is not None and "down your leg" in press.caution
+    timeline = Timeline((PlanItem(press.id, press.hold.default, press.reps.default),), CATALOGUE, PHRASES)
+    intro = _texts(timeline.rendered[0].speech)
+    assert intro[-2:] == [press.steps[-1], press.caution]
+    words = _words(timeline.speech(0, len(timeline)))
+    assert words.index(press.caution) < words.index(PHRASES.say("hold_start", seconds=press.hold.default))
+    assert words.count(press.caution) == 1
+
+
+@pytest.mark.parametrize("stretch_id", sorted(CATALOGUE.stretches))
+def test_every_stretch_says_its_caution_last_in_its_introduction(stretch_id: str) -> None:
+    """A stretch with a caution ends its introduction with it, after the steps (briefly introduced too); one without
+    a caution ends with its last step."""
+    stretch = CATALOGUE.stretch(stretch_id)
+    item = PlanItem(stretch_id, stretch.hold.default, stretch.reps.default)
+    full = _texts(Timeline((item,), CATALOGUE, PHRASES).rendered[0].speech)
+    brief = _texts(Timeline((item,), CATALOGUE, PHRASES, frozenset({stretch_id})).rendered[0].speech)
+    if stretch.caution:
+        assert full[-2:] == [stretch.steps[-1], stretch.caution]
+        assert brief[-1] == stretch.caution and stretch.steps[-1] not in brief
+    else:
+        assert full[-1] == stretch.steps[-1]
+        assert all(text not in brief for text in stretch.steps)
+
+
+def test_a_caution_shared_by_stretches_in_a_row_is_said_once() -> None:
+    """Two neck stretches in a row with the same caution say it once; with another stretch between them, each says it."""
+    chin, ear = CATALOGUE.stretch("chin_to_chest"), CATALOGUE.stretch("ear_to_shoulder")
+    assert chin.caution is not None and chin.caution == ear.caution
+    in_a_row = Timeline((PlanItem(chin.id, 20, 5), PlanItem(ear.id, 20, 5)), CATALOGUE, PHRASES)
+    assert _words(in_a_row.speech(0, len(in_a_row))).count(chin.caution) == 1
+    apart = Timeline((PlanItem(chin.id, 20, 5), PlanItem("double_knee_to_chest", 20, 1), PlanItem(ear.id, 20, 5)), CATALOGUE, PHRASES)
+    assert _words(apart.speech(0, len(apart))).count(chin.caution) == 2
+
+
+@pytest.mark.parametrize("side", [0, 1])
+def test_one_side_item_names_only_that_side(side: int) -> None:
+    """The nerve glide on one leg: its introduction names that side, the other side is never mentioned, no side switch."""
+    glide = CATALOGUE.stretch("sciatic_nerve_glide")
+    named, other = PHRASES.say(("side_left", "side_right")[side]), PHRASES.say(("side_left", "side_right")[1 - side])
+    items = (PlanItem("prone_press_up", 10, 3), PlanItem(glide.id, glide.hold.default, glide.reps.default, side))
+    timeline = Timeline(items, CATALOGUE, PHRASES)
+    glide_segments = [r for r in timeline.rendered if r.segment.item_index == 1]
+    intro = _words(glide_segments[0].speech)
+    heading = intro[: intro.index(glide.position)]
+    assert glide.name in heading and re.search(rf"\b{named} side\b", heading), heading
+    assert not re.search(rf"\b{other}\b", _words(timeline.speech(0, len(timeline))))
+    assert [r.segment.kind for r in glide_segments] == [SegmentKind.STRETCH, SegmentKind.SETTLE, SegmentKind.COUNT]
+    counts = [p for r in glide_segments for p in _texts(r.speech) if re.match(r"^\d+,", p)]
+    assert len(counts) == glide.reps.default
+    both = Timeline(items[:1] + (PlanItem(glide.id, glide.hold.default, glide.reps.default),), CATALOGUE, PHRASES)
+    assert timeline.seconds() < both.seconds()
+
+
 # -- phrase keys ----------------------------------------------------------------------------------------
 
 
@@ -606,6 +786,25 @@ COMPOSED_KEYS: dict[str, str] = {
     "stretch_heading_first_side": '"_side"',
     "level_beginner": '"level_{',
     "level_standard": '"level_{',
+    "confirm_long_hold_seconds": '"confirm_long_{',
+    "confirm_long_reps": '"confirm_long_{',
+    "feeling_better": '"feeling_{',
+    "feeling_same": '"feeling_{',
+    "feeling_worse": '"feeling_{',
+    "sore_leg_left": '"sore_leg_{',
+    "sore_leg_right": '"sore_leg_{',
+    "sore_leg_both": '"sore_leg_{',
+    "trend_better": '"trend_{name}"',
+    "trend_same": '"trend_{name}"',
+    "trend_worse": '"trend_{name}"',
+    "trend_better_once": '"trend_{name}_once"',
+    "trend_same_once": '"trend_{name}_once"',
+    "trend_worse_once": '"trend_{name}_once"',
+    "warm_up_always": '"warm_up_{',
+    "warm_up_skip": '"warm_up_{',
+    "feeling_word_better": '"feeling_word_{',
+    "feeling_word_same": '"feeling_word_{',
+    "feeling_word_worse": '"feeling_word_{',
 }
 
 
@@ -647,9 +846,9 @@ def test_every_phrase_renders_as_xml(locale: str) -> None:
 
 
 def test_catalogue_text_renders_as_xml() -> None:
-    """Every name, step, cue and explanation from the catalogue renders to well-formed SSML."""
-    texts = [r.name for r in CATALOGUE.routines.values()]
+    """Every name, step, cue, caution, count cue, explanation and safety rule from the catalogue renders to well-formed SSML."""
+    texts = [r.name for r in CATALOGUE.routines.values()] + [rule.text for rule in CATALOGUE.safety]
     for s in CATALOGUE.stretches.values():
-        texts += [s.name, s.position, s.cue, s.why, *s.steps]
+        texts += [s.name, s.position, s.cue, s.why, *s.steps, *s.count_cues, *([s.caution] if s.caution else [])]
     for text in texts:
         assert ET.fromstring(Speech().say(text).ssml()).text == text.strip()

@@ -127,6 +127,37 @@ def test_counted_set_keeps_its_tempo(tmp_path: Path, count: int, tempo: int) -> 
     assert measured == pytest.approx((count - 1) * tempo, rel=0.05), f"{measured:.2f} s for {count} x {tempo} s"
 
 
+COUNTED = sorted(s.id for s in CATALOGUE.stretches.values() if s.kind == "count")
+
+
+# The pause after "3," in "3, toes up." is up to about 0.35 s; the silence between two counts is longer.
+BETWEEN_COUNTS_GAP = 0.5
+
+
+@pytest.mark.parametrize("stretch_id", COUNTED)
+def test_counted_set_with_movement_cues_keeps_its_tempo(tmp_path: Path, stretch_id: str) -> None:
+    """A catalogue counted set ("1, toes up.", "2, toes down.", ...) at its slowest and fastest tempo, by ear.
+
+    Each count from the second starts one tempo after the one before (within 20 %), and from the second count
+    to the rest word is (count - 1) x tempo within 10 % (the bound the holds' worst case keeps).
+    """
+    stretch = CATALOGUE.stretch(stretch_id)
+    count = stretch.reps.default
+    for tempo in sorted({stretch.hold.min, stretch.hold.max}):
+        timed = counted_set(count, tempo, PHRASES, stretch.count_cues)
+        spoken = [p.text for p in timed.parts if isinstance(p, Text)]
+        assert spoken[1] == f"1, {stretch.count_cues[0]}."
+        audio = _audio(Speech([timed]).ssml(), tmp_path, f"{stretch_id}{count}x{tempo}")
+        first, _ = audio.sound_span()
+        onsets = [end - first for _, end in audio.gaps(BETWEEN_COUNTS_GAP)]
+        assert len(onsets) >= count
+        counts = onsets[-count:]  # the numbers 2 .. count, then the rest word
+        for earlier, later in zip(counts, counts[1:]):
+            assert later - earlier == pytest.approx(tempo, rel=0.20), (tempo, [round(o, 2) for o in counts])
+        measured = counts[-1] - counts[0]
+        assert measured == pytest.approx((count - 1) * tempo, rel=0.10), f"{measured:.2f} s for {count} x {tempo} s"
+
+
 # -- whole routines -----------------------------------------------------------------------------------
 
 LENGTH = re.compile(

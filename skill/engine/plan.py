@@ -14,41 +14,68 @@ from typing import Iterable, NamedTuple
 
 from skill.catalogue.model import Catalogue, RoutineItem
 
-# Limits for values a plan may carry (user settings are checked more tightly).
-HOLD_LIMITS = (1, 180)
-REPS_LIMITS = (1, 20)
-
-
 class Settings(NamedTuple):
     """A user's overrides. ``None`` keeps the routine's or stretch's default."""
 
     hold_seconds: int | None = None
     reps: int | None = None
+    sore_side: int | None = None  # 0 left, 1 right: the only side of an "affected side" stretch; None: both
 
 
 class PlanItem(NamedTuple):
-    """One stretch of a session with its resolved numbers."""
+    """One stretch of a session with its resolved numbers; ``side`` set: that side only (0 left, 1 right)."""
 
     stretch_id: str
     hold: int
     reps: int
+    side: int | None = None
+
+
+class Limit(NamedTuple):
+    """A stretch whose safe range overrode the user's setting: the values it keeps (None: not limited)."""
+
+    stretch_id: str
+    hold: int | None
+    reps: int | None
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+def _resolve(item: RoutineItem, catalogue: Catalogue, settings: Settings) -> tuple[PlanItem, Limit | None]:
+    stretch = catalogue.stretch(item.stretch_id)
+    hold = item.hold if item.hold is not None else stretch.hold.default
+    reps = item.reps if item.reps is not None else stretch.reps.default
+    kept_hold = kept_reps = None
+    if stretch.hold_adjustable and settings.hold_seconds is not None:
+        hold = _clamp(settings.hold_seconds, stretch.hold.min, stretch.hold.max)
+        kept_hold = hold if hold != settings.hold_seconds else None
+    if stretch.kind == "hold" and stretch.hold_adjustable and settings.reps is not None:
+        reps = _clamp(settings.reps, stretch.reps.min, stretch.reps.max)
+        kept_reps = reps if reps != settings.reps else None
+    side = settings.sore_side if stretch.side_rule == "affected" and stretch.side_count == 2 else None
+    limit = Limit(stretch.id, kept_hold, kept_reps) if kept_hold or kept_reps else None
+    return PlanItem(stretch.id, hold, reps, side), limit
 
 
 def build_plan(items: Iterable[RoutineItem], catalogue: Catalogue, settings: Settings) -> tuple[PlanItem, ...]:
-    """Resolve each routine item's hold and reps, applying the user's settings.
+    """Resolve each routine item's hold and reps, applying the user's settings within each stretch's safe range.
 
     A user's hold time applies to ordinary stretches only (``hold_adjustable``);
     warm-up moves, short holds and the lying rest keep their own timing. A user's
-    repetition count applies to held stretches, not to counted movements.
+    repetition count applies to held stretches, not to counted movements. Safety beats
+    settings: a setting outside a stretch's range (from its articles) gives the nearest
+    value inside it. A stretch done on the affected side only gets the user's sore side.
     """
-    plan = []
+    return tuple(_resolve(item, catalogue, settings)[0] for item in items)
+
+
+def limits(items: Iterable[RoutineItem], catalogue: Catalogue, settings: Settings) -> tuple[Limit, ...]:
+    """The stretches whose safe range kept them from the user's setting, in routine order, once each."""
+    found: dict[str, Limit] = {}
     for item in items:
-        stretch = catalogue.stretch(item.stretch_id)
-        hold = item.hold if item.hold is not None else stretch.hold.default
-        reps = item.reps if item.reps is not None else stretch.reps.default
-        if stretch.hold_adjustable and settings.hold_seconds is not None:
-            hold = settings.hold_seconds
-        if stretch.kind == "hold" and stretch.hold_adjustable and settings.reps is not None:
-            reps = settings.reps
-        plan.append(PlanItem(stretch.id, hold, reps))
-    return tuple(plan)
+        limit = _resolve(item, catalogue, settings)[1]
+        if limit is not None and limit.stretch_id not in found:
+            found[limit.stretch_id] = limit
+    return tuple(found.values())

@@ -62,14 +62,22 @@ def settle_seconds(before: Posture | None, after: Posture) -> int:
     return 7  # rolling over, or from lying to kneeling or sitting
 
 
+def played_sides(item: PlanItem, catalogue: Catalogue) -> tuple[int, ...]:
+    """The sides a plan item plays, in order: (0,) for a stretch without sides, (0, 1) left then right."""
+    if item.side is not None:
+        return (item.side,)
+    return tuple(range(catalogue.stretch(item.stretch_id).side_count))
+
+
 def segments(plan: tuple[PlanItem, ...], catalogue: Catalogue) -> tuple[Segment, ...]:
     """Every segment of a routine, in playing order."""
     result: list[Segment] = []
     for index, item in enumerate(plan):
+        sides = played_sides(item, catalogue)
+        result += [Segment(SegmentKind.STRETCH, index, sides[0]), Segment(SegmentKind.SETTLE, index, sides[0])]
         stretch = catalogue.stretch(item.stretch_id)
-        result += [Segment(SegmentKind.STRETCH, index), Segment(SegmentKind.SETTLE, index)]
-        for side in range(stretch.side_count):
-            if side:
+        for side in sides:
+            if side != sides[0]:
                 result.append(Segment(SegmentKind.SIDE, index, side))
             if stretch.kind == "count":
                 result.append(Segment(SegmentKind.COUNT, index, side))
@@ -94,12 +102,11 @@ def item_end(timeline: tuple[Segment, ...], item_index: int) -> int:
 def side_start(timeline: tuple[Segment, ...], position: int) -> int:
     """Where the side playing at ``position`` starts: its SIDE segment, or the stretch's introduction."""
     segment = timeline[position]
-    if segment.side_index == 0:
-        return item_start(timeline, segment.item_index)
-    return next(
+    first = next(
         i for i, s in enumerate(timeline)
         if s.item_index == segment.item_index and s.side_index == segment.side_index
     )
+    return first if timeline[first].kind is SegmentKind.SIDE else item_start(timeline, segment.item_index)
 
 
 def next_side_start(timeline: tuple[Segment, ...], position: int) -> int:

@@ -25,7 +25,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from skill.catalogue.model import Catalogue
-from skill.engine.plan import HOLD_LIMITS, REPS_LIMITS, PlanItem
+from skill.engine.plan import PlanItem
 from skill.engine.segments import segments
 
 MAX_ITEMS = 40
@@ -77,7 +77,7 @@ class RoutineState:
         """Plain JSON-safe data: strings, integers and lists only (DynamoDB rejects floats)."""
         data: dict[str, Any] = {
             "routine": self.routine_id,
-            "items": [[i.stretch_id, i.hold, i.reps] for i in self.items],
+            "items": [[i.stretch_id, i.hold, i.reps] + ([] if i.side is None else [i.side]) for i in self.items],
             "position": self.position,
             "status": self.status.value,
             "skipped": list(self.skipped),
@@ -92,7 +92,7 @@ class RoutineState:
         """Validate and rebuild a state; numbers may arrive as ``Decimal`` from DynamoDB."""
         try:
             routine_id = data["routine"]
-            items = tuple(PlanItem(s, _int(h), _int(r)) for s, h, r in data["items"])
+            items = tuple(_item(raw) for raw in data["items"])
             position = _int(data["position"])
             status = Status(data["status"])
             skipped = tuple(_int(i) for i in data.get("skipped", ()))
@@ -112,11 +112,13 @@ class RoutineState:
             if not isinstance(item.stretch_id, str) or item.stretch_id not in catalogue.stretches:
                 raise InvalidState(f"unknown stretch {item.stretch_id!r}")
             stretch = catalogue.stretch(item.stretch_id)
-            low, high = HOLD_LIMITS if stretch.hold_adjustable else (stretch.hold.min, stretch.hold.max)
-            if not low <= item.hold <= high:
+            # Safety beats settings: nothing outside the stretch's own range is played, even from storage.
+            if not stretch.hold.min <= item.hold <= stretch.hold.max:
                 raise InvalidState(f"hold out of range for {stretch.id}: {item.hold}")
-            if not REPS_LIMITS[0] <= item.reps <= REPS_LIMITS[1]:
-                raise InvalidState(f"reps out of range: {item.reps}")
+            if not stretch.reps.min <= item.reps <= stretch.reps.max:
+                raise InvalidState(f"reps out of range for {stretch.id}: {item.reps}")
+            if item.side is not None and (stretch.side_count != 2 or item.side not in (0, 1)):
+                raise InvalidState(f"side {item.side!r} for {stretch.id}")
         length = len(segments(items, catalogue))
         if not 0 <= position <= length:
             raise InvalidState(f"position out of range: {position}")
@@ -138,6 +140,14 @@ def _check_chunk(chunk: Chunk, length: int) -> None:
         raise InvalidState("chunk offsets go backwards")
     if chunk.sent_at_ms < 0:
         raise InvalidState("chunk sent before 1970")
+
+
+def _item(raw: Any) -> PlanItem:
+    """``[stretch_id, hold, reps]`` or ``[stretch_id, hold, reps, side]``."""
+    if not isinstance(raw, (list, tuple)) or len(raw) not in (3, 4):
+        raise ValueError(f"not a plan item: {raw!r}")
+    side = _int(raw[3]) if len(raw) == 4 else None
+    return PlanItem(raw[0], _int(raw[1]), _int(raw[2]), side)
 
 
 def _int(value: Any) -> int:

@@ -9,13 +9,17 @@ state, so an interruption can be placed on the segment that was playing.
 
 from __future__ import annotations
 
-from skill.engine import Chunk, RoutineState, SegmentKind
-from skill.flows.turn import Turn
+from skill.catalogue.model import SafetyMoment
+from skill.engine import Chunk, RoutineState, SegmentKind, Status
+from skill.flows.routines import users_routine
+from skill.flows.turn import Pending, Turn
 from skill.speech import Reply, Speech
 from skill.speech.timeline import RESPONSE_BUDGET_CHARS, Timeline, speech_chars, speech_seconds
 
 # Room kept for the question or the summary at the end of a response.
-CLOSING_RESERVE_CHARS = 400
+CLOSING_RESERVE_CHARS = 600
+WARM_UP_ROUTINE = "warm_up"
+BACK_BREAK_ROUTINE = "back_break"
 
 
 def timeline_for(turn: Turn, state: RoutineState) -> Timeline:
@@ -36,12 +40,15 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
             position += 1  # the recap gets the user back into position itself
     state = state.with_(position=position)
     if position >= len(timeline):
-        return _finish(turn, state, timeline, lead)
+        turn.session.routine = complete(turn, state)
+        return _closing(turn, state, timeline, lead)
     budget = RESPONSE_BUDGET_CHARS - CLOSING_RESERVE_CHARS - speech_chars(lead)
     end = timeline.chunk_end(position, budget)
     body = Speech(lead.parts + timeline.speech(position, end).parts)
+    chunk = Chunk(position, end, turn.now_ms(), timeline.ends_ms(position, end, speech_seconds(lead)))
+    turn.session.routine = turn.deps.engine.sent(state, chunk)
     if end >= len(timeline):
-        return _finish(turn, state, timeline, body)
+        return _closing(turn, state, timeline, body)
     upcoming = timeline.segments[end]
     question = turn.composer.next_question(
         upcoming.item_index + 1,
@@ -49,18 +56,65 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
         timeline.stretch(upcoming.item_index),
         same_stretch=upcoming.item_index == timeline.segments[end - 1].item_index,
     )
-    chunk = Chunk(position, end, turn.now_ms(), timeline.ends_ms(position, end, speech_seconds(lead)))
-    turn.session.routine = turn.deps.engine.sent(state, chunk)
     return Reply(body.add(*question.speech.parts), question.reprompt)
 
 
-def _finish(turn: Turn, state: RoutineState, timeline: Timeline, speech: Speech) -> Reply:
-    """The routine ends in this response: sum it up, count each stretch done, close the session."""
+def complete(turn: Turn, state: RoutineState) -> RoutineState:
+    """The routine has been heard to its end: count each stretch done and the minutes; it is finished.
+
+    Called once per routine, when that is first known: the request after its last response, the
+    session's end, or the next launch (``finish_if_heard``).
+    """
     finished = turn.deps.engine.finish(state)
-    turn.session.routine = finished
     done = [i for i in range(len(state.items)) if i not in finished.skipped]
-    seconds = sum(r.seconds for r in timeline.rendered if r.segment.item_index in done)
-    profile = turn.user.profile
-    turn.user.change(profile.record_finished([state.items[i].stretch_id for i in done]), {"stretch_counts"})
-    summary = turn.composer.summary(turn.routine_name(state.routine_id), len(done), len(finished.skipped), seconds)
-    return Reply(speech.add(*summary.parts), None, end_session=True)
+    seconds = _done_seconds(timeline_for(turn, state), done)
+    user = turn.user
+    profile = user.profile.record_finished([state.items[i].stretch_id for i in done])
+    user.change(profile.record_minutes(user.today(turn.now_ms() / 1000), round(seconds / 60)), {"stretch_counts", "minutes"})
+    return finished
+
+
+def finish_if_heard(turn: Turn) -> None:
+    """A routine whose last response has played to its end is complete."""
+    state = turn.session.routine
+    if state is not None and state.status is Status.PAUSED and state.position >= len(timeline_for(turn, state)):
+        turn.session.routine = complete(turn, state)
+
+
+def _done_seconds(timeline: Timeline, done: list[int]) -> float:
+    return sum(r.seconds for r in timeline.rendered if r.segment.item_index in done)
+
+
+def _closing(turn: Turn, state: RoutineState, timeline: Timeline, speech: Speech) -> Reply:
+    """The routine ends in this response: sum it up, one piece of advice, then one question.
+
+    After the warm-up on its own: whether to go on with the user's routine. After any other:
+    how the back feels (better, the same, worse), which is optional: silence ends the session.
+    The session stays open, so the user can still steer while this response plays.
+    """
+    skipped = state.skipped
+    done = [i for i in range(len(state.items)) if i not in skipped]
+    seconds = _done_seconds(timeline, done)
+    speech.add(*turn.composer.summary(turn.routine_name(state.routine_id), len(done), len(skipped), seconds).parts)
+    speech.say(*_advice(turn, state.routine_id, len(turn.user.profile.session_dates)))
+    if state.routine_id == WARM_UP_ROUTINE:
+        turn.session.pending = Pending.GO_ON
+        question = turn.say("ask_go_on", routine=turn.routine_name(users_routine(turn)))
+        return Reply(speech.say(question), Speech().say(question))
+    turn.session.pending = Pending.FEELING
+    return Reply(speech.say(turn.say("ask_feeling")), None)
+
+
+def _advice(turn: Turn, routine_id: str, sessions: int) -> list[str]:
+    """One piece of the articles' advice for the end of a routine, never all at once: the
+    first-use advice over a user's first sessions, then the end-of-routine advice in turn;
+    the back break has its own."""
+    catalogue = turn.deps.catalogue
+    if routine_id == BACK_BREAK_ROUTINE:
+        rules = catalogue.safety_for(SafetyMoment.BACK_BREAK)
+        return [rules[0].text] if rules else []
+    first_use = catalogue.safety_for(SafetyMoment.FIRST_USE)
+    if 0 < sessions <= len(first_use):
+        return [first_use[sessions - 1].text]
+    rules = catalogue.safety_for(SafetyMoment.END_OF_ROUTINE)
+    return [rules[sessions % len(rules)].text] if rules else []

@@ -6,6 +6,7 @@ import logging
 
 from skill.engine import InvalidState, RoutineState, Status
 from skill.engine.segments import side_start
+from skill.flows.playing import complete
 from skill.flows.turn import Turn
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def saved_routine(turn: Turn) -> RoutineState | None:
     state = engine.locate(state, turn.now_ms()).state
     timeline = engine.timeline(state)
     if state.position >= len(timeline):
+        turn.session.routine = complete(turn, state)  # its last response played out: it is done
         return None
     return state.with_(position=side_start(timeline, state.position))
 

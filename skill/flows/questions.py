@@ -1,8 +1,8 @@
 """The yes/no questions the skill asks, and what each answer does: one table.
 
 Example:
-    >>> sorted(p.value for p in ANSWERS)
-    ['carry_on', 'delete_data', 'skip_after_pain']
+    >>> sorted(p.value for p in Pending) == sorted(p.value for p in ANSWERS)
+    True
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from typing import Callable
 
 from skill.flows.progress import forget_progress, keep_progress
 from skill.flows.replies import ask, close
-from skill.flows.start import offer_routines
+from skill.flows import checkin, settings
+from skill.flows.routines import users_routine
+from skill.flows.start import offer_routines, start_routine
 from skill.flows.steer import Command, carry_on, steer
 from skill.flows.turn import Pending, Turn
 from skill.speech import Reply, Speech
@@ -44,11 +46,41 @@ def _keep_data(turn: Turn) -> Reply:
     return ask(turn, Speech().say(turn.say("delete_kept")), "help_reprompt")
 
 
+def _warm_up_first(turn: Turn) -> Reply:
+    return start_routine(turn, turn.session.pending_routine or users_routine(turn), warm_up=True)
+
+
+def _no_warm_up(turn: Turn) -> Reply:
+    return start_routine(turn, turn.session.pending_routine or users_routine(turn), warm_up=False)
+
+
+def _which_leg_again(turn: Turn) -> Reply:
+    turn.session.pending = Pending.SORE_LEG
+    return ask(turn, Speech().say(turn.say("ask_sore_leg_words")), "ask_sore_leg")
+
+
+def _both_legs(turn: Turn) -> Reply:
+    return settings.set_sore_leg(turn, "both")
+
+
+def _go_on(turn: Turn) -> Reply:
+    return start_routine(turn, users_routine(turn), warm_up=False)
+
+
+def _stop_here(turn: Turn) -> Reply:
+    return close(Speech().say(turn.say("goodbye")))
+
+
 # Pending question -> (what yes does, what no does).
 ANSWERS: dict[Pending, tuple[Flow, Flow]] = {
     Pending.CARRY_ON: (carry_on, _decline_carry_on),
     Pending.SKIP_AFTER_PAIN: (_skip_after_pain, _stop_after_pain),
     Pending.DELETE_DATA: (_delete_data, _keep_data),
+    Pending.WARM_UP: (_warm_up_first, _no_warm_up),
+    Pending.SORE_LEG: (_which_leg_again, _both_legs),
+    Pending.CONFIRM_SETTING: (settings.confirm_pending_setting, settings.decline_pending_setting),
+    Pending.FEELING: (checkin.ask_feeling_again, checkin.skip_feeling),
+    Pending.GO_ON: (_go_on, _stop_here),
 }
 
 

@@ -4,39 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from skill.catalogue import RoutineItem
+from skill.catalogue.model import SafetyMoment
 from skill.engine import RoutineState
-from skill.flows.playing import play, timeline_for
+from skill.engine.plan import Limit, limits
+from skill.flows.playing import finish_if_heard, play, timeline_for
+from skill.flows.routines import routine_items
 from skill.flows.replies import ask
-from skill.flows.turn import Turn
+from skill.flows.turn import Pending, Turn
 from skill.speech import Reply, Speech
 from skill.speech.timeline import speech_seconds
 
-DEFAULT_ROUTINE = "lower_back"
-OWN_ROUTINE = "own"
+def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> Reply:
+    """Start a routine from the top with the user's settings, and play it.
 
-
-def users_routine(turn: Turn) -> str:
-    """What "start my back stretches" plays: their own routine, else their preferred one, else the default."""
-    profile = turn.user.profile
-    if profile.own_routine:
-        return OWN_ROUTINE
-    return profile.preferred_routine or DEFAULT_ROUTINE
-
-
-def routine_items(turn: Turn, routine_id: str) -> tuple[RoutineItem, ...]:
-    """The stretches of a catalogue routine, or of the user's own (``OWN_ROUTINE``)."""
-    if routine_id == OWN_ROUTINE:
-        return tuple(RoutineItem(s) for s in turn.user.profile.own_routine)
-    return turn.deps.catalogue.routine(routine_id).items
-
-
-def start_routine(turn: Turn, routine_id: str) -> Reply:
-    """Start a routine from the top with the user's settings, and play it."""
-    user, now_ms = turn.user, turn.now_ms()
+    First, what only the user can say: which leg is sore (for a routine with a stretch done on
+    the affected side, asked once), and whether to warm up (for a routine whose article says to
+    warm up first, unless the user chose "always" or "skip"). ``warm_up`` is that answer.
+    """
+    finish_if_heard(turn)  # a routine that just ended (the warm-up before this one) is counted first
+    user, now_ms, catalogue = turn.user, turn.now_ms(), turn.deps.catalogue
     profile = user.profile
-    state = turn.deps.engine.start(routine_id, routine_items(turn, routine_id), profile.settings(), now_ms)
-    opening = _opening(turn, state, first_time=not profile.disclaimer_given, hint=not profile.hint_given)
+    items = routine_items(turn, routine_id)
+    if profile.sore_leg is None and any(catalogue.stretch(i.stretch_id).side_rule == "affected" for i in items):
+        return ask_question(turn, Pending.SORE_LEG, routine_id, Speech().say(turn.say("ask_sore_leg")), "ask_sore_leg")
+    warm_up_id = catalogue.routine(routine_id).warm_up if routine_id in catalogue.routines else None
+    if warm_up_id is not None and warm_up is None:
+        if profile.warm_up is None:
+            return ask_question(turn, Pending.WARM_UP, routine_id, Speech().say(turn.say("ask_warm_up")), "ask_warm_up_reprompt")
+        warm_up = profile.warm_up == "always"
+    notes: list[str] = []
+    if warm_up and warm_up_id is not None:
+        items = catalogue.routine(warm_up_id).items + items
+        notes.append(turn.say("warming_up_first"))
+    elif warm_up_id is not None and turn.asked is not Pending.GO_ON:  # not right after the warm-up routine itself
+        notes.extend(rule.text for rule in catalogue.safety_for(SafetyMoment.WARM_UP_SKIPPED))
+    settings = profile.settings()
+    state = turn.deps.engine.start(routine_id, items, settings, now_ms)
+    kept = kept_sentence(turn, limits(items, catalogue, settings))
+    if kept:
+        notes.append(kept)
+    opening = _opening(turn, state, _safety_first(turn), notes, hint=not profile.hint_given)
     user.change(
         profile.record_session(user.today(now_ms / 1000)).with_(disclaimer_given=True, hint_given=True),
         {"session_dates", "disclaimer_given", "hint_given"},
@@ -44,12 +51,47 @@ def start_routine(turn: Turn, routine_id: str) -> Reply:
     return play(turn, state, prefix=opening)
 
 
-def _opening(turn: Turn, state: RoutineState, first_time: bool, hint: bool) -> Speech:
-    """The routine's name, size and length (its whole audio, this opening included)."""
+def ask_question(turn: Turn, question: Pending, routine_id: str, speech: Speech, reprompt_key: str) -> Reply:
+    """Ask ``question`` before starting ``routine_id``; the answer starts it."""
+    turn.session.pending = question
+    turn.session.pending_routine = routine_id
+    return ask(turn, speech, reprompt_key)
+
+
+def _safety_first(turn: Turn) -> list[str]:
+    """Before the first hold of a session: never bounce, stop if it hurts; the doctor advice on first use."""
+    catalogue, profile = turn.deps.catalogue, turn.user.profile
+    said: list[str] = []
+    if not profile.disclaimer_given:
+        said.append(turn.say("disclaimer"))
+    if not turn.session.safety_said:
+        said.extend(rule.text for rule in catalogue.safety_for(SafetyMoment.EVERY_SESSION))
+        turn.session.safety_said = True
+    return said
+
+
+def kept_sentence(turn: Turn, kept: tuple[Limit, ...]) -> str | None:
+    """One sentence naming the stretches whose safe range overrides the user's setting."""
+    if not kept:
+        return None
+    parts = []
+    for limit in kept:
+        name = turn.deps.catalogue.stretch(limit.stretch_id).name
+        if limit.hold is not None and limit.reps is not None:
+            parts.append(turn.say("kept_both", name=name, seconds=limit.hold, reps=limit.reps))
+        elif limit.hold is not None:
+            parts.append(turn.say("kept_hold", name=name, seconds=limit.hold))
+        else:
+            parts.append(turn.say("kept_reps", name=name, reps=limit.reps))
+    return turn.say("kept_for_safety", stretches=turn.phrases.join(parts))
+
+
+def _opening(turn: Turn, state: RoutineState, safety: list[str], notes: list[str], hint: bool) -> Speech:
+    """Safety, the routine's name, size and length (its whole audio, this opening included), notes, how to steer."""
     name, count = turn.routine_name(state.routine_id), len(state.items)
     routine_seconds = timeline_for(turn, state).seconds()
-    draft = turn.composer.opening(name, count, routine_seconds, first_time, hint)
-    return turn.composer.opening(name, count, routine_seconds + speech_seconds(draft), first_time, hint)
+    draft = turn.composer.opening(name, count, routine_seconds, safety, notes, hint)
+    return turn.composer.opening(name, count, routine_seconds + speech_seconds(draft), safety, notes, hint)
 
 
 def offer_routines(turn: Turn, *lead_keys: str, **values: Any) -> Reply:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from skill.catalogue.model import SafetyMoment
 from skill.engine import Moment, RoutineState, Where
 from skill.flows.playing import play
 from skill.flows.progress import saved_routine
@@ -81,7 +82,7 @@ def pause_here(turn: Turn) -> RoutineState | None:
 
 def hurts(turn: Turn) -> Reply:
     """Stop now, say not to push into pain; offer the next stretch, or finish after the last one."""
-    speech = Speech().say(turn.say("pain"))
+    speech = Speech().say(turn.say("pain"), *(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
     state = pause_here(turn)
     if state is None:
         return close(speech.say(turn.say("goodbye")))

@@ -23,8 +23,9 @@ from enum import Enum
 from typing import Any, Callable, NamedTuple
 
 from skill.catalogue import Catalogue
-from skill.engine import InvalidState, Moment, PlanItem, RoutineEngine, RoutineState, Where
+from skill.engine import InvalidState, Moment, PlanItem, RoutineEngine, RoutineState, Status, Where
 from skill.flows.user_data import UserData
+from skill.profile import HOLD_RANGE, REPS_RANGE
 from skill.speech import Composer, Phrases
 from skill.speech.timeline import Timeline
 from skill.speech.ssml import MAX_BREAK_MS, MAX_SSML_CHARS
@@ -32,6 +33,8 @@ from skill.speech.ssml import MAX_BREAK_MS, MAX_SSML_CHARS
 logger = logging.getLogger(__name__)
 
 MAX_FULL_STEPS = 40
+OWN_ROUTINE = "own"  # the routine id of the user's own list of stretches
+SETTING_RANGES = {"hold_seconds": HOLD_RANGE, "reps": REPS_RANGE}
 
 
 class Pending(str, Enum):
@@ -40,6 +43,11 @@ class Pending(str, Enum):
     CARRY_ON = "carry_on"  # "carry on from where you stopped?"
     SKIP_AFTER_PAIN = "skip_after_pain"  # "skip to the next stretch?"
     DELETE_DATA = "delete_data"  # "delete everything?"
+    WARM_UP = "warm_up"  # "warm up first?" (then start ``pending_routine``)
+    SORE_LEG = "sore_leg"  # "which leg is sore?" (then start ``pending_routine``)
+    CONFIRM_SETTING = "confirm_setting"  # "that makes your routine 45 minutes: keep it?" (``pending_setting``)
+    FEELING = "feeling"  # "how does your back feel: better, the same, or worse?"
+    GO_ON = "go_on"  # after the warm-up: "go on with your routine?"
 
 
 class TimelineCache:
@@ -81,6 +89,9 @@ class SessionState:
     pending: Pending | None = None
     last_reply: dict[str, Any] | None = None
     full_steps: frozenset[str] = frozenset()  # stretches to read in full this session, on request
+    pending_routine: str | None = None  # the routine a pending question is about
+    pending_setting: tuple[str, int] | None = None  # ("hold_seconds" or "reps", value) awaiting a yes
+    safety_said: bool = False  # "never bounce, stop if it hurts" said in this session
     lost_track: bool = False
 
     @classmethod
@@ -100,6 +111,17 @@ class SessionState:
         full = attributes.get("full_steps")
         if isinstance(full, list) and len(full) <= MAX_FULL_STEPS:
             session.full_steps = frozenset(s for s in full if isinstance(s, str) and s in catalogue.stretches)
+        routine_id = attributes.get("pending_routine")
+        if isinstance(routine_id, str) and (routine_id in catalogue.routines or routine_id == OWN_ROUTINE):
+            session.pending_routine = routine_id
+        setting = attributes.get("pending_setting")
+        if (
+            isinstance(setting, list) and len(setting) == 2 and setting[0] in SETTING_RANGES
+            and isinstance(setting[1], int) and not isinstance(setting[1], bool)
+            and SETTING_RANGES[setting[0]][0] <= setting[1] <= SETTING_RANGES[setting[0]][1]
+        ):
+            session.pending_setting = (setting[0], setting[1])
+        session.safety_said = attributes.get("safety_said") is True
         last = attributes.get("last")
         if isinstance(last, dict) and _replayable(last.get("ssml")) and _replayable(last.get("reprompt"), optional=True):
             session.last_reply = last
@@ -115,6 +137,12 @@ class SessionState:
             attributes["last"] = self.last_reply
         if self.full_steps:
             attributes["full_steps"] = sorted(self.full_steps)
+        if self.pending is not None and self.pending_routine is not None:
+            attributes["pending_routine"] = self.pending_routine
+        if self.pending is Pending.CONFIRM_SETTING and self.pending_setting is not None:
+            attributes["pending_setting"] = list(self.pending_setting)
+        if self.safety_said:
+            attributes["safety_said"] = True
         return attributes
 
 
@@ -133,10 +161,15 @@ class Turn:
         # A question is answered by the very next request or not at all; a flow that asks
         # one sets ``session.pending`` again.
         self.asked, self.session.pending = self.session.pending, None
+        # A routine that ended in the last response is over (its place was cleared then).
+        if self.session.routine is not None and self.session.routine.status is Status.FINISHED:
+            self.session.routine = None
         # Any request during a routine stops the speech that was playing: place the user first.
         if self.session.routine is not None:
-            self.moment = self.deps.engine.locate(self.session.routine, self.at_ms)
-            self.session.routine = self.moment.state
+            moment = self.deps.engine.locate(self.session.routine, self.at_ms)
+            self.session.routine = moment.state
+            # Heard to its end, a routine is over: nothing to steer (the responder counts it done).
+            self.moment = None if self._over(moment.state) else moment
 
     @property
     def phrases(self) -> Phrases:
@@ -148,7 +181,12 @@ class Turn:
 
     @property
     def routine(self) -> RoutineState | None:
-        return self.session.routine
+        """The routine in progress, if there is one still to play."""
+        state = self.session.routine
+        return None if state is None or self._over(state) else state
+
+    def _over(self, state: RoutineState) -> bool:
+        return state.status is Status.FINISHED or state.position >= len(self.deps.engine.timeline(state))
 
     @property
     def where(self) -> Where:

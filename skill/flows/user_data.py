@@ -21,7 +21,7 @@ from typing import Any
 
 from skill.catalogue import Catalogue
 from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore
-from skill.profile import FIELDS, Profile
+from skill.profile import FIELDS, SCHEMA_VERSION, Profile
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class UserData:
         self.dirty: set[str] = set()
         self.notices: list[str] = []  # phrase keys to say once, at the start of the next reply
         self.told: set[str] = set()
+        # Stored attributes this release does not know (a newer schema's), written back untouched.
+        self.extra: dict[str, Any] = {}
 
     # -- session attributes -----------------------------------------------------------
 
@@ -50,12 +52,17 @@ class UserData:
             return
         profile, reset = self._parse(data.get("profile"))
         version = data.get("version")
-        if reset or not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        if reset or not isinstance(version, int) or isinstance(version, bool) or version < 0 or (
+            (data.get("profile") or {}).get("schema") != SCHEMA_VERSION  # only this release's own dump is trusted
+        ):
             logger.warning("session profile was malformed; reading the store again")
             return
         self._profile, self.version = profile, version
         self.store_ok = data.get("store_ok") is not False
         self.told = {t for t in data.get("told", []) if isinstance(t, str)}
+        extra = data.get("extra")
+        if isinstance(extra, dict) and all(isinstance(k, str) and k not in FIELDS for k in extra):
+            self.extra = extra
 
     def _parse(self, raw: Any) -> tuple[Profile, bool]:
         """Stored or session data to a profile, dropping routines and stretches the catalogue lacks."""
@@ -69,6 +76,7 @@ class UserData:
             "version": self.version,
             "store_ok": self.store_ok,
             "told": sorted(self.told),
+            **({"extra": self.extra} if self.extra else {}),
         }
 
     # -- reading ----------------------------------------------------------------------------
@@ -94,6 +102,7 @@ class UserData:
             self._notice("store_unavailable")
             return Profile()
         profile, reset = self._parse(raw)
+        self.extra = _unknown(raw)
         if reset:
             self._notice("profile_reset")
             self.dirty |= set(FIELDS)  # write the cleaned profile back with the next write
@@ -112,12 +121,13 @@ class UserData:
             return True
         if not self.store_ok:
             return False
-        mine, dirty = self._profile.to_attributes(), set(self.dirty)
+        mine, dirty = {**self._profile.to_attributes(), **self.extra}, set(self.dirty)
 
         def apply(fresh: Attributes) -> Attributes:
             # Keys starting "_" are the store's own markers (an unreadable item), never data to keep.
             merged = {k: v for k, v in fresh.items() if k not in dirty and not k.startswith("_")}
-            merged.update({k: v for k, v in mine.items() if k in dirty or k == "schema"})
+            merged.update({k: v for k, v in mine.items() if k in dirty})
+            merged["schema"] = max(_schema(fresh), _schema(mine))  # never write a newer schema down
             return merged
 
         try:
@@ -129,6 +139,7 @@ class UserData:
             self._notice("store_unavailable")
             return False
         self._profile, _ = self._parse(written)
+        self.extra = _unknown(written)
         self.dirty.clear()
         return True
 
@@ -156,3 +167,16 @@ class UserData:
 
     def today(self, now: float) -> dt.date:
         return dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
+
+
+def _schema(attributes: Attributes) -> int:
+    value = attributes.get("schema", SCHEMA_VERSION)
+    return value if isinstance(value, int) and not isinstance(value, bool) else SCHEMA_VERSION
+
+
+def _unknown(attributes: Attributes) -> Attributes:
+    """What a stored item holds that this release does not know: a newer schema's fields (and number)."""
+    return {
+        k: v for k, v in attributes.items()
+        if k not in FIELDS and not k.startswith("_") and (k != "schema" or v != SCHEMA_VERSION)
+    }

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from skill.catalogue.model import SafetyMoment
 from skill.flows.progress import saved_routine
 from skill.flows.replies import ask
-from skill.flows.start import users_routine
+from skill.flows.routines import users_routine
 from skill.flows.turn import Pending, Turn
 from skill.speech import Reply, Speech
+
+
+# The first-use advice that belongs before anyone gets on the floor.
+SPACE_AND_CLOTHES = "clothes_and_space"
 
 
 def launch(turn: Turn) -> Reply:
@@ -28,5 +33,6 @@ def launch(turn: Turn) -> Reply:
     speech = Speech().say(turn.say("welcome"))
     if not profile.disclaimer_given:
         speech.say(turn.say("disclaimer"))
+        speech.say(*(r.text for r in turn.deps.catalogue.safety_for(SafetyMoment.FIRST_USE) if r.id == SPACE_AND_CLOTHES))
         turn.user.change(profile.with_(disclaimer_given=True), {"disclaimer_given"})
     return ask(turn, speech.say(turn.say("offer_routines")), "offer_routines_reprompt")

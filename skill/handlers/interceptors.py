@@ -100,7 +100,7 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             locale = get_locale(handler_input)
         except AttributeError:
             locale = None
-        phrases = phrases_for(locale)
+        phrases = phrases_for(locale if isinstance(locale, str) else None)
         try:
             user_id: str | None = user_key(handler_input.request_envelope)
         except NoUserError:

@@ -9,25 +9,22 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.engine import build_plan
+from skill.flows import checkin, settings
 from skill.flows.replies import ask
-from skill.flows.start import offer_routines, routine_items, users_routine
+from skill.flows.routines import routine_items, users_routine
+from skill.flows.start import offer_routines
 from skill.flows.steer import pause_here
 from skill.flows.turn import Pending, Turn
 from skill.handlers.responder import respond, turn_of
 from skill.handlers.slots import resolve, slot_text
-from skill.profile import HOLD_RANGE, MAX_OWN_ROUTINE, REPS_RANGE, Profile
+from skill.profile import FEELINGS, HOLD_RANGE, LEGS, MAX_OWN_ROUTINE, REPS_RANGE, WARM_UP_CHOICES, Profile
 from skill.speech import Speech
 from skill.spoken_numbers import duration_seconds, whole_number
 
 
 def _reply(handler_input: HandlerInput, turn: Turn, *texts: str, changed: bool = False) -> Response:
     """Say ``texts`` and keep listening; mid-routine, the routine waits (and a change applies next time)."""
-    speech = Speech().say(*texts)
-    if pause_here(turn) is not None:
-        if changed:
-            speech.say(turn.say("setting_applies_next"))
-        speech.say(turn.say("carry_on"))
-    return respond(handler_input, ask(turn, speech, "reprompt_routine" if turn.routine else "help_reprompt"))
+    return respond(handler_input, settings.confirm(turn, *texts, changed=changed))
 
 
 def _save(turn: Turn, profile: Profile, *fields: str) -> None:
@@ -78,8 +75,7 @@ class SetHoldTimeHandler(AbstractRequestHandler):
             return _reply(handler_input, turn, phrases.say("hold_not_understood", low=low, high=high))
         if not low <= seconds <= high:
             return _reply(handler_input, turn, phrases.say("hold_out_of_range", low=low, high=high))
-        _save(turn, turn.user.profile.with_(hold_seconds=seconds), "hold_seconds")
-        return _reply(handler_input, turn, phrases.say("hold_set", seconds=seconds), changed=True)
+        return respond(handler_input, settings.change_setting(turn, "hold_seconds", seconds))
 
 
 class SetRepsHandler(AbstractRequestHandler):
@@ -95,12 +91,11 @@ class SetRepsHandler(AbstractRequestHandler):
             return _reply(handler_input, turn, phrases.say("reps_not_understood", low=low, high=high))
         if not low <= reps <= high:
             return _reply(handler_input, turn, phrases.say("reps_out_of_range", low=low, high=high))
-        _save(turn, turn.user.profile.with_(reps=reps), "reps")
-        return _reply(handler_input, turn, phrases.say("reps_set" if reps > 1 else "reps_set_one", reps=reps), changed=True)
+        return respond(handler_input, settings.change_setting(turn, "reps", reps))
 
 
 class SetLevelHandler(AbstractRequestHandler):
-    """Beginner means 10-second holds; either level drops an explicit hold time so the level decides."""
+    """Beginner means 10-second holds; either level drops an explicit hold time so the level decides (and says so)."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("SetLevelIntent")(handler_input)
@@ -111,9 +106,7 @@ class SetLevelHandler(AbstractRequestHandler):
         slot = resolve(handler_input, "level", {"beginner", "standard"})
         if slot.resolved_id is None:
             return _reply(handler_input, turn, phrases.say("level_unknown"))
-        profile = turn.user.profile.with_(level=slot.resolved_id, hold_seconds=None)
-        _save(turn, profile, "level", "hold_seconds")
-        return _reply(handler_input, turn, phrases.say(f"level_{slot.resolved_id}"), changed=True)
+        return respond(handler_input, settings.set_level(turn, slot.resolved_id))
 
 
 class MyRoutineHandler(AbstractRequestHandler):
@@ -232,21 +225,68 @@ class ClearRoutineHandler(AbstractRequestHandler):
 
 
 class ProgressStatsHandler(AbstractRequestHandler):
-    """"how am I doing": days in a row and sessions this week."""
+    """ "how am I doing": days in a row, sessions and minutes this week, how the back has felt."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("ProgressStatsIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = turn_of(handler_input)
-        phrases, profile = turn.phrases, turn.user.profile
-        today = turn.user.today(turn.now_ms() / 1000)
-        streak, week = profile.streak(today), profile.sessions_this_week(today)
-        if week == 0:
-            return _reply(handler_input, turn, phrases.say("stats_none"))
-        streak_text = phrases.say("stats_streak_one" if streak <= 1 else "stats_streak", days=streak)
-        week_text = phrases.say("stats_week_one" if week == 1 else "stats_week", days=week)
-        return _reply(handler_input, turn, streak_text, week_text)
+        return respond(handler_input, settings.confirm(turn, *checkin.stats(turn)))
+
+
+class FeelingHandler(AbstractRequestHandler):
+    """ "better", "about the same", "my back feels worse": the check-in after a routine, or any time."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("FeelingIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = turn_of(handler_input)
+        slot = resolve(handler_input, "feeling", set(FEELINGS))
+        if slot.resolved_id is None:
+            turn.session.pending = Pending.FEELING if turn.asked is Pending.FEELING else None
+            return respond(handler_input, ask(turn, Speech().say(turn.say("ask_feeling_words")), "ask_feeling_words"))
+        return respond(handler_input, checkin.feeling(turn, slot.resolved_id))
+
+
+class SoreLegHandler(AbstractRequestHandler):
+    """ "my left leg", "the right one", "both legs": the side a sciatica nerve glide is done on."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SoreLegIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = turn_of(handler_input)
+        slot = resolve(handler_input, "leg", set(LEGS))
+        if slot.resolved_id is None:
+            turn.session.pending = Pending.SORE_LEG
+            return respond(handler_input, ask(turn, Speech().say(turn.say("ask_sore_leg_words")), "ask_sore_leg"))
+        return respond(handler_input, settings.set_sore_leg(turn, slot.resolved_id))
+
+
+class OtherLegHandler(AbstractRequestHandler):
+    """ "my other leg hurts": swap the sore side."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("OtherLegIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, settings.other_leg(turn_of(handler_input)))
+
+
+class WarmUpChoiceHandler(AbstractRequestHandler):
+    """ "always warm up" / "skip the warm-up"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("WarmUpChoiceIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = turn_of(handler_input)
+        slot = resolve(handler_input, "choice", set(WARM_UP_CHOICES))
+        if slot.resolved_id is None:
+            return _reply(handler_input, turn, turn.say("warm_up_unknown"))
+        return respond(handler_input, settings.set_warm_up(turn, slot.resolved_id))
 
 
 class DeleteDataHandler(AbstractRequestHandler):

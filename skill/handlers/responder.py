@@ -13,6 +13,7 @@ from typing import cast
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from skill.flows.playing import finish_if_heard
 from skill.flows.progress import keep_progress
 from skill.flows.turn import Turn
 from skill.speech import Reply, Speech
@@ -26,7 +27,8 @@ def turn_of(handler_input: HandlerInput) -> Turn:
 
 
 def settle(turn: Turn) -> None:
-    """Keep the routine's place and store every change now."""
+    """Keep the routine's place (or count it done, if it has been heard to its end) and store every change now."""
+    finish_if_heard(turn)
     keep_progress(turn)
     turn.user.commit()
 

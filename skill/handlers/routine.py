@@ -8,6 +8,7 @@ from ask_sdk_core.utils import get_intent_name, is_intent_name
 from ask_sdk_model import Response
 
 from skill.flows import describe, start, steer
+from skill.flows.routines import users_routine
 from skill.flows.replies import ask
 from skill.handlers.responder import respond, turn_of
 from skill.handlers.slots import resolve
@@ -25,7 +26,7 @@ class StartRoutineHandler(AbstractRequestHandler):
         slot = resolve(handler_input, "routine", turn.deps.catalogue.routines)
         if not slot.empty and slot.resolved_id is None:
             return respond(handler_input, start.offer_routines(turn, "routine_unknown", heard=slot.heard))
-        return respond(handler_input, start.start_routine(turn, slot.resolved_id or start.users_routine(turn)))
+        return respond(handler_input, start.start_routine(turn, slot.resolved_id or users_routine(turn)))
 
 
 class ListRoutinesHandler(AbstractRequestHandler):

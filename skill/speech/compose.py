@@ -61,15 +61,15 @@ class Composer:
 
     # -- around the timeline ------------------------------------------------------------------
 
-    def opening(self, routine_name: str, stretch_count: int, seconds: float, first_time: bool, hint: bool) -> Speech:
-        """Before the first stretch: safety for a first-time user, the routine's size, how to steer."""
+    def opening(
+        self, routine_name: str, stretch_count: int, seconds: float, safety: list[str], notes: list[str], hint: bool
+    ) -> Speech:
+        """Before the first stretch: ``safety`` sentences, the routine's size and length, ``notes``, how to steer."""
         p = self.phrases
-        speech = Speech()
-        if first_time:
-            speech.say(p.say("disclaimer"))
+        speech = Speech().say(*safety)
         key = "routine_intro" if stretch_count > 1 else "routine_intro_one"
         title = routine_name[:1].upper() + routine_name[1:]  # it starts the sentence
-        speech.say(p.say(key, routine=title, count=stretch_count, length=self.length(seconds)))
+        speech.say(p.say(key, routine=title, count=stretch_count, length=self.length(seconds)), *notes)
         if hint:
             speech.say(p.say("navigation_hint"))
         return speech

@@ -85,11 +85,19 @@ def hold_countdown(seconds: int, phrases: Phrases, coaching: str | None = None) 
     return Timed(label.rstrip(": "), tuple(parts))
 
 
-def counted_set(count: int, tempo_seconds: int, phrases: Phrases, movement: str | None = None) -> Timed:
-    """``count`` slow movements counted out loud, one every ``tempo_seconds``, then a rest word."""
+def counted_set(count: int, tempo_seconds: int, phrases: Phrases, cues: tuple[str, ...] = ()) -> Timed:
+    """``count`` slow movements counted out loud, one every ``tempo_seconds``, then a rest word.
+
+    ``cues`` (like "toes up", "toes down") are said with the numbers in turn, so each count
+    says which movement it is.
+    """
     opening = phrases.say("count_start", count=count)
-    cues = [(float(n * tempo_seconds) + speaking_seconds(opening), phrases.say("count_number", number=n + 1)) for n in range(count)]
-    done = phrases.say("count_done")
-    cues.append((count * tempo_seconds + speaking_seconds(opening), done))
-    parts, _ = _timeline(opening, cues)
+    start = speaking_seconds(opening)
+    cues_said = [
+        phrases.say("count_number_cue", number=n + 1, cue=cues[n % len(cues)]) if cues else phrases.say("count_number", number=n + 1)
+        for n in range(count)
+    ]
+    timed = [(start + n * tempo_seconds, text) for n, text in enumerate(cues_said)]
+    timed.append((start + count * tempo_seconds, phrases.say("count_done")))
+    parts, _ = _timeline(opening, timed)
     return Timed(f"count {count}, one every {tempo_seconds} s", tuple(parts))

@@ -41,14 +41,22 @@ class Phrases(NamedTuple):
         return self.say("list_join", head=", ".join(words[:-1]), last=words[-1])
 
 
-def available_locales() -> list[str]:
+@lru_cache(maxsize=1)
+def available_locales() -> tuple[str, ...]:
     folder = resources.files("skill.speech").joinpath("locales")
-    return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
+    return tuple(sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")))
 
 
-@lru_cache(maxsize=None)
 def phrases_for(locale: str | None) -> Phrases:
-    """The wording for ``locale``, or for ``DEFAULT_LOCALE`` when that locale has no file."""
-    chosen = locale if locale in available_locales() else DEFAULT_LOCALE
-    path = resources.files("skill.speech").joinpath("locales", f"{chosen}.json")
-    return Phrases(chosen, json.loads(path.read_text(encoding="utf-8")))
+    """The wording for ``locale``, or for ``DEFAULT_LOCALE`` when that locale has no file.
+
+    Requests name any locale they like; only the locales that have a file are cached, so the
+    cache cannot grow with made-up ones.
+    """
+    return _load(locale if locale in available_locales() else DEFAULT_LOCALE)
+
+
+@lru_cache(maxsize=None)  # bounded: one entry per file in locales/
+def _load(locale: str) -> Phrases:
+    path = resources.files("skill.speech").joinpath("locales", f"{locale}.json")
+    return Phrases(locale, json.loads(path.read_text(encoding="utf-8")))

@@ -67,7 +67,7 @@ def speaking_seconds(text: str) -> float:
     sentences = max(1, len(_SENTENCE_END.findall(text)))
     return (
         _letters(text) * SECONDS_PER_LETTER
-        + SENTENCE_ONSET_SECONDS
+        + sentences * SENTENCE_ONSET_SECONDS
         + len(_COMMA.findall(text)) * COMMA_SECONDS
         + (sentences - 1) * BETWEEN_SENTENCES_SECONDS
     )

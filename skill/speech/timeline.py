@@ -159,12 +159,14 @@ class Timeline:
         item, stretch = self.items[index], self.stretch(index)
         kind = segment.kind
         if kind is SegmentKind.STRETCH:
-            return self._introduction(index)
+            return self._introduction(index, segment.side_index)
         if kind is SegmentKind.SETTLE:
             # Silence to get into position; a held stretch's cue comes inside its first hold.
             before = self.stretch(index - 1).posture if index else None
             settle: list[Part] = list(wait(settle_seconds(before, stretch.posture), p.say("take_your_time")))
-            return settle + [Text(stretch.cue)] if stretch.kind == "count" else settle
+            # A counted set's steps already say how to move; when they are skipped, its cue stands in.
+            familiar_count = stretch.kind == "count" and stretch.id in self.familiar
+            return settle + [Text(stretch.cue)] if familiar_count else settle
         if kind is SegmentKind.SIDE:
             side = self.side_name(stretch, segment.side_index)
             words = p.say("switch_side", name=stretch.name, side=side)
@@ -173,17 +175,17 @@ class Timeline:
             words = p.say("rest_between_reps", variant=segment.rep)
             return [Text(words), Pause(int(round((REST_BETWEEN_REPS_SECONDS - speaking_seconds(words)) * 1000)))]
         if kind is SegmentKind.COUNT:
-            return [counted_set(item.reps, item.hold, p)]
+            return [counted_set(item.reps, item.hold, p, stretch.count_cues)]
         parts: list[Part] = []
         if segment.rep > 0:  # the first repetition needs no number
             parts.append(Text(p.say("rep_of", rep=segment.rep + 1, total=item.reps)))
         parts.append(hold_countdown(item.hold, p, coaching=stretch.cue if segment.rep == 0 else None))
         return parts
 
-    def _introduction(self, index: int) -> list[Part]:
-        """Heading, the side to start on, then position and steps (or just the name for a familiar one)."""
+    def _introduction(self, index: int, side_index: int) -> list[Part]:
+        """Heading, the side to start on (``side_index``), then position and steps (or just the name for a familiar one)."""
         p, stretch = self.phrases, self.stretch(index)
-        side = self.side_name(stretch, 0)
+        side = self.side_name(stretch, side_index)
         key = "stretch_heading_first" if index == 0 and len(self.items) > 1 else "stretch_heading"
         if side:
             key += "_side"
@@ -192,4 +194,6 @@ class Timeline:
             same_place = index > 0 and self.stretch(index - 1).position == stretch.position
             texts.append(p.say("same_position", variant=index) if same_place else stretch.position)
             texts.extend(stretch.steps)
+        if stretch.caution and not (index > 0 and self.stretch(index - 1).caution == stretch.caution):
+            texts.append(stretch.caution)  # said once for two stretches in a row that share it
         return [Text(t) for t in texts]

@@ -99,6 +99,7 @@ def iso(epoch_seconds: float) -> str:
 
 # After a response has played, the user speaks this much later.
 ANSWER_AFTER_SECONDS = 1.0
+PLAYING_MARGIN = 1.2
 
 
 class Alexa:
@@ -191,7 +192,8 @@ class Alexa:
         """Give the request the time a device would: ``at`` seconds into the previous response, or after it."""
         if event["request"].get("timestamp") is None:
             return  # a hand-made event without a timestamp stays without one
-        offset = at if at is not None else self.playing_seconds() + ANSWER_AFTER_SECONDS
+        # Estimates of speech length differ by a few per cent; "after it played" must not land inside it.
+        offset = at if at is not None else self.playing_seconds() * PLAYING_MARGIN + ANSWER_AFTER_SECONDS
         moment = max(self.sent_at + offset, self.clock())
         if isinstance(self.clock, FakeClock):
             self.clock.now = moment

@@ -362,3 +362,18 @@ def gap_between(ssml: str, before_text: str, after_text: str, wpm: int = ESPEAK_
     """
     _, before, after, _ = _pair(ssml, before_text, after_text, wpm)
     return after.start - before.end
+
+
+FIRST_HOLD = re.compile(r"Hold for \d+ seconds\.|\d+ slow movements with me\.")
+
+
+def before_first_hold(ssml: str, tmp: Path) -> tuple[float, float]:
+    """(talk, all): seconds from a response's first word to the first word of its first hold's cue,
+    rendered by espeak-ng; *talk* leaves out the response's own breaks (time given to move)."""
+    match = FIRST_HOLD.search(ssml)
+    if match is None:
+        raise ValueError("no hold in the response")
+    lead = ssml[: match.start()] + "</speak>"
+    _, last_sound = render(lead, tmp / "lead.wav").sound_span()
+    silences = sum(int(ms) for ms in re.findall(r'<break time="(\d+)ms"/>', lead)) / 1000.0
+    return last_sound - silences, last_sound

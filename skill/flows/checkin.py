@@ -1,0 +1,65 @@
+"""How the back feels after a routine, and "how am I doing": days in a row, sessions, minutes, trend."""
+
+from __future__ import annotations
+
+from skill.catalogue.model import SafetyMoment
+from skill.flows.replies import ask, close
+from skill.flows.turn import Pending, Turn
+from skill.speech import Reply, Speech
+
+# How many recent answers the trend looks at.
+TREND_ANSWERS = 5
+
+
+def feeling(turn: Turn, answer: str) -> Reply:
+    """Keep today's answer (better, same, worse); two "worse" in a row bring the advice to see someone."""
+    user = turn.user
+    profile = user.profile.record_feeling(user.today(turn.now_ms() / 1000), answer)
+    user.change(profile, {"feelings"})
+    speech = Speech().say(turn.say(f"feeling_{answer}"))
+    if profile.worse_twice():
+        speech.say(turn.say("feeling_worse_twice"))
+        speech.say(*(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
+    if turn.asked is Pending.FEELING or turn.routine is None:
+        return close(speech.say(turn.say("goodbye")))
+    return ask(turn, speech.say(turn.say("carry_on")), "reprompt_routine")
+
+
+def skip_feeling(turn: Turn) -> Reply:
+    """ "skip" or "no" to the check-in: fine."""
+    return close(Speech().say(turn.say("goodbye")))
+
+
+def ask_feeling_again(turn: Turn) -> Reply:
+    """ "yes" to "how does your back feel": ask for the word."""
+    turn.session.pending = Pending.FEELING
+    return Reply(Speech().say(turn.say("ask_feeling_words")), None)
+
+
+def stats(turn: Turn) -> list[str]:
+    """Days in a row, sessions and minutes this week, and how the back has felt lately."""
+    profile = turn.user.profile
+    today = turn.user.today(turn.now_ms() / 1000)
+    streak, week = profile.streak(today), profile.sessions_this_week(today)
+    minutes = profile.minutes_this_week(today)
+    if week == 0:
+        return [turn.say("stats_none")]
+    said = [
+        turn.say("stats_streak_one" if streak <= 1 else "stats_streak", days=streak),
+        turn.say(_week_key(week, minutes), days=week, minutes=minutes),
+    ]
+    recent = [f for _, f in profile.feelings[-TREND_ANSWERS:]]
+    if recent:
+        counts = [(name, recent.count(name)) for name in ("better", "same", "worse") if recent.count(name)]
+        if len(recent) == 1:
+            said.append(turn.say("trend_one", feeling=turn.say(f"feeling_word_{recent[0]}")))
+        else:
+            parts = [turn.say(f"trend_{name}", times=count) if count > 1 else turn.say(f"trend_{name}_once") for name, count in counts]
+            said.append(turn.say("trend", answers=len(recent), parts=turn.phrases.join(parts)))
+    return said
+
+
+def _week_key(days: int, minutes: int) -> str:
+    if minutes:
+        return "stats_week_one" if days == 1 else "stats_week"
+    return "stats_week_one_no_minutes" if days == 1 else "stats_week_no_minutes"

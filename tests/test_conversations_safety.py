@@ -1,0 +1,185 @@
+"""Safety and the articles' advice in whole conversations: safe ranges over settings, warming up first,
+safety every session, the sore leg for sciatica, the check-in after a routine, settings that explain
+themselves."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from skill.catalogue import load_catalogue
+from skill.catalogue.model import SafetyMoment
+from skill.persistence.sqlite_store import SqliteStore
+from tests.support.conversation import Alexa, FakeClock
+
+CATALOGUE = load_catalogue()
+LOWER_BACK = ("lower back routine", "lower_back")
+SCIATICA = ("sciatica relief", "sciatica")
+FULL_BACK = ("full back routine", "full_back")
+MORNING = ("morning back stretches", "morning")
+
+
+def stored(data_dir: Path, user_id: str = "amzn1.ask.account.TESTUSER") -> dict:
+    attributes, _ = SqliteStore(data_dir / "users.sqlite3").read(user_id)
+    return attributes
+
+
+def before_first_hold(text: str) -> str:
+    found = re.search(r"Hold for \d+ seconds\.|\d+ slow movements with me\.", text)
+    assert found, "no hold in the response"
+    return text[: found.start()]
+
+
+def rule_texts(moment: SafetyMoment) -> list[str]:
+    return [rule.text for rule in CATALOGUE.safety_for(moment)]
+
+
+def test_a_long_hold_and_many_reps_keep_each_stretch_in_its_range_and_the_intro_says_so(alexa: Alexa, tmp_path: Path) -> None:
+    alexa.intent("SetPreferredRoutineIntent", routine=MORNING)
+    alexa.intent("SetHoldTimeIntent", seconds="90")
+    alexa.intent("SetRepsIntent", reps="10")
+    started = alexa.intent("StartRoutineIntent", routine=FULL_BACK)
+    opening = before_first_hold(started.text)
+    assert "For safety," in opening and "stays at 30 seconds" in opening
+    holds = [int(n) for n in re.findall(r"Hold for (\d+) seconds\.", started.text)]
+    highest = max(CATALOGUE.stretch(i.stretch_id).hold.max for i in CATALOGUE.routine("full_back").items)
+    assert holds and max(holds) <= highest
+
+
+def test_a_setting_that_makes_the_routine_longer_than_half_an_hour_is_confirmed_first(alexa: Alexa, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    alexa.intent("SetPreferredRoutineIntent", routine=FULL_BACK)
+    asked = alexa.intent("SetRepsIntent", reps="10")
+    assert re.search(r"With 10 repetitions, your full back routine would take about \d+ minutes\. Shall I keep that\?", asked.text)
+    assert "reps" not in stored(data_dir), "nothing is stored before the yes"
+    kept = alexa.intent("AMAZON.YesIntent")
+    assert "10 repetitions" in kept.text and stored(data_dir)["reps"] == 10
+    alexa.intent("SetHoldTimeIntent", seconds="30")
+    declined = alexa.intent("AMAZON.NoIntent")
+    assert "left it as it was" in declined.text and "hold_seconds" not in stored(data_dir)
+
+
+def test_a_first_time_user_hears_about_warming_up_before_the_first_hold(alexa: Alexa) -> None:
+    asked = alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
+    assert "warm-up" in asked.text and "Hold for" not in asked.text and not asked.ended
+    skipped = alexa.intent("AMAZON.NoIntent")
+    opening = before_first_hold(skipped.text)
+    alternatives = rule_texts(SafetyMoment.WARM_UP_SKIPPED)
+    assert alternatives and all(text in opening for text in alternatives)
+    assert "brisk walk" in opening
+    assert headings_of(skipped.text)[0] == "pelvic tilt"
+
+
+def test_yes_to_the_warm_up_plays_it_first_and_always_warm_up_is_stored(alexa: Alexa, tmp_path: Path) -> None:
+    alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
+    warmed = alexa.intent("AMAZON.YesIntent")
+    assert headings_of(warmed.text)[:3] == ["ankle pumps", "heel slides", "abdominal contraction"]
+    alexa.intent("AMAZON.StopIntent")
+    chosen = alexa.intent("WarmUpChoiceIntent", choice=("always", "always"))
+    assert "always start with the warm-up" in chosen.text and stored(tmp_path / "data")["warm_up"] == "always"
+    again = alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
+    assert "Shall we warm up first?" not in again.text and headings_of(again.text)[0] == "ankle pumps"
+
+
+def test_the_warm_up_routine_leads_into_the_users_routine(alexa: Alexa) -> None:
+    alexa.intent("SetPreferredRoutineIntent", routine=MORNING)
+    warm = alexa.intent("StartRoutineIntent", routine=("warm up routine", "warm_up"))
+    while "You finished" not in warm.text:
+        warm = alexa.intent("AMAZON.NextIntent")
+    assert warm.text.rstrip().endswith("Shall we go on with your morning back stretches?") and not warm.ended
+    onward = alexa.intent("AMAZON.YesIntent")
+    assert headings_of(onward.text)[0] == "single knee to chest"
+
+
+def test_never_bounce_and_stop_if_it_hurts_come_before_the_first_hold_of_every_session(alexa: Alexa) -> None:
+    every_session = rule_texts(SafetyMoment.EVERY_SESSION)
+    assert len(every_session) == 2
+    for _ in range(3):
+        reply = alexa.intent("StartRoutineIntent", routine=MORNING)
+        assert all(text in before_first_hold(reply.text) for text in every_session)
+        alexa.intent("AMAZON.StopIntent")  # a new session next time
+    first_time_only = "ask your doctor"
+    assert first_time_only not in alexa.history[-2].text
+
+
+def test_sciatica_asks_for_the_sore_leg_once_and_glides_only_that_leg(alexa: Alexa, tmp_path: Path) -> None:
+    asked = alexa.intent("StartRoutineIntent", routine=SCIATICA)
+    assert "Which leg is sore: left, right, or both?" in asked.text
+    started = alexa.intent("SoreLegIntent", leg=("my left leg", "left"))
+    reply = started
+    while "You finished" not in reply.text:
+        reply = alexa.intent("AMAZON.NextIntent")
+    text = " ".join(r.text for r in alexa.history[alexa.history.index(started):])
+    glide = text[text.index("sciatic nerve glide") :]
+    assert "left side" in glide.split(".")[0] and "sciatic nerve glide on your right side" not in text
+    assert stored(tmp_path / "data")["sore_leg"] == "left"
+    alexa.end()
+    again = alexa.intent("StartRoutineIntent", routine=SCIATICA)
+    assert "Which leg is sore" not in again.text
+    alexa.intent("AMAZON.StopIntent")
+    switched = alexa.intent("OtherLegIntent")
+    assert "right leg" in switched.text and stored(tmp_path / "data")["sore_leg"] == "right"
+
+
+def test_the_check_in_is_stored_and_two_worse_answers_bring_the_doctor_advice(tmp_path: Path) -> None:
+    clock = FakeClock()
+    alexa = Alexa.with_clock(tmp_path / "days", clock)
+    advice = rule_texts(SafetyMoment.AFTER_PAIN)
+    for answer, expect_advice in (("better", False), ("worse", False), ("worse", True)):
+        alexa.intent("StartRoutineIntent", routine=MORNING)
+        reply = alexa.intent("FeelingIntent", feeling=(answer, answer))
+        assert all(a in reply.text for a in advice) is expect_advice, reply.text
+        assert ("physiotherapist" in reply.text) is expect_advice
+        clock.now += 24 * 3600  # the next day
+    clock.now -= 24 * 3600
+    feelings = stored(tmp_path / "days")["feelings"]
+    assert [f for _, f in feelings] == ["better", "worse", "worse"] and len({d for d, _ in feelings}) == 3
+    doing = alexa.intent("ProgressStatsIntent")
+    assert "3 days in a row" in doing.text and re.search(r"This week: 3 days with a session, \d+ minutes in all", doing.text)
+    assert "After your last 3 routines, your back felt better once and worse 2 times." in doing.text
+
+
+def test_one_check_in_a_day_counts(alexa: Alexa, tmp_path: Path) -> None:
+    for answer in ("better", "worse"):
+        alexa.intent("StartRoutineIntent", routine=MORNING)
+        alexa.intent("FeelingIntent", feeling=(answer, answer))
+    assert [f for _, f in stored(tmp_path / "data")["feelings"]] == ["worse"], "the day's last answer"
+
+
+def test_silence_or_no_after_the_check_in_is_fine(alexa: Alexa) -> None:
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    bye = alexa.intent("AMAZON.NoIntent")
+    assert bye.ended and "Goodbye" in bye.text
+
+
+def test_level_and_hold_time_say_when_one_replaces_the_other(alexa: Alexa) -> None:
+    alexa.intent("SetHoldTimeIntent", seconds="25")
+    beginner = alexa.intent("SetLevelIntent", level=("beginner", "beginner"))
+    assert "replaces your 25-second hold time" in beginner.text
+    held = alexa.intent("SetHoldTimeIntent", seconds="20")
+    assert "replaces the beginner's 10 seconds" in held.text
+
+
+def test_pain_brings_the_doctor_advice(alexa: Alexa) -> None:
+    alexa.intent("SetHoldTimeIntent", seconds="30")
+    alexa.intent("SetRepsIntent", reps="5")
+    alexa.intent("AMAZON.StopIntent")
+    alexa.intent("StartRoutineIntent", routine=FULL_BACK)
+    hurt = alexa.intent("PainIntent", at=60)
+    assert all(text in hurt.text for text in rule_texts(SafetyMoment.AFTER_PAIN))
+
+
+def headings_of(text: str) -> list[str]:
+    return re.findall(r"(?:First, |Stretch \d+ of \d+: )([a-z' ]+?)(?:,| side|\.)", text)
+
+
+def test_skip_the_warm_up_answers_the_warm_up_question_and_is_stored(alexa: Alexa, tmp_path: Path) -> None:
+    alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
+    started = alexa.intent("WarmUpChoiceIntent", choice=("skip", "skip"))
+    assert headings_of(started.text)[0] == "pelvic tilt" and "brisk walk" in before_first_hold(started.text)
+    assert stored(tmp_path / "data")["warm_up"] == "skip"
+
+
+def test_the_summary_does_not_say_goodbye_before_its_question(alexa: Alexa) -> None:
+    reply = alexa.intent("StartRoutineIntent", routine=MORNING)
+    assert "Goodbye" not in reply.text and reply.text.endswith("better, the same, or worse?")

@@ -1,0 +1,39 @@
+"""Less talk before moving: from the first word of the response that starts a routine to the first word
+of its first hold, rendered by espeak-ng at a fixed 160 words a minute (the silences given to move into
+position left out): at most 20 s for a returning user and 35 s for a first-time user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skill.catalogue import load_catalogue
+from tests.support.conversation import Alexa, FakeClock, Reply
+from tests.support.stopwatch import before_first_hold
+
+RETURNING_LIMIT = 20.0
+NEW_USER_LIMIT = 35.0
+
+
+def started(alexa: Alexa, routine_id: str) -> Reply:
+    """Start a routine, answering a question before it as a user following the articles would."""
+    reply = alexa.intent("StartRoutineIntent", routine=(load_catalogue().routine(routine_id).name, routine_id))
+    if "warm up first?" in reply.text:
+        reply = alexa.intent("AMAZON.YesIntent")
+    if "Which leg is sore" in reply.text:
+        reply = alexa.intent("SoreLegIntent", leg=("left", "left"))
+    return reply
+
+
+@pytest.mark.parametrize("routine_id", sorted(load_catalogue().routines))
+def test_talk_before_the_first_hold(tmp_path: Path, routine_id: str) -> None:
+    alexa = Alexa.with_clock(tmp_path / "data", FakeClock())
+    new_talk, _ = before_first_hold(started(alexa, routine_id).ssml, tmp_path)
+    alexa.end()
+    returning = started(alexa, routine_id)
+    assert "Stop if it hurts." in returning.text, "the safety reminder comes every session"
+    returning_talk, _ = before_first_hold(returning.ssml, tmp_path)
+    assert new_talk <= NEW_USER_LIMIT, f"a first-time user hears {new_talk:.1f} s of talk first"
+    assert returning_talk <= RETURNING_LIMIT, f"a returning user hears {returning_talk:.1f} s of talk first"
+    assert returning_talk < new_talk
