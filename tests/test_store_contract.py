@@ -746,3 +746,45 @@ def test_dynamodb_dead_endpoint_is_store_unavailable_within_the_bound(dead_store
 def test_dynamodb_dead_endpoint_gets_one_retry_only(dead_store_calls: dict[str, DeadStoreCall], case: str) -> None:
     """As the store documents: one attempt plus one retry (MAX_ATTEMPTS = 2 HTTP requests)."""
     assert dead_store_calls[case].http_attempts == MAX_ATTEMPTS
+
+
+def test_sqlite_takes_a_burst_of_parallel_users_without_failing(tmp_path: Path) -> None:
+    """300 users writing at once through one store (as the threaded web service does): none fails."""
+    import threading
+
+    from skill.persistence.sqlite_store import SqliteStore
+
+    store = SqliteStore(tmp_path / "burst.sqlite3")
+    failures: list[BaseException] = []
+
+    def user(number: int) -> None:
+        try:
+            key = f"amzn1.ask.account.BURST{number}"
+            attributes, version = store.read(key)
+            store.update(key, lambda a: {**a, "hold_seconds": 30}, known=(attributes, version))
+        except BaseException as error:  # noqa: BLE001 - the test collects every failure
+            failures.append(error)
+
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(300)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert all(store.read(f"amzn1.ask.account.BURST{n}")[0] == {"hold_seconds": 30} for n in range(300))
+
+
+def test_a_newer_schemas_data_survives_a_change_made_by_this_release(tmp_path: Path) -> None:
+    """After a rollback, items written by the newer release keep their schema and unknown fields."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 2, "hold_seconds": 25, "reps": 3, "reminder_time": "07:00", "voice": {"speed": 1}}, 0)
+    counting = counted(store)
+    user = UserData(counting, USER, CATALOGUE)
+    assert user.profile.hold_seconds == 25 and user.notices == [], "nothing reset, nothing to apologise for"
+    later = next_request(user)
+    later.change(later.profile.with_(reps=5), {"reps"})
+    assert later.commit() is True
+    attributes, _ = store.read(USER)
+    assert attributes["schema"] == 2 and attributes["reminder_time"] == "07:00" and attributes["voice"] == {"speed": 1}
+    assert attributes["hold_seconds"] == 25 and attributes["reps"] == 5
+    assert (counting.reads, counting.writes) == (1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -62,19 +63,62 @@ def test_get_is_not_allowed_but_health_answers(server: str) -> None:
         assert json.loads(response.read()) == {"status": "ok"}
 
 
-def test_wrong_skill_id_is_forbidden(tmp_path: Path) -> None:
+def test_wrong_or_missing_skill_id_is_forbidden(tmp_path: Path) -> None:
+    event = load_event("launch_request")
+    without_application = load_event("launch_request")
+    del without_application["context"]["System"]["application"]
+    null_system = load_event("launch_request")
+    null_system["context"]["System"] = None
+    no_context = load_event("launch_request")
+    del no_context["context"]
     with serve(tmp_path, env={"BACKSTRETCH_SKILL_ID": "amzn1.ask.skill.the-real-one"}) as url:
-        status, body = post(url, json.dumps(load_event("launch_request")).encode())
-    assert status == 403 and "skill id" in body["error"]
+        answers = [post(url, json.dumps(e).encode()) for e in (event, without_application, null_system, no_context)]
+    for status, body in answers:
+        assert status == 403 and "skill id" in body["error"], (status, body)
 
 
-def test_serve_without_no_verify_refuses_to_start(tmp_path: Path) -> None:
+def _signed_looking(url: str = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem") -> dict[str, str]:
+    return {"SignatureCertChainUrl": url, "Signature-256": "c2lnbmF0dXJl"}
+
+
+def _post_with(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def test_serve_without_flags_checks_signatures_and_refuses_what_fails(tmp_path: Path) -> None:
+    """Each of these fails before any certificate is fetched, so nothing leaves this machine."""
+    event = load_event("launch_request")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    event["request"]["timestamp"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    fresh = json.dumps(event).encode()
+    event["request"]["timestamp"] = (now - datetime.timedelta(seconds=600)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stale = json.dumps(event).encode()
+    event["request"]["timestamp"] = (now + datetime.timedelta(seconds=600)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    future = json.dumps(event).encode()
+    with serve(tmp_path, verify=True) as url:
+        cases = {
+            "unsigned": _post_with(url, fresh, {}),
+            "bogus url": _post_with(url, fresh, _signed_looking("http://s3.amazonaws.com/echo.api/cert.pem")),
+            "other host": _post_with(url, fresh, _signed_looking("https://evil.example/echo.api/cert.pem")),
+            "outside echo.api": _post_with(url, fresh, _signed_looking("https://s3.amazonaws.com/echo.api/../evil/cert.pem")),
+            "stale": _post_with(url, stale, _signed_looking()),
+            "future": _post_with(url, future, _signed_looking()),
+        }
+    for case, (status, body) in cases.items():
+        assert status == 400 and "verification failed" in str(body["error"]), (case, status, body)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.org"])
+def test_no_verify_is_refused_off_loopback(tmp_path: Path, host: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "skill.entrypoints.cli", "serve", "--port", "0", "--data-dir", str(tmp_path)],
-        env=local_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, "-m", "skill.entrypoints.cli", "serve", "--no-verify", "--host", host, "--port", "0",
+         "--data-dir", str(tmp_path)],
+        env=local_env(), capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2
-    assert "refusing to start" in result.stderr and "--no-verify" in result.stderr
+    assert "refusing to start" in result.stderr and "loopback" in result.stderr

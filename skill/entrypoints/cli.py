@@ -9,6 +9,8 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import datetime
+import ipaddress
 import logging
 import os
 import sys
@@ -26,10 +28,9 @@ LOCAL_AWS_DEFAULTS = {
     "AWS_EC2_METADATA_DISABLED": "true",
 }
 
-VERIFY_REFUSAL = (
-    "backstretch serve: refusing to start. Alexa request signature verification is not built yet,\n"
-    "so this server would accept unverified traffic. For local testing only, run it with --no-verify\n"
-    "(it then listens on 127.0.0.1 by default)."
+NO_VERIFY_REFUSAL = (
+    "backstretch serve: refusing to start. --no-verify accepts requests nobody signed, so it is only\n"
+    "allowed on a loopback address (127.0.0.1, localhost, ::1), for local testing."
 )
 
 
@@ -44,15 +45,27 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _serve(args: argparse.Namespace) -> int:
-    if not args.no_verify:
-        print(VERIFY_REFUSAL, file=sys.stderr)
+    if args.no_verify and not _is_loopback(args.host):
+        print(NO_VERIFY_REFUSAL, file=sys.stderr)
         return 2
+    from skill.entrypoints.verify import RequestVerifier, https_fetch
     from skill.entrypoints.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(_config(args))
-    print(f"Back Stretch Coach listening on http://{args.host}:{args.port}/ (signature checks OFF)", flush=True)
+    verifier = None if args.no_verify else RequestVerifier(https_fetch, lambda: datetime.datetime.now(datetime.timezone.utc))
+    app = create_app(_config(args), verifier=verifier)
+    checks = "OFF" if verifier is None else "on"
+    print(f"Back Stretch Coach listening on http://{args.host}:{args.port}/ (signature checks {checks})", flush=True)
     app.run(host=args.host, port=args.port, threaded=True)
     return 0
 
@@ -104,7 +117,7 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="answer Alexa requests over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
-    serve.add_argument("--no-verify", action="store_true", help="accept requests without Alexa signature checks")
+    serve.add_argument("--no-verify", action="store_true", help="accept requests without Alexa signature checks (loopback hosts only)")
     store_flags(serve)
     serve.set_defaults(run=_serve)
 

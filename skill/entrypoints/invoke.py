@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
@@ -58,6 +59,18 @@ def _envelope(body: Any, text: str) -> RequestEnvelope:
 
 
 def invoke(skill: CustomSkill, envelope: RequestEnvelope, context: Any = None) -> dict[str, Any]:
-    """Run the skill on one request and return the response envelope as plain JSON data."""
+    """Run the skill on one request and return the response envelope as plain JSON data.
+
+    With a skill id configured, a request that names no application is refused like one that
+    names another skill (the SDK's own check would fail on the missing fields instead).
+    """
+    if skill.skill_id is not None and _application_id(envelope) is None:
+        raise AskSdkException("Skill ID Verification failed: the request names no skill")
     response = skill.invoke(request_envelope=envelope, context=context)
     return cast(dict[str, Any], _serializer.serialize(response))
+
+
+def _application_id(envelope: RequestEnvelope) -> str | None:
+    system = getattr(envelope.context, "system", None)
+    application = getattr(system, "application", None)
+    return getattr(application, "application_id", None)

@@ -3,6 +3,9 @@
 flask-ask-sdk cannot be imported on current OpenSSL (its oscrypto dependency
 fails), so this is a small Flask view over the skill's own serializer. Bad
 requests get a 4xx with a one-line JSON message, never a 500 or a traceback.
+With a ``verifier`` every request's Alexa signature is checked first
+(``skill.entrypoints.verify``): a failed check is a 400 with its reason logged,
+and no skill code runs.
 
 Example:
     >>> import pathlib, tempfile
@@ -17,20 +20,22 @@ import logging
 
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill.app import build_skill
 from skill.config import Config
 from skill.entrypoints.invoke import BadRequest, invoke, parse_request
+from skill.entrypoints.verify import SKILL_EVENT_MAX_SKEW_SECONDS, RequestVerifier, VerificationError
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 128 * 1024
 
 
-def create_app(config: Config, skill: CustomSkill | None = None) -> Flask:
-    """A Flask app serving ``skill`` (built from ``config`` when not given)."""
+def create_app(config: Config, skill: CustomSkill | None = None, verifier: RequestVerifier | None = None) -> Flask:
+    """A Flask app serving ``skill`` (built from ``config`` when not given), checking signatures with ``verifier``."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     the_skill = skill or build_skill(config)
@@ -53,6 +58,12 @@ def create_app(config: Config, skill: CustomSkill | None = None) -> Flask:
             envelope = parse_request(raw)
         except BadRequest as bad:
             return error(400, str(bad))
+        if verifier is not None:
+            try:
+                _verify(verifier, envelope, raw)
+            except VerificationError as failed:
+                logger.warning("refused an unverified request: %s", failed.reason)
+                return error(400, f"request verification failed: {failed.reason}")
         try:
             return jsonify(invoke(the_skill, envelope))
         except AskSdkException as refused:
@@ -71,3 +82,11 @@ def create_app(config: Config, skill: CustomSkill | None = None) -> Flask:
         return error(500, "internal error")
 
     return app
+
+
+def _verify(verifier: RequestVerifier, envelope: RequestEnvelope, raw: bytes) -> None:
+    """Alexa's signature over the raw body, its certificate, and the request's age (skill events: 1 h)."""
+    stamp = getattr(envelope.request, "timestamp", None)
+    timestamp = stamp.isoformat() if stamp is not None else None
+    is_event = str(getattr(envelope.request, "object_type", "")).startswith("AlexaSkillEvent.")
+    verifier.verify(dict(request.headers.items()), raw, timestamp, max_skew_seconds=SKILL_EVENT_MAX_SKEW_SECONDS if is_event else None)

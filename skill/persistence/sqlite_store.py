@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -31,19 +32,30 @@ CREATE TABLE IF NOT EXISTS users (
 """
 
 
+BUSY_TIMEOUT_MS = 5000
+
+
 class SqliteStore(VersionedStore):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._ready = False
+        self._setup = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
         try:
             if not self._ready:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+            # Many requests at once (the threaded web service) wait for the lock instead of failing:
+            # readers never block the writer in WAL mode, and a writer waits up to BUSY_TIMEOUT_MS.
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if not self._ready:
-                connection.execute(SCHEMA)
-                self._ready = True
+                # Switching to WAL takes an exclusive lock that the busy timeout does not cover: once, alone.
+                with self._setup:
+                    if not self._ready:
+                        connection.execute("PRAGMA journal_mode = WAL")
+                        connection.execute(SCHEMA)
+                        self._ready = True
             return connection
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailable(f"cannot open {self.path}: {error}") from error

@@ -216,14 +216,14 @@ def _tail(path: Path, limit: int = 6000) -> str:
         return ""
 
 
-def _server_command(port: int, data_dir: Path, extra_args: Sequence[str]) -> list[str]:
+def _server_command(port: int, data_dir: Path, extra_args: Sequence[str], verify: bool = False) -> list[str]:
     """Build the ``backstretch serve`` command line, using the venv script when it exists."""
     script = Path(sys.executable).parent / "backstretch"
     base = [str(script)] if script.exists() else [sys.executable, "-m", "skill.entrypoints.cli"]
     return [
         *base,
         "serve",
-        "--no-verify",
+        *([] if verify else ["--no-verify"]),
         "--host",
         "127.0.0.1",
         "--port",
@@ -252,10 +252,12 @@ def serve(
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     *,
+    verify: bool = False,
     startup_timeout: float = 30.0,
     stop_timeout: float = 10.0,
 ) -> Iterator[str]:
-    """Run ``backstretch serve --no-verify`` on a free loopback port; yield its base URL.
+    """Run ``backstretch serve --no-verify`` (``verify=True``: with its signature checks) on a free
+    loopback port; yield its base URL.
 
     The server gets ``--data-dir tmp_path`` and ``BACKSTRETCH_DATA_DIR=tmp_path`` plus
     :data:`LOCAL_AWS_ENV` and ``env``. Its stdout/stderr go to a log file outside ``tmp_path``; if
@@ -277,7 +279,7 @@ def serve(
     data_dir = Path(tmp_path)
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_loopback_port()
-    command = _server_command(port, data_dir, extra_args)
+    command = _server_command(port, data_dir, extra_args, verify)
     full_env = local_env({"BACKSTRETCH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     if env:
         full_env.update(env)
