@@ -2,7 +2,8 @@
 
 For each routine, at default settings and at 90-second holds × 5 repetitions:
 
-- utterances: what the user says to get to the end (the start, then "next" only when a response asks);
+- utterances: what the user says to get to the end (the start, an answer where the skill asks whether
+  to warm up or which leg is sore, then "next" only when a response asks);
 - responses: how many responses that takes, and the largest one's SSML in characters;
 - rendered minutes: every response rendered by espeak-ng at 160 words a minute and timed, against the
   length the routine's opening announces ("about 6 minutes"), as a ratio;
@@ -26,11 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from tests.support.conversation import Alexa, FakeClock  # noqa: E402
-from tests.support.stopwatch import render  # noqa: E402
+from tests.support.conversation import Alexa, FakeClock, Reply  # noqa: E402
+from tests.support.stopwatch import before_first_hold, render  # noqa: E402
 
 LONG = {"hold": "90", "reps": "5"}
-FIRST_HOLD = re.compile(r"Hold for \d+ seconds\.|\d+ slow movements with me\.")
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,19 @@ def announced_seconds(text: str) -> float:
     return total + (30 if half else 0) + (float(extra) if extra else 0)
 
 
-def before_first_hold(ssml: str, scratch: Path) -> tuple[float, float]:
-    """(talk, all) seconds from the start of a response to the first hold's first word, by espeak-ng."""
-    match = FIRST_HOLD.search(ssml)
-    if match is None:
-        raise ValueError("no hold in the response")
-    lead = ssml[: match.start()] + "</speak>"
-    audio = render(lead, scratch / "lead.wav")
-    _, last_sound = audio.sound_span()
-    silences = sum(int(ms) for ms in re.findall(r'<break time="(\d+)ms"/>', lead)) / 1000.0
-    return last_sound - silences, last_sound
+def answer_until_playing(alexa: Alexa, reply: Reply) -> tuple[Reply, int]:
+    """Answer the skill's questions before a routine as a user following the articles would
+    (warm up first: yes; the sore leg: left); returns the reply that plays and the answers given."""
+    answers = 0
+    while "Hold for" not in reply.ssml and "slow movements" not in reply.ssml:
+        if "warm up first?" in reply.text:
+            reply = alexa.intent("AMAZON.YesIntent")
+        elif "Which leg is sore" in reply.text:
+            reply = alexa.intent("SoreLegIntent", leg=("left", "left"))
+        else:
+            raise AssertionError(f"unexpected question: {reply.text[-200:]}")
+        answers += 1
+    return reply, answers
 
 
 def play_through(routine_id: str, name: str, settings: dict[str, str], scratch: Path) -> Row:
@@ -73,18 +76,23 @@ def play_through(routine_id: str, name: str, settings: dict[str, str], scratch: 
     alexa = Alexa.with_clock(scratch / f"{routine_id}-{len(settings)}", clock)
     if settings:
         alexa.intent("SetHoldTimeIntent", seconds=settings["hold"])
+        if "Shall I keep that?" in alexa.history[-1].text:
+            alexa.intent("AMAZON.YesIntent")
         alexa.intent("SetRepsIntent", reps=settings["reps"])
+        if "Shall I keep that?" in alexa.history[-1].text:
+            alexa.intent("AMAZON.YesIntent")
         alexa.intent("AMAZON.StopIntent")
-    first = alexa.intent("StartRoutineIntent", routine=(name, routine_id))
+    first, answers = answer_until_playing(alexa, alexa.intent("StartRoutineIntent", routine=(name, routine_id)))
     responses = [first]
-    while not responses[-1].ended:
+    while "You finished" not in responses[-1].text:
         responses.append(alexa.intent("AMAZON.NextIntent"))
-    returning = alexa.intent("StartRoutineIntent", routine=(name, routine_id))
+    alexa.intent("FeelingIntent", feeling=("better", "better")) if "How does your back feel" in responses[-1].text else alexa.end()
+    returning, _ = answer_until_playing(alexa, alexa.intent("StartRoutineIntent", routine=(name, routine_id)))
     rendered = sum(render(r.ssml, scratch / "all.wav").seconds for r in responses)
     return Row(
         routine=name,
         settings="90 s × 5" if settings else "default",
-        utterances=len(responses),
+        utterances=len(responses) + answers,
         responses=len(responses),
         largest_ssml=max(len(r.ssml) for r in responses),
         rendered_seconds=rendered,
