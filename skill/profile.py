@@ -250,8 +250,8 @@ def _plain(value: Any) -> Any:
 
 
 def _is_date(value: Any) -> bool:
+    """An ISO date written the one way this skill writes it ("2026-11-29", not "20261129")."""
     try:
-        dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
         return False
-    return True

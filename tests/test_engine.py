@@ -74,7 +74,7 @@ SEGMENT_MS = 20_000
 
 
 def _start() -> RoutineState:
-    return ENGINE.start("custom", ITEMS, Settings(), now_ms=T0)
+    return ENGINE.start("own", ITEMS, Settings(), now_ms=T0)
 
 
 def _chunk(start: int, end: int, sent_at: int = SENT, lead_ms: int = LEAD_MS) -> Chunk:
@@ -370,7 +370,8 @@ def test_no_setting_takes_a_stretch_outside_its_range(name: str, settings: Setti
         assert stretch.hold.min <= item.hold <= stretch.hold.max, (item, stretch.hold)
         assert stretch.reps.min <= item.reps <= stretch.reps.max, (item, stretch.reps)
         assert item == _expected(item.stretch_id, settings, routine_item.hold, routine_item.reps)
-    state = ENGINE.start(name, items, settings, now_ms=T0)
+    routine_id = name if name in CATALOGUE.routines else "own"  # one stretch alone: a user's own routine
+    state = ENGINE.start(routine_id, items, settings, now_ms=T0)
     assert RoutineState.from_dict(state.to_dict(), CATALOGUE) == state
 
 
@@ -518,12 +519,12 @@ def test_start_is_paused_at_the_first_segment() -> None:
     state = _start()
     assert (state.position, state.status, state.chunk, state.skipped) == (0, Status.PAUSED, None, ())
     assert state.items == build_plan(ITEMS, CATALOGUE, Settings())
-    assert state.routine_id == "custom"
+    assert state.routine_id == "own"
 
 
 def test_start_without_stretches_is_refused() -> None:
     with pytest.raises(ValueError):
-        ENGINE.start("custom", (), Settings(), now_ms=T0)
+        ENGINE.start("own", (), Settings(), now_ms=T0)
 
 
 def test_sent_marks_the_chunk_playing_from_its_start() -> None:
@@ -901,7 +902,7 @@ def test_from_dict_accepts_decimals() -> None:
 def _valid() -> dict[str, Any]:
     """A playing routine (the steering routine, 19 segments): the second stretch was sent, the first skipped."""
     return {
-        "routine": "custom",
+        "routine": "own",
         "items": [["single_knee_to_chest", 20, 2], ["double_knee_to_chest", 20, 2], ["heel_slides", 3, 20]],
         "position": 9,
         "status": "playing",
@@ -938,7 +939,7 @@ def test_valid_fixture_and_its_edges_are_accepted() -> None:
     """The base dict the tampering cases start from is valid, and so are its legal extremes."""
     state = RoutineState.from_dict(_valid(), CATALOGUE)
     assert state == RoutineState(
-        "custom",
+        "own",
         (PlanItem("single_knee_to_chest", 20, 2), PlanItem("double_knee_to_chest", 20, 2), PlanItem("heel_slides", 3, 20)),
         9, Status.PLAYING, Chunk(9, 14, SENT, (3000, 23000, 43000, 63000, 83000, 103000)), (0,), SENT // 1000,
     )
@@ -1067,12 +1068,15 @@ TAMPERED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "empty routine id": _set(("routine",), ""),
     "routine id a number": _set(("routine",), 7),
     "routine id None": _set(("routine",), None),
+    "routine id not in the catalogue": _set(("routine",), "custom"),
+    "a 100 KB routine id": _set(("routine",), "x" * 100_000),
+    "SSML as routine id": _set(("routine",), "<speak>evil</speak>"),
     "missing routine": _drop("routine"),
     "string updated_at": _set(("updated_at",), "1700000060"),
     "float updated_at": _set(("updated_at",), 1.5),
     "None": _replace(None),
     "list": _replace([]),
-    "string": _replace("custom"),
+    "string": _replace("own"),
     "number": _replace(42),
 }
 

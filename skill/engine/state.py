@@ -29,7 +29,7 @@ from skill.engine.plan import PlanItem
 from skill.engine.segments import segments
 
 MAX_ITEMS = 40
-MAX_ROUTINE_ID = 40
+OWN_ROUTINE = "own"  # the routine id of the user's own list of stretches
 
 
 class Status(str, Enum):
@@ -104,8 +104,8 @@ class RoutineState:
                 chunk = Chunk(_int(start), _int(end), _int(sent_at), tuple(_int(e) for e in ends))
         except (KeyError, TypeError, ValueError, OverflowError) as error:  # int(inf) overflows
             raise InvalidState(f"malformed routine state: {error}") from error
-        if not isinstance(routine_id, str) or not 0 < len(routine_id) <= MAX_ROUTINE_ID:
-            raise InvalidState("routine id is not a short string")
+        if not isinstance(routine_id, str) or (routine_id not in catalogue.routines and routine_id != OWN_ROUTINE):
+            raise InvalidState("routine id is neither a catalogue routine nor the user's own")
         if not items or len(items) > MAX_ITEMS:
             raise InvalidState("routine state has no stretches or too many")
         for item in items:

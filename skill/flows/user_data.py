@@ -16,6 +16,7 @@ stored data is never overwritten with defaults.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
@@ -26,6 +27,10 @@ from skill.profile import FIELDS, SCHEMA_VERSION, Profile
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "user"
+# The once-only notices, by phrase key.
+NOTICES = ("store_unavailable", "profile_reset")
+# A newer schema's unknown fields, carried through the session: never more than this much JSON.
+MAX_EXTRA_CHARS = 4096
 
 
 class UserData:
@@ -59,9 +64,14 @@ class UserData:
             return
         self._profile, self.version = profile, version
         self.store_ok = data.get("store_ok") is not False
-        self.told = {t for t in data.get("told", []) if isinstance(t, str)}
+        told = data.get("told")
+        self.told = {t for t in told if t in NOTICES} if isinstance(told, list) else set()
         extra = data.get("extra")
-        if isinstance(extra, dict) and all(isinstance(k, str) and k not in FIELDS for k in extra):
+        if (
+            isinstance(extra, dict)
+            and all(isinstance(k, str) and k not in FIELDS and not k.startswith("_") for k in extra)
+            and len(json.dumps(extra, default=str)) <= MAX_EXTRA_CHARS
+        ):
             self.extra = extra
 
     def _parse(self, raw: Any) -> tuple[Profile, bool]:

@@ -12,10 +12,12 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple, Union
 from html import escape
+from typing import Iterator, NamedTuple, Union
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_BREAK_MS = 10_000
 MAX_SSML_CHARS = 8_000
 
@@ -79,7 +81,9 @@ class Speech:
                     continue
                 if out and not out[-1].endswith("/>"):
                     out.append(" ")
-                out.append(escape(text, quote=False))  # html.escape: xml.sax would pull in urllib at import
+                # html.escape: xml.sax would pull in urllib at import. Control characters (from a slot
+                # value said back) are not allowed in XML at all: they become spaces.
+                out.append(escape(_CONTROL.sub(" ", text), quote=False))
                 previous_was_pause = False
         ssml = "<speak>" + "".join(out) + "</speak>"
         if len(ssml) >= MAX_SSML_CHARS:
