@@ -36,7 +36,7 @@ def resolve(handler_input: HandlerInput, name: str, known_ids: set[str] | dict) 
         status = getattr(getattr(authority, "status", None), "code", None)
         if status == StatusCode.ER_SUCCESS_MATCH:
             for candidate in authority.values or []:
-                if candidate.value.id in known_ids:
+                if candidate is not None and candidate.value is not None and candidate.value.id in known_ids:
                     return SlotValue(slot.value, candidate.value.id)
     if authorities:
         return SlotValue(slot.value, None)
