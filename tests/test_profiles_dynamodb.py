@@ -776,9 +776,9 @@ def test_delete_my_data_yes_deletes_the_item(rig: Rig, stored: Stored) -> None:
     assert phrase("delete_confirm") in said(asked) and not asked.ended
     assert stored() is not None, "nothing is deleted before the yes"
     assert phrase("deleted") in said(alexa.intent("AMAZON.YesIntent"))
-    assert stored() is None and rig.calls["DeleteItem"] == 1
+    assert stored() == ({"_deleted": 1}, 2) and rig.calls["DeleteItem"] == 0, "a tombstone: nothing but the marker"
     alexa.intent("AMAZON.StopIntent")
-    assert stored() is None
+    assert stored() == ({"_deleted": 1}, 2)
     welcome = said(alexa.launch())
     assert phrase("welcome") in welcome and DISCLAIMER in welcome, "a new user again"
 
@@ -1724,9 +1724,9 @@ def test_skill_disabled_not_persisted_deletes_the_item(rig: Rig, seed: Callable[
     seed(SEEDED)
     seed(SEEDED, user_id="amzn1.ask.account.OTHER")
     send_skill_disabled(rig, "NOT_PERSISTED")
-    assert stored() is None
+    assert stored() == ({"_deleted": 1}, 2), "a tombstone: nothing but the marker"
     assert stored("amzn1.ask.account.OTHER") == (SEEDED, 1)
-    assert rig.calls["DeleteItem"] == 1 and rig.reads == 0 and rig.writes == 0
+    assert rig.calls["DeleteItem"] == 0 and rig.reads == 1 and rig.writes == 1
 
 
 def test_skill_disabled_persisted_keeps_the_item(rig: Rig, seed: Callable[..., None], stored: Stored) -> None:
@@ -1742,7 +1742,7 @@ def test_skill_disabled_for_an_unknown_user_or_a_dead_store_is_still_answered(ri
     send_skill_disabled(rig, "NOT_PERSISTED", user_id="amzn1.ask.account.NEVER-SEEN")
     dead = make_rig("users", f"http://127.0.0.1:{free_loopback_port()}")
     send_skill_disabled(dead, "NOT_PERSISTED")
-    assert dead.calls["DeleteItem"] >= 1
+    assert dead.calls["GetItem"] >= 1
 
 
 # -- over HTTP: backstretch serve --table --dynamodb-endpoint --------------------------------------------------
@@ -1803,3 +1803,52 @@ def test_mid_routine_setting_change_says_it_applies_next_time(rig: Rig, seed: Ca
     resumed = alexa.intent("AMAZON.ResumeIntent")
     assert check_holds(resumed, LONG["hold_seconds"]), "the routine in progress keeps its holds"
     assert any(safe_hold(k, 30) != safe_hold(k, LONG["hold_seconds"]) for k in holds_by_stretch(resumed)), "30 s would sound different"
+
+
+# -- issue 9: deletion is final; a corrupt version is repaired -------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["delete-my-data", "skill-disabled"])
+def test_a_deletion_is_not_undone_by_a_session_open_on_another_device(rig: Rig, seed: Callable[..., None], stored: Stored, how: str) -> None:
+    """Device A has the profile loaded; the user deletes their data (on device B, or by disabling the skill); A's next
+    change conflicts with the tombstone and is dropped without a word: nothing of the old profile comes back."""
+    seed({**SEEDED, "reps": 3, "dates": [today_iso()]})
+    device_a = rig.device()
+    device_a.launch()
+    if how == "delete-my-data":
+        device_b = rig.device()
+        device_b.intent("DeleteDataIntent")
+        assert phrase("deleted") in said(device_b.intent("AMAZON.YesIntent"))
+    else:
+        send_skill_disabled(rig, "NOT_PERSISTED")
+    tombstone = stored()
+    assert tombstone is not None and tombstone[0] == {"_deleted": 1}
+    reply, made = rig.turn(lambda: device_a.intent("SetRepsIntent", reps="5"))
+    assert WENT_WRONG not in said(reply) and CANT_SAVE not in said(reply)
+    assert made == {"GetItem": 1, "PutItem": 1, "DeleteItem": 0}, "one conflicting write and its re-read, nothing more"
+    assert stored() == tombstone
+    device_a.intent("SetHoldTimeIntent", seconds="30")
+    device_a.intent("AMAZON.StopIntent")
+    assert stored() == tombstone, "nor does the rest of A's session write"
+    welcome = said(rig.device().launch())
+    assert DISCLAIMER in welcome, "the user comes back as a new user"
+
+
+@pytest.mark.parametrize("version", [{"N": "-1"}, {"N": "2.5"}, {"S": "7"}, {"N": "0"}], ids=["negative", "fraction", "string", "zero"])
+def test_a_corrupt_version_is_repaired_by_the_next_save(rig: Rig, ddb: BaseClient, table: str, stored: Stored, version: dict[str, str]) -> None:
+    """Not "can't save" in every session with 5 reads and 4 writes: the data is used, the first change is one PutItem,
+    and the item has a whole version again, so the next session saves normally too."""
+    ddb.put_item(TableName=table, Item={"id": {"S": USER}, "attributes": _serializer.serialize({**SEEDED, "reps": 3}), "version": version})
+    alexa = rig.device()
+    launched, made = rig.turn(alexa.launch)
+    assert RESET_NOTICE not in said(launched) and made["GetItem"] == 1
+    reply, made = rig.turn(lambda: alexa.intent("SetRepsIntent", reps="4"))
+    assert CANT_SAVE not in said(reply) and phrase("reps_set", reps=4) in said(reply)
+    assert made == {"GetItem": 0, "PutItem": 1, "DeleteItem": 0}
+    attributes, repaired = stored()
+    assert attributes["reps"] == 4 and attributes["hold_seconds"] == SET_HOLD and repaired >= 1
+    again = rig.device()
+    again.launch()
+    reply, made = rig.turn(lambda: again.intent("SetRepsIntent", reps="6"))
+    assert CANT_SAVE not in said(reply) and made["PutItem"] == 1
+    assert stored() == ({**attributes, "reps": 6}, repaired + 1)

@@ -38,6 +38,7 @@ from skill.persistence.versioned import (
     StoreUnavailable,
     VersionConflict,
     VersionedStore,
+    is_tombstone,
 )
 from skill.catalogue import load_catalogue
 from skill.flows.user_data import UserData
@@ -115,9 +116,7 @@ class RacingStore(VersionedStore):
         self.writes += 1
         return self.inner.write(key, attributes, expected_version)
 
-    def remove(self, key: str) -> None:
-        """Delegate."""
-        self.inner.remove(key)
+    # remove: VersionedStore's own (a tombstone through ``update``), so its read and write are counted here.
 
 
 # -- the contract ---------------------------------------------------------------------------------
@@ -167,19 +166,21 @@ def test_write_to_a_missing_item_with_a_version_conflicts(store: VersionedStore)
     assert store.read(USER) == ({}, 0)
 
 
-def test_remove_deletes_and_a_new_item_starts_again_at_version_1(store: VersionedStore) -> None:
-    """After removal the user reads as new, and may be created again."""
+def test_remove_leaves_a_tombstone_and_a_new_item_is_written_over_it(store: VersionedStore) -> None:
+    """After removal the user reads as a tombstone (no data, a higher version), and may be created again on top of it."""
     store.write(USER, {"hold_seconds": 30}, 0)
-    store.remove(USER)
-    assert store.read(USER) == ({}, 0)
-    assert store.write(USER, {"reps": 2}, 0) == 1
+    assert store.remove(USER) == 2
+    assert store.read(USER) == ({"_deleted": 1}, 2)
+    with pytest.raises(VersionConflict):
+        store.write(USER, {"reps": 2}, 1)
+    assert store.write(USER, {"reps": 2}, 2) == 3
 
 
 def test_removing_a_missing_user_is_fine(store: VersionedStore) -> None:
-    """No error when there is nothing to delete, twice."""
+    """No error when there is nothing to delete, twice: a tombstone (a session elsewhere may be about to create the item)."""
     store.remove(USER)
     store.remove(USER)
-    assert store.read(USER) == ({}, 0)
+    assert store.read(USER) == ({"_deleted": 1}, 2)
 
 
 def test_users_are_independent(store: VersionedStore) -> None:
@@ -423,11 +424,13 @@ class PathCheckingStore(SqliteStore):
         self.writes = 0
         self.stray_writes = 0
 
-    def update(self, key: str, change: Callable[[Attributes], Attributes], known: tuple[Attributes, int] | None = None) -> tuple[Attributes, int]:
+    def update(
+        self, key: str, change: Callable[[Attributes], Attributes], known: tuple[Attributes, int] | None = None, deadline: float | None = None
+    ) -> tuple[Attributes, int]:
         """Note that writes from here on are update's own."""
         self.updating = True
         try:
-            return super().update(key, change, known)
+            return super().update(key, change, known, deadline)
         finally:
             self.updating = False
 
@@ -478,7 +481,7 @@ class DownStore(VersionedStore):
         self.writes += 1
         raise StoreUnavailable("down")
 
-    def remove(self, key: str) -> None:
+    def remove(self, key: str, known_version: int | None = None, deadline: float | None = None) -> int:
         """Refuse."""
         raise StoreUnavailable("down")
 
@@ -788,3 +791,215 @@ def test_a_newer_schemas_data_survives_a_change_made_by_this_release(tmp_path: P
     assert attributes["schema"] == 2 and attributes["reminder_time"] == "07:00" and attributes["voice"] == {"speed": 1}
     assert attributes["hold_seconds"] == 25 and attributes["reps"] == 5
     assert (counting.reads, counting.writes) == (1, 1)
+
+
+# -- issue 9: deletion is final (tombstone), a bad version is repaired, one deadline per request ---------------------
+
+
+def test_a_tombstone_holds_only_the_marker_and_reads_as_an_empty_profile(backend: tuple[str, StoreFactory], store: VersionedStore, request: pytest.FixtureRequest) -> None:
+    """After remove the item keeps nothing of the user (key, marker, version); the profile read from it is a new user's."""
+    store.write(USER, {"schema": 1, "hold_seconds": 30, "progress": {"routine": "morning"}}, 0)
+    store.remove(USER)
+    attributes, version = store.read(USER)
+    assert is_tombstone(attributes) and attributes == {"_deleted": 1} and version == 2
+    assert Profile.from_attributes(attributes, CATALOGUE.routines, CATALOGUE.stretches) == (Profile(), False)
+    if backend[0] == "dynamodb":
+        item = request.getfixturevalue("raw_item")(USER)
+        assert item == {"id": {"S": USER}, "attributes": {"M": {"_deleted": {"N": "1"}}}, "version": {"N": "2"}}
+
+
+def test_a_write_from_before_the_removal_conflicts_and_the_re_read_is_the_tombstone(store: VersionedStore, second_device: VersionedStore) -> None:
+    """A device that read before the removal cannot write blind: its conditional write conflicts."""
+    store.write(USER, {"hold_seconds": 30}, 0)
+    attributes, version = store.read(USER)
+    second_device.remove(USER)
+    with pytest.raises(VersionConflict):
+        store.write(USER, {**attributes, "reps": 3}, version)
+    assert is_tombstone(store.read(USER)[0])
+
+
+def test_remove_with_the_known_version_writes_once_without_reading(tmp_path: Path) -> None:
+    """UserData passes the version it holds: the tombstone is one write, no read."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "reps": 2}, 0)
+    counting = counted(store)
+    assert counting.remove(USER, known_version=1) == 2
+    assert (counting.reads, counting.writes) == (0, 1)
+
+
+def test_deletion_is_not_undone_by_a_session_that_read_before_it(tmp_path: Path) -> None:
+    """Device A read the profile; the user deletes their data on device B; A's later change conflicts, meets the
+    tombstone, and is dropped silently: nothing of A's profile comes back, in this request or later ones."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 45, "reps": 3, "dates": ["2026-11-01"]}, 0)
+    counting = counted(store)
+    device_a = UserData(counting, USER, CATALOGUE)
+    assert device_a.profile.hold_seconds == 45
+    device_b = UserData(store, USER, CATALOGUE)
+    assert device_b.delete() is True
+    assert store.read(USER) == ({"_deleted": 1}, 2)
+    device_a.change(device_a.profile.with_(reps=5), {"reps"})
+    assert device_a.commit() is True, "nothing for the user to hear: they asked to be forgotten"
+    assert device_a.take_notices() == []
+    assert store.read(USER) == ({"_deleted": 1}, 2), "the tombstone stands"
+    assert device_a.profile == Profile()
+    later = next_request(device_a)
+    later.change(later.profile.with_(hold_seconds=30), {"hold_seconds"})
+    assert later.commit() is True
+    assert store.read(USER) == ({"_deleted": 1}, 2), "nor does the rest of that session write"
+    assert counting.writes == 1 and counting.reads == 2, "one conflicting write, its re-read; nothing after"
+
+
+def test_a_new_session_after_the_deletion_writes_over_the_tombstone(tmp_path: Path) -> None:
+    """The user comes back (a session that read the tombstone itself): a new user, stored normally, no reset notice."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 45}, 0)
+    store.remove(USER)
+    counting = counted(store)
+    user = UserData(counting, USER, CATALOGUE)
+    assert user.profile == Profile() and user.notices == []
+    user.change(user.profile.with_(reps=4), {"reps"})
+    assert user.commit() is True
+    attributes, version = store.read(USER)
+    assert version == 3 and "_deleted" not in attributes and attributes["reps"] == 4 and "hold_seconds" not in attributes
+    assert (counting.reads, counting.writes) == (1, 1)
+
+
+def test_the_deleting_session_itself_may_store_again_over_its_tombstone(tmp_path: Path) -> None:
+    """Delete, then a new setting in the same session: stored over the tombstone with one write (its version is known)."""
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 45}, 0)
+    counting = counted(store)
+    user = UserData(counting, USER, CATALOGUE)
+    assert user.profile.hold_seconds == 45
+    assert user.delete() is True
+    later = next_request(user)
+    later.change(later.profile.with_(reps=4), {"reps"})
+    assert later.commit() is True
+    attributes, version = store.read(USER)
+    assert version == 3 and attributes["reps"] == 4 and "hold_seconds" not in attributes
+    assert (counting.reads, counting.writes) == (1, 2)
+
+
+def put_raw(backend: tuple[str, StoreFactory], store: VersionedStore, request: pytest.FixtureRequest, attributes: Attributes, version: Any) -> None:
+    """Store an item the way a hand edit would: ``version`` as given (a DynamoDB attribute value, or an SQLite value)."""
+    if backend[0] == "sqlite":
+        assert isinstance(store, SqliteStore)
+        store.read(USER)  # creates the table
+        with closing(sqlite3.connect(store.path)) as connection, connection:
+            connection.execute("INSERT INTO users (id, attributes, version) VALUES (?, ?, ?)", (USER, json.dumps(attributes), version))
+    else:
+        ddb: BaseClient = request.getfixturevalue("ddb")
+        table: str = request.getfixturevalue("table")
+        item: dict[str, Any] = {"id": {"S": USER}, "attributes": {"M": {"schema": {"N": "1"}, "hold_seconds": {"N": "45"}}}}
+        assert attributes == {"schema": 1, "hold_seconds": 45}
+        if version is not None:
+            item["version"] = version
+        ddb.put_item(TableName=table, Item=item)
+
+
+# (SQLite value, DynamoDB attribute value) of a corrupt version, and what read reports for it.
+BAD_VERSIONS = {
+    "string": ("x", {"S": "x"}, 0),
+    "negative": (-3, {"N": "-3"}, 0),
+    "zero": (0, {"N": "0"}, 0),
+    "fraction": (1.5, {"N": "1.5"}, 2),
+    "huge": (10**18, {"N": "1" + "0" * 30}, 0),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_VERSIONS))
+def test_a_corrupt_version_is_reported_as_a_safe_number_and_the_next_write_repairs_it(
+    backend: tuple[str, StoreFactory], store: VersionedStore, second_device: VersionedStore, request: pytest.FixtureRequest, case: str
+) -> None:
+    """The data still reads; the version reads as a number the next write conditions on; that write lands and
+    leaves a clean version; a second device that read the same bad version conflicts instead of overwriting."""
+    sqlite_value, dynamodb_value, reported = BAD_VERSIONS[case]
+    put_raw(backend, store, request, {"schema": 1, "hold_seconds": 45}, sqlite_value if backend[0] == "sqlite" else dynamodb_value)
+    attributes, version = store.read(USER)
+    assert (attributes, version) == ({"schema": 1, "hold_seconds": 45}, reported)
+    assert second_device.read(USER) == (attributes, version)
+    for other in (version + 1, version + 5):
+        with pytest.raises(VersionConflict):
+            second_device.write(USER, {"reps": 9}, other)
+    assert store.write(USER, {**attributes, "reps": 4}, version) == reported + 1
+    with pytest.raises(VersionConflict):
+        second_device.write(USER, {**attributes, "reps": 9}, version)
+    assert store.read(USER) == ({"schema": 1, "hold_seconds": 45, "reps": 4}, reported + 1)
+    assert store.write(USER, {"reps": 5}, reported + 1) == reported + 2, "and it goes on like any item"
+
+
+def test_a_missing_version_beside_data_is_repaired_too(backend: tuple[str, StoreFactory], store: VersionedStore, request: pytest.FixtureRequest) -> None:
+    """DynamoDB: no version attribute at all (SQLite's column cannot be empty): reads as 0, the next write sets 1."""
+    if backend[0] == "sqlite":
+        pytest.skip("the SQLite column is NOT NULL")
+    put_raw(backend, store, request, {"schema": 1, "hold_seconds": 45}, None)
+    assert store.read(USER) == ({"schema": 1, "hold_seconds": 45}, 0)
+    assert store.write(USER, {"reps": 4}, 0) == 1
+
+
+@pytest.mark.parametrize("case", ["string", "negative", "fraction"])
+def test_user_data_on_a_corrupt_version_saves_with_one_read_and_one_write(
+    backend: tuple[str, StoreFactory], store: VersionedStore, request: pytest.FixtureRequest, case: str
+) -> None:
+    """Not "can't save" every session: the first change is stored (1 read, 1 write) and the version is whole again."""
+    sqlite_value, dynamodb_value, reported = BAD_VERSIONS[case]
+    put_raw(backend, store, request, {"schema": 1, "hold_seconds": 45}, sqlite_value if backend[0] == "sqlite" else dynamodb_value)
+    counting = counted(store)
+    user = UserData(counting, USER, CATALOGUE)
+    assert user.profile.hold_seconds == 45, "the data is kept"
+    user.change(user.profile.with_(reps=4), {"reps"})
+    assert user.commit() is True and user.take_notices() == []
+    assert (counting.reads, counting.writes) == (1, 1)
+    attributes, version = store.read(USER)
+    assert (attributes["hold_seconds"], attributes["reps"], version) == (45, 4, reported + 1)
+
+
+def test_update_past_its_deadline_makes_no_store_call(tmp_path: Path) -> None:
+    """A deadline already gone: StoreUnavailable before anything is read or written."""
+    counting = counted(sqlite_at(tmp_path))
+    with pytest.raises(StoreUnavailable):
+        counting.update(USER, lambda a: {**a, "reps": 3}, deadline=time.monotonic() - 0.01)
+    with pytest.raises(StoreUnavailable):
+        counting.update(USER, lambda a: {**a, "reps": 3}, known=({}, 0), deadline=time.monotonic() - 0.01)
+    assert (counting.reads, counting.writes) == (0, 0)
+
+
+class SlowRacingStore(RacingStore):
+    """A racing store whose every read and write of this device takes ``delay`` seconds (the other device is quick)."""
+
+    def __init__(self, inner: VersionedStore, second: VersionedStore, delay: float) -> None:
+        """Race on every write."""
+        super().__init__(inner, second, lambda a: {**a, "level": "beginner", "reps": (a.get("reps") or 0) + 1}, races=99)
+        self.delay = delay
+
+    def read(self, key: str) -> tuple[Attributes, int]:
+        """Slowly."""
+        time.sleep(self.delay)
+        return super().read(key)
+
+    def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
+        """Slowly (the other device lands meanwhile)."""
+        time.sleep(self.delay)
+        return super().write(key, attributes, expected_version)
+
+
+def test_a_slow_store_and_conflicts_give_up_by_the_request_deadline(tmp_path: Path) -> None:
+    """Each call takes 1.5 s and every write conflicts: the request stops at ~6 s (not 12), the user hears "can't save",
+    and what the other device stored is not overwritten."""
+    from skill.flows.user_data import REQUEST_DEADLINE_SECONDS
+
+    store = sqlite_at(tmp_path)
+    store.write(USER, {"schema": 1, "hold_seconds": 45, "reps": 1}, 0)
+    slow = SlowRacingStore(sqlite_at(tmp_path), sqlite_at(tmp_path), delay=1.5)
+    began = time.monotonic()
+    user = UserData(slow, USER, CATALOGUE)
+    user.change(user.profile.with_(hold_seconds=30), {"hold_seconds"})
+    assert user.commit() is False
+    took = time.monotonic() - began
+    assert REQUEST_DEADLINE_SECONDS <= 6.0
+    assert took <= REQUEST_DEADLINE_SECONDS + 0.5, f"took {took:.1f} s"
+    assert user.take_notices() == ["store_unavailable"]
+    attributes, _ = store.read(USER)
+    assert attributes["hold_seconds"] == 45 and attributes["level"] == "beginner", "the other device's data stands, ours is not written"
+    assert slow.writes == 2, "two conflicting writes, then no third attempt"

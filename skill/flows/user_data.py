@@ -10,7 +10,14 @@
   this session's changed fields are applied on top.
 
 When the store is down, the skill runs on defaults, says so once, and never writes:
-stored data is never overwritten with defaults.
+stored data is never overwritten with defaults. All store calls of one request share
+one deadline (``REQUEST_DEADLINE_SECONDS`` from the request's start): past it the
+request gives up like on a down store, well inside Alexa's ~8 s.
+
+Deletion is final: after "delete my data" (or SkillDisabled) the item is a tombstone.
+A session that read the profile before that and then meets the tombstone on a
+conflict writes nothing, then or later in the session (the user asked to be
+forgotten); a session that read the tombstone itself is a new user and writes over it.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from typing import Any
 
 from skill.catalogue import Catalogue
-from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore
+from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore, is_tombstone
 from skill.profile import FIELDS, SCHEMA_VERSION, Profile
 
 logger = logging.getLogger(__name__)
@@ -31,6 +39,11 @@ SESSION_KEY = "user"
 NOTICES = ("store_unavailable", "profile_reset")
 # A newer schema's unknown fields, carried through the session: never more than this much JSON.
 MAX_EXTRA_CHARS = 4096
+REQUEST_DEADLINE_SECONDS = 6.0  # every store call of a request starts within this; Alexa waits ~8 s
+
+
+class _Forgotten(Exception):
+    """The fresh item is a tombstone this session did not read: the user was deleted since."""
 
 
 class UserData:
@@ -48,6 +61,10 @@ class UserData:
         self.told: set[str] = set()
         # Stored attributes this release does not know (a newer schema's), written back untouched.
         self.extra: dict[str, Any] = {}
+        # UserData is made per request: one deadline for all its store calls.
+        self.deadline = time.monotonic() + REQUEST_DEADLINE_SECONDS
+        # The user was deleted (elsewhere) after this session read the profile: it writes nothing more.
+        self.forgotten = False
 
     # -- session attributes -----------------------------------------------------------
 
@@ -64,6 +81,7 @@ class UserData:
             return
         self._profile, self.version = profile, version
         self.store_ok = data.get("store_ok") is not False
+        self.forgotten = data.get("forgotten") is True
         told = data.get("told")
         self.told = {t for t in told if t in NOTICES} if isinstance(told, list) else set()
         extra = data.get("extra")
@@ -87,6 +105,7 @@ class UserData:
             "store_ok": self.store_ok,
             "told": sorted(self.told),
             **({"extra": self.extra} if self.extra else {}),
+            **({"forgotten": True} if self.forgotten else {}),
         }
 
     # -- reading ----------------------------------------------------------------------------
@@ -105,6 +124,8 @@ class UserData:
         if self.user_id is None:
             return Profile()
         try:
+            if time.monotonic() > self.deadline:
+                raise StoreUnavailable("out of time for the store before reading")
             raw, self.version = self.store.read(self.user_id)
         except StoreUnavailable as error:
             logger.error("store unavailable on read: %s", error)
@@ -129,11 +150,18 @@ class UserData:
         """Write the changed fields now, once. False when a write was due and failed."""
         if not self.dirty or self._profile is None or self.user_id is None:
             return True
+        if self.forgotten:
+            self.dirty.clear()
+            return True
         if not self.store_ok:
             return False
         mine, dirty = {**self._profile.to_attributes(), **self.extra}, set(self.dirty)
 
         def apply(fresh: Attributes) -> Attributes:
+            # ``mine`` is never a tombstone: a tombstone here is a fresh read after a conflict, so the
+            # deletion came after this session's read. (One the session read itself became ``mine``.)
+            if is_tombstone(fresh):
+                raise _Forgotten
             # Keys starting "_" are the store's own markers (an unreadable item), never data to keep.
             merged = {k: v for k, v in fresh.items() if k not in dirty and not k.startswith("_")}
             merged.update({k: v for k, v in mine.items() if k in dirty})
@@ -141,7 +169,13 @@ class UserData:
             return merged
 
         try:
-            written, self.version = self.store.update(self.user_id, apply, known=(mine, self.version))
+            written, self.version = self.store.update(self.user_id, apply, known=(mine, self.version), deadline=self.deadline)
+        except _Forgotten:
+            logger.info("the user's data was deleted since this session read it; dropping the session's changes")
+            self.forgotten = True
+            self._profile, self.extra = Profile(), {}
+            self.dirty.clear()
+            return True
         except (StoreUnavailable, VersionConflict) as error:
             logger.error("could not store the profile: %s", error)
             # Stop writing for this session: the user was told once, and stored data stays as it was.
@@ -157,13 +191,15 @@ class UserData:
         """Forget everything stored about the user."""
         if self.user_id is None:
             return True
+        known = self.version if self._profile is not None and self.store_ok else None
         try:
-            self.store.remove(self.user_id)
-        except StoreUnavailable as error:
+            version = self.store.remove(self.user_id, known_version=known, deadline=self.deadline)
+        except (StoreUnavailable, VersionConflict) as error:
             logger.error("could not delete user data: %s", error)
             self._notice("store_unavailable")
             return False
-        self._profile, self.version, self.dirty = Profile(), 0, set()
+        self._profile, self.version, self.dirty, self.extra = Profile(), version, set(), {}
+        self.forgotten = False  # this session did the deleting: what it stores from now on is a new user's
         return True
 
     def _notice(self, key: str) -> None:

@@ -21,7 +21,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore
+from skill.persistence.versioned import MAX_VERSION, Attributes, StoreUnavailable, VersionConflict, VersionedStore, clean_version
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +72,16 @@ class DynamoDbStore(VersionedStore):
         item = self._call("get_item", Key={"id": {"S": key}}, ConsistentRead=True).get("Item")
         if not item:
             return {}, 0
+        # A bad version (not a number, negative, a fraction, absent) reads as one the next write can
+        # condition on, and that write repairs it (see versioned.py and ``write``).
         version = _stored_version(item.get("version"))
         try:
             attributes = from_dynamodb(item["attributes"]) if "attributes" in item else {}
         except (TypeError, ValueError, ArithmeticError):
             attributes = None
-        if not isinstance(attributes, dict) or version is None:
-            # Undecodable: report it (the profile resets and the user is told) and let the next
-            # write replace it (a garbage version counts as none: see ``write``).
-            return {"_corrupt": str(item.get("attributes"))[:200]}, version or 0
+        if not isinstance(attributes, dict):
+            # Undecodable: report it (the profile resets and the user is told) and let the next write replace it.
+            return {"_corrupt": str(item.get("attributes"))[:200]}, version
         return attributes, version
 
     def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
@@ -91,21 +92,22 @@ class DynamoDbStore(VersionedStore):
             "version": {"N": str(new_version)},
         }
         if expected_version == 0:
-            # Also matches an item an older adapter wrote without a version, or a corrupt one.
+            # Also matches an item an older adapter wrote without a version, or one whose version is bad.
             condition: dict[str, Any] = {
-                "ConditionExpression": "attribute_not_exists(version) OR NOT attribute_type(version, :number)",
-                "ExpressionAttributeValues": {":number": {"S": "N"}},
+                "ConditionExpression": (
+                    "attribute_not_exists(version) OR NOT attribute_type(version, :number) OR version <= :zero OR version > :max"
+                ),
+                "ExpressionAttributeValues": {":number": {"S": "N"}, ":zero": {"N": "0"}, ":max": {"N": str(MAX_VERSION)}},
             }
         else:
+            # Exactly ``expected_version`` for the whole numbers this store writes; a fraction left by
+            # corruption matches the next whole number above it, which ``read`` reported.
             condition = {
-                "ConditionExpression": "version = :expected",
-                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+                "ConditionExpression": "version > :below AND version <= :expected",
+                "ExpressionAttributeValues": {":below": {"N": str(expected_version - 1)}, ":expected": {"N": str(expected_version)}},
             }
         self._call("put_item", Item=item, **condition)
         return new_version
-
-    def remove(self, key: str) -> None:
-        self._call("delete_item", Key={"id": {"S": key}})
 
 
 def to_dynamodb(value: Any) -> dict[str, Any]:
@@ -146,12 +148,12 @@ def from_dynamodb(value: dict[str, Any]) -> Any:
     raise TypeError(f"unexpected DynamoDB type {kind}")
 
 
-def _stored_version(value: Any) -> int | None:
-    """The item's version: 0 when absent, None when it is not a whole number."""
-    if value is None:
+def _stored_version(value: Any) -> int:
+    """The item's version as ``read`` reports it: 0 when absent or not a number (see ``clean_version``)."""
+    if not isinstance(value, dict) or set(value) != {"N"}:
         return 0
     try:
-        number = from_dynamodb(value)
+        number = Decimal(value["N"])
     except (TypeError, ValueError, ArithmeticError):
-        return None
-    return number if isinstance(number, int) and not isinstance(number, bool) and number >= 0 else None
+        return 0
+    return clean_version(number)

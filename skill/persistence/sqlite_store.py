@@ -21,7 +21,7 @@ import threading
 from contextlib import closing
 from pathlib import Path
 
-from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore
+from skill.persistence.versioned import MAX_VERSION, Attributes, StoreUnavailable, VersionConflict, VersionedStore, clean_version
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -33,6 +33,11 @@ CREATE TABLE IF NOT EXISTS users (
 
 
 BUSY_TIMEOUT_MS = 5000
+
+# Which stored versions a write expecting ``expected_version`` may replace (see versioned.py: a bad
+# version reads as 0, a fraction as the next whole number; a good one matches itself only).
+_BAD_VERSION = f"(typeof(version) NOT IN ('integer', 'real') OR version <= 0 OR version > {MAX_VERSION})"
+_VERSION_IS = "(typeof(version) IN ('integer', 'real') AND version > ? AND version <= ?)"
 
 
 class SqliteStore(VersionedStore):
@@ -72,7 +77,7 @@ class SqliteStore(VersionedStore):
             attributes = json.loads(row[0])
         except json.JSONDecodeError:
             attributes = {"_corrupt": row[0][:200]}
-        return (attributes if isinstance(attributes, dict) else {"_corrupt": row[0][:200]}), int(row[1])
+        return (attributes if isinstance(attributes, dict) else {"_corrupt": row[0][:200]}), clean_version(row[1])
 
     def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
         payload = json.dumps(attributes, sort_keys=True)
@@ -80,24 +85,19 @@ class SqliteStore(VersionedStore):
         with closing(self._connect()) as connection:
             try:
                 if expected_version == 0:
+                    # A new item, or one whose version is bad (repaired by this write).
                     cursor = connection.execute(
-                        "INSERT OR IGNORE INTO users (id, attributes, version) VALUES (?, ?, ?)",
+                        "INSERT INTO users (id, attributes, version) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
+                        f" SET attributes = excluded.attributes, version = excluded.version WHERE {_BAD_VERSION}",
                         (key, payload, new_version),
                     )
                 else:
                     cursor = connection.execute(
-                        "UPDATE users SET attributes = ?, version = ? WHERE id = ? AND version = ?",
-                        (payload, new_version, key, expected_version),
+                        f"UPDATE users SET attributes = ?, version = ? WHERE id = ? AND {_VERSION_IS}",
+                        (payload, new_version, key, expected_version - 1, expected_version),
                     )
             except sqlite3.Error as error:
                 raise StoreUnavailable(str(error)) from error
         if cursor.rowcount != 1:
             raise VersionConflict(f"{key}: stored version is no longer {expected_version}")
         return new_version
-
-    def remove(self, key: str) -> None:
-        with closing(self._connect()) as connection:
-            try:
-                connection.execute("DELETE FROM users WHERE id = ?", (key,))
-            except sqlite3.Error as error:
-                raise StoreUnavailable(str(error)) from error

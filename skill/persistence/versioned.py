@@ -7,17 +7,32 @@ change to what was read, write conditionally, and on a conflict re-read and
 re-apply (a bounded number of times), so two devices changing different settings
 at once both land. The skill uses these methods directly, not ask-sdk's
 persistent attributes.
+
+Deletion is final: ``remove`` does not delete the item but replaces it with a
+tombstone (attributes ``{"_deleted": 1}`` and nothing else, at a higher version),
+so a session that read the data earlier conflicts on its next write and, seeing the
+tombstone, can tell the user asked to be forgotten (``is_tombstone``).
+
+A version that is not a whole number in ``0..MAX_VERSION`` (hand-edited, corrupt) is
+reported by ``read`` as a number the next ``write`` can condition on: 0 for one that is
+absent, not a number, negative or too big; the next whole number above a fraction.
+That write replaces it with a clean version, so a bad version is repaired, not fatal.
 """
 
 from __future__ import annotations
 
 import abc
 import logging
+import math
+import time
+from decimal import Decimal
 from typing import Any, Callable
 
 logger = logging.getLogger(__name__)
 
 MAX_UPDATE_ATTEMPTS = 4
+MAX_VERSION = 10**15  # a stored version above this is corrupt (and is reported as 0)
+DELETED = "_deleted"  # the one attribute of a tombstone
 
 Attributes = dict[str, Any]
 
@@ -28,6 +43,11 @@ class VersionConflict(Exception):
 
 class StoreUnavailable(Exception):
     """The store could not be reached or refused the request (throttling, timeouts)."""
+
+
+def is_tombstone(attributes: Attributes) -> bool:
+    """True for what ``read`` returns for a removed user's item."""
+    return DELETED in attributes
 
 
 class VersionedStore(abc.ABC):
@@ -43,27 +63,66 @@ class VersionedStore(abc.ABC):
     def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
         """Store ``attributes`` if the version is still ``expected_version``; return the new version."""
 
-    @abc.abstractmethod
-    def remove(self, key: str) -> None:
-        """Delete the item (no error when it is absent)."""
+    def remove(self, key: str, known_version: int | None = None, deadline: float | None = None) -> int:
+        """Forget the user: replace the item by a tombstone (``{"_deleted": 1}``, nothing else); return its version.
+
+        Also for a user with no item (a session elsewhere may be about to create one).
+        ``known_version`` is the version the caller read (saves the read when it is current).
+        """
+        known: tuple[Attributes, int] | None = None if known_version is None else ({}, known_version)
+        return self.update(key, lambda _: {DELETED: 1}, known=known, deadline=deadline)[1]
 
     # -- safe read-modify-write ----------------------------------------------------------------
 
     def update(
-        self, key: str, change: Callable[[Attributes], Attributes], known: tuple[Attributes, int] | None = None
+        self,
+        key: str,
+        change: Callable[[Attributes], Attributes],
+        known: tuple[Attributes, int] | None = None,
+        deadline: float | None = None,
     ) -> tuple[Attributes, int]:
         """Apply ``change`` to the stored attributes and write them, retrying on conflicts.
 
         ``known`` is what the caller read earlier (attributes, version): the first attempt
         writes on top of it without reading again. ``change`` must be a pure function of the
-        attributes it is given: it is re-applied to freshly read data after a conflict.
-        Returns what was written and its version.
+        attributes it is given: it is re-applied to freshly read data after a conflict; it may
+        raise to write nothing (the exception reaches the caller).
+        ``deadline`` (``time.monotonic()`` seconds): no store call starts after it, nor an
+        attempt that would not fit before it (judged by the previous attempt); then
+        ``StoreUnavailable``. Returns what was written and its version.
         """
+        last_attempt = 0.0
         for attempt in range(1, MAX_UPDATE_ATTEMPTS + 1):
-            current, version = known if known is not None and attempt == 1 else self.read(key)
+            began = time.monotonic()
+            _check(deadline, began + last_attempt, attempt)
+            if known is not None and attempt == 1:
+                current, version = known
+            else:
+                current, version = self.read(key)
+                _check(deadline, time.monotonic(), attempt)
             changed = change(dict(current))
             try:
                 return changed, self.write(key, changed, version)
             except VersionConflict:
                 logger.info("version conflict on attempt %d, re-reading", attempt)
+            last_attempt = time.monotonic() - began
         raise VersionConflict(f"gave up after {MAX_UPDATE_ATTEMPTS} conflicting writes")
+
+
+def _check(deadline: float | None, by: float, attempt: int) -> None:
+    """Refuse to go on when ``by`` (when the next call would start, or an attempt end) is past ``deadline``."""
+    if deadline is not None and by > deadline:
+        raise StoreUnavailable(f"out of time for the store on attempt {attempt}")
+
+
+def clean_version(value: Any) -> int:
+    """A stored version as ``read`` reports it (see the module doc): a whole number, repaired when bad."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return 0
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0
+    if isinstance(value, Decimal) and not value.is_finite():
+        return 0
+    if value <= 0 or value > MAX_VERSION:
+        return 0
+    return int(math.ceil(value))
