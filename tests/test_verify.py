@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.error
-import urllib.request
 import doctest
 import importlib.util
 import http.server
@@ -31,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from skill.entrypoints import verify
+from tests.support.e2e import post
 from skill.entrypoints.verify import (
     SKILL_EVENT_MAX_SKEW_SECONDS,
     CertificateCache,
@@ -827,22 +826,13 @@ def verified_server(pki: Pki, tmp_path: Path) -> Iterator[str]:
         server.shutdown()
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, object]]:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers}, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read())
-
-
 def test_the_web_service_answers_a_signed_request_and_refuses_a_tampered_one(pki: Pki, verified_server: str) -> None:
     body = _launch_body(NOW)
-    status, answer = _post(verified_server, body, headers_for(pki.leaf_key, body))
+    status, answer = post(verified_server, body, headers=headers_for(pki.leaf_key, body))
     assert status == 200 and "Welcome" in json.dumps(answer)
     tampered = body.replace(b"en-US", b"en-GB")
     assert tampered != body
-    status, refusal = _post(verified_server, tampered, headers_for(pki.leaf_key, body))
+    status, refusal = post(verified_server, tampered, headers=headers_for(pki.leaf_key, body))
     assert status == 400 and "verification failed" in str(refusal["error"])
-    status, refusal = _post(verified_server, body, headers_for(pki.other_key, body))
+    status, refusal = post(verified_server, body, headers=headers_for(pki.other_key, body))
     assert status == 400 and "verification failed" in str(refusal["error"])

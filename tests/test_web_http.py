@@ -81,15 +81,6 @@ def _signed_looking(url: str = "https://s3.amazonaws.com/echo.api/echo-api-cert.
     return {"SignatureCertChainUrl": url, "Signature-256": "c2lnbmF0dXJl"}
 
 
-def _post_with(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, object]]:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers}, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read())
-
-
 def test_serve_without_flags_checks_signatures_and_refuses_what_fails(tmp_path: Path) -> None:
     """Each of these fails before any certificate is fetched, so nothing leaves this machine."""
     event = load_event("launch_request")
@@ -102,12 +93,12 @@ def test_serve_without_flags_checks_signatures_and_refuses_what_fails(tmp_path: 
     future = json.dumps(event).encode()
     with serve(tmp_path, verify=True) as url:
         cases = {
-            "unsigned": _post_with(url, fresh, {}),
-            "bogus url": _post_with(url, fresh, _signed_looking("http://s3.amazonaws.com/echo.api/cert.pem")),
-            "other host": _post_with(url, fresh, _signed_looking("https://evil.example/echo.api/cert.pem")),
-            "outside echo.api": _post_with(url, fresh, _signed_looking("https://s3.amazonaws.com/echo.api/../evil/cert.pem")),
-            "stale": _post_with(url, stale, _signed_looking()),
-            "future": _post_with(url, future, _signed_looking()),
+            "unsigned": post(url, fresh, headers={}),
+            "bogus url": post(url, fresh, headers=_signed_looking("http://s3.amazonaws.com/echo.api/cert.pem")),
+            "other host": post(url, fresh, headers=_signed_looking("https://evil.example/echo.api/cert.pem")),
+            "outside echo.api": post(url, fresh, headers=_signed_looking("https://s3.amazonaws.com/echo.api/../evil/cert.pem")),
+            "stale": post(url, stale, headers=_signed_looking()),
+            "future": post(url, future, headers=_signed_looking()),
         }
     for case, (status, body) in cases.items():
         assert status == 400 and "verification failed" in str(body["error"]), (case, status, body)

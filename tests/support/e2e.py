@@ -329,12 +329,14 @@ def _wait_until_answering(
         time.sleep(0.05)
 
 
-def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, dict[str, Any]]:
-    """POST ``body`` and return the status and the JSON answer (also for 4xx/5xx)."""
+def post(
+    url: str, body: bytes, content_type: str = "application/json", headers: Mapping[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """POST ``body`` (with ``headers``) and return the status and the JSON answer (also for 4xx/5xx)."""
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type, **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
