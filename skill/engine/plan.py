@@ -39,20 +39,16 @@ class Limit(NamedTuple):
     reps: int | None
 
 
-def _clamp(value: int, low: int, high: int) -> int:
-    return max(low, min(high, value))
-
-
 def _resolve(item: RoutineItem, catalogue: Catalogue, settings: Settings) -> tuple[PlanItem, Limit | None]:
     stretch = catalogue.stretch(item.stretch_id)
     hold = item.hold if item.hold is not None else stretch.hold.default
     reps = item.reps if item.reps is not None else stretch.reps.default
     kept_hold = kept_reps = None
     if stretch.hold_adjustable and settings.hold_seconds is not None:
-        hold = _clamp(settings.hold_seconds, stretch.hold.min, stretch.hold.max)
+        hold = stretch.hold.clamp(settings.hold_seconds)
         kept_hold = hold if hold != settings.hold_seconds else None
     if stretch.kind == "hold" and stretch.hold_adjustable and settings.reps is not None:
-        reps = _clamp(settings.reps, stretch.reps.min, stretch.reps.max)
+        reps = stretch.reps.clamp(settings.reps)
         kept_reps = reps if reps != settings.reps else None
     side = settings.sore_side if stretch.side_rule == "affected" and stretch.side_count == 2 else None
     limit = Limit(stretch.id, kept_hold, kept_reps) if kept_hold or kept_reps else None
