@@ -1003,3 +1003,14 @@ def test_a_slow_store_and_conflicts_give_up_by_the_request_deadline(tmp_path: Pa
     attributes, _ = store.read(USER)
     assert attributes["hold_seconds"] == 45 and attributes["level"] == "beginner", "the other device's data stands, ours is not written"
     assert slow.writes == 2, "two conflicting writes, then no third attempt"
+
+
+def test_an_oversized_item_is_refused_and_nothing_is_stored(store: VersionedStore) -> None:
+    """A hard cap on the stored item: whatever gets past validation, a huge item never reaches the store."""
+    from skill.persistence.versioned import MAX_ITEM_CHARS
+
+    store.write(USER, {"schema": 1, "hold_seconds": 25}, 0)
+    attributes, version = store.read(USER)
+    with pytest.raises(StoreUnavailable):
+        store.update(USER, lambda a: {**a, "own_routine": ["x" * 100] * (MAX_ITEM_CHARS // 50)}, known=(attributes, version))
+    assert store.read(USER) == (attributes, version)

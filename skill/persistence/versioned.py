@@ -22,6 +22,7 @@ That write replaces it with a clean version, so a bad version is repaired, not f
 from __future__ import annotations
 
 import abc
+import json
 import logging
 import math
 import time
@@ -31,6 +32,9 @@ from typing import Any, Callable
 logger = logging.getLogger(__name__)
 
 MAX_UPDATE_ATTEMPTS = 4
+# A user's item is a few hundred bytes to about 1.5 KB; anything past this is refused, never stored
+# (DynamoDB's own limit is 400 KB, and every later read would carry it).
+MAX_ITEM_CHARS = 16 * 1024
 MAX_VERSION = 10**15  # a stored version above this is corrupt (and is reported as 0)
 DELETED = "_deleted"  # the one attribute of a tombstone
 
@@ -101,6 +105,7 @@ class VersionedStore(abc.ABC):
                 current, version = self.read(key)
                 _check(deadline, time.monotonic(), attempt)
             changed = change(dict(current))
+            _check_size(changed)
             try:
                 return changed, self.write(key, changed, version)
             except VersionConflict:
@@ -126,3 +131,9 @@ def clean_version(value: Any) -> int:
     if value <= 0 or value > MAX_VERSION:
         return 0
     return int(math.ceil(value))
+
+
+def _check_size(attributes: Attributes) -> None:
+    size = len(json.dumps(attributes, default=str))
+    if size > MAX_ITEM_CHARS:
+        raise StoreUnavailable(f"refusing to store an item of {size} characters (the cap is {MAX_ITEM_CHARS})")
