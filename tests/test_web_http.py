@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -113,3 +115,79 @@ def test_no_verify_is_refused_off_loopback(tmp_path: Path, host: str) -> None:
     )
     assert result.returncode == 2
     assert "refusing to start" in result.stderr and "loopback" in result.stderr
+
+
+def _raw_request(body: bytes, content_length: int | None = None) -> bytes:
+    length = len(body) if content_length is None else content_length
+    return (
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {length}\r\n\r\n".encode()
+    )
+
+
+def _read_until_closed(sock: socket.socket, deadline: float) -> bytes:
+    """Everything the server sends until it closes the connection (or the deadline passes)."""
+    received = b""
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(4096)
+        except (socket.timeout, BlockingIOError):
+            break
+        except ConnectionResetError:
+            return received
+        if not chunk:
+            return received
+        received += chunk
+    raise AssertionError(f"connection still open at the deadline; got {received!r}")
+
+
+def test_stalled_uploads_neither_starve_requests_nor_stay_open(tmp_path: Path) -> None:
+    """Defect 10: 200 clients send headers promising 1000 bytes, then nothing. One worker, 8 threads."""
+    read_timeout = 3.0
+    launch = json.dumps(load_event("launch_request")).encode()
+    with serve(tmp_path, ["--workers", "1", "--threads", "8", "--read-timeout", str(read_timeout)]) as url:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        stalled: list[tuple[socket.socket, float]] = []
+        try:
+            for _ in range(200):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+                sock.sendall(_raw_request(b"", content_length=1000) + b'{"partial":')
+                stalled.append((sock, time.monotonic()))
+            started = time.monotonic()
+            status, body = post(url, launch)
+            answered_in = time.monotonic() - started
+            assert status == 200 and "Welcome" in body["response"]["outputSpeech"]["ssml"]
+            assert answered_in < 2.0, f"a normal request took {answered_in:.2f} s behind 200 stalled uploads"
+
+            closed_after: list[float] = []
+            for sock, sent_at in stalled:
+                answer = _read_until_closed(sock, sent_at + read_timeout + 3.0)
+                closed_after.append(time.monotonic() - sent_at)
+                assert answer == b"" or answer.startswith(b"HTTP/1.1 408"), answer
+        finally:
+            for sock, _ in stalled:
+                sock.close()
+        assert max(closed_after) < read_timeout + 3.0
+        assert min(closed_after) > read_timeout - 0.5, "stalled uploads were dropped before the read timeout"
+        # The server is still healthy afterwards.
+        assert post(url, launch)[0] == 200
+
+
+def test_a_request_sent_in_pieces_within_the_read_timeout_is_answered(tmp_path: Path) -> None:
+    launch = json.dumps(load_event("launch_request")).encode()
+    with serve(tmp_path, ["--read-timeout", "3"]) as url:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(_raw_request(launch)[:20])
+            time.sleep(0.3)
+            sock.sendall(_raw_request(launch)[20:] + launch[:10])
+            time.sleep(0.3)
+            sock.sendall(launch[10:])
+            head = sock.recv(65536)
+        assert head.startswith(b"HTTP/1.1 200"), head[:200]
+
+
+def test_serve_runs_under_gunicorn(server: str) -> None:
+    with urllib.request.urlopen(server + "health", timeout=5) as response:
+        assert response.headers["Server"].startswith("gunicorn")
