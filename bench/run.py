@@ -16,6 +16,8 @@ with the variants interleaved round by round):
    DynamoDB requests that conversation makes.
 4. The routine table (bench/routines.py): every routine played through at default settings and at
    90 s × 5 reps, timed by espeak-ng.
+5. Robustness (bench/load.py): a bounded loopback load run of the web service on DynamoDB Local, with
+   every simulated user's stored data checked, and a long fuzz run of tests/test_fuzz.py.
 
 Nothing leaves 127.0.0.1: DynamoDB Local runs on a loopback port; dummy credentials and region.
 """
@@ -39,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
 import build_lambda  # noqa: E402  (scripts/build_lambda.py)
+from load import fuzz_run, load_run  # noqa: E402  (bench/load.py)
+from load import render as render_robustness  # noqa: E402
 from routines import render_table, routine_table  # noqa: E402  (bench/routines.py)
 
 from tests.support.dynamodb_local import DynamoDBLocal, client  # noqa: E402
@@ -162,6 +166,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--users", type=int, default=60)
+    parser.add_argument("--fuzz", type=int, default=10_000)
     args = parser.parse_args()
     BUILD.mkdir(parents=True, exist_ok=True)
 
@@ -186,10 +192,11 @@ def main() -> int:
         cold = cold_starts(dirs, runtime, env, args.rounds)
         latencies, calls = warm_conversation(ddb.endpoint, table, args.turns)
     rows = routine_table()
+    robustness = render_robustness(load_run(args.users), fuzz_run(args.fuzz))
     shutil.rmtree(scratch, ignore_errors=True)
 
     median = {k: statistics.median(v) for k, v in cold.items()}
-    report = render(args, sizes, cold, median, latencies, calls, rows)
+    report = render(args, sizes, cold, median, latencies, calls, rows, robustness)
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "BENCHMARKS.md").write_text(report)
     print(report)
@@ -197,14 +204,14 @@ def main() -> int:
 
 
 def render(args: argparse.Namespace, sizes: dict[str, int], cold: dict[str, list[float]], median: dict[str, float],
-           latencies: list[float], calls: dict[str, int], rows: list[Any]) -> str:
+           latencies: list[float], calls: dict[str, int], rows: list[Any], robustness: list[str]) -> str:
     def ms(seconds: float) -> str:
         return f"{seconds * 1000:.0f} ms"
 
     lines = [
         "# Benchmarks",
         "",
-        f"Produced by `.venv/bin/python bench/run.py --rounds {args.rounds} --turns {args.turns}` "
+        f"Produced by `.venv/bin/python bench/run.py --rounds {args.rounds} --turns {args.turns} --users {args.users} --fuzz {args.fuzz}` "
         f"({time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}).",
         "The machine is noisy, so compare the ratios, which come from one run with the variants interleaved.",
         "",
@@ -260,6 +267,15 @@ def render(args: argparse.Namespace, sizes: dict[str, int], cold: dict[str, list
         "With 90 s × 5 set, each stretch keeps its own safe range and the opening names them.",
         "",
         *render_table(rows),
+        "",
+        "## Robustness",
+        "",
+        "`bench/load.py` (also on its own): the web service (`backstretch serve --no-verify`, loopback only) on",
+        "DynamoDB Local, every simulated user holding a whole conversation at once (launch, hold time, reps,",
+        "the morning routine, the check-in); afterwards every user's item is read back. Then tests/test_fuzz.py",
+        "with the number of cases below per fuzz test.",
+        "",
+        *robustness,
         "",
     ]
     return "\n".join(lines)
