@@ -13,13 +13,9 @@ import datetime
 import ipaddress
 import logging
 import os
-import socket
-import struct
 import sys
-import time
-from functools import partial
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from skill.config import Config
 
@@ -36,6 +32,12 @@ NO_VERIFY_REFUSAL = (
     "backstretch serve: refusing to start. --no-verify accepts requests nobody signed, so it is only\n"
     "allowed on a loopback address (127.0.0.1, localhost, ::1), for local testing."
 )
+
+
+# How long a client has to send a whole request (headers and body) once it has connected or, on a
+# kept-alive connection, started its next request. A request that is not complete by then is
+# answered 408 and the connection closed; no worker thread is held while it arrives.
+DEFAULT_READ_TIMEOUT = 10.0
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -58,157 +60,11 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-# How long a client has to send a whole request (headers and body) once it has connected or, on a
-# kept-alive connection, started its next request. A request that is not complete by then is
-# answered 408 and the connection closed; no worker thread is held while it arrives.
-DEFAULT_READ_TIMEOUT = 10.0
-MAX_REQUEST_HEAD = 64 * 1024
-
-
-def _request_is_complete(data: bytes, max_body: int) -> bool:
-    """True once ``data`` holds a whole HTTP/1.x request (or more than the server will accept anyway)."""
-    end = data.find(b"\r\n\r\n")
-    if end < 0:
-        return len(data) > MAX_REQUEST_HEAD
-    body = len(data) - end - 4
-    length = 0
-    for line in data[:end].split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        name = name.strip().lower()
-        if name == b"transfer-encoding":
-            return body > max_body or data.endswith(b"0\r\n\r\n")
-        if name == b"content-length":
-            try:
-                length = int(value.strip())
-            except ValueError:
-                return True  # malformed: let gunicorn's parser refuse it
-    return body >= min(length, max_body + 1)
-
-
-def _set_socket_timeouts(sock: socket.socket, seconds: float) -> None:
-    """Kernel-level receive/send timeouts: a blocking read or write that stalls this long fails."""
-    whole = int(seconds)
-    packed = struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, packed)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, packed)
-
-
-def _buffering_worker(read_timeout: float, max_body: int) -> type:
-    """gunicorn's gthread worker, except that each request is read whole in the worker's event loop
-    (non-blocking) before a thread takes it, with a deadline of ``read_timeout`` seconds.
-
-    Plain gthread hands a connection to a thread as soon as it has sent its first byte, and that
-    thread then blocks reading the rest: a few stalled uploads tie up every thread. Here stalled
-    clients cost a socket each (capped by ``worker_connections``) and are dropped at the deadline.
-    """
-    from gunicorn.workers.gthread import ThreadWorker
-
-    class BufferingThreadWorker(ThreadWorker):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.buffering: dict[Any, float] = {}
-
-        def enqueue_req(self, conn: Any) -> None:
-            leftover = conn.initialized and conn.parser is not None and conn.parser.unreader.buf.getvalue()
-            if self.cfg.is_ssl or leftover or getattr(conn, "prebuffer", None) is not None:
-                super().enqueue_req(conn)
-                return
-            conn.sock.setblocking(False)
-            conn.prebuffer = bytearray()
-            self.buffering[conn] = time.monotonic() + read_timeout
-            self.poller.register(conn.sock, 1, partial(self._readable, conn))  # 1 == selectors.EVENT_READ
-
-        def _readable(self, conn: Any, _sock: Any) -> None:
-            try:
-                data = conn.sock.recv(65536)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                data = b""
-            if not data:
-                self._drop(conn, answer=False)
-                return
-            conn.prebuffer += data
-            if _request_is_complete(bytes(conn.prebuffer), max_body):
-                self.poller.unregister(conn.sock)
-                del self.buffering[conn]
-                conn.data_ready = True
-                super().enqueue_req(conn)
-
-        def _drop(self, conn: Any, answer: bool) -> None:
-            self.buffering.pop(conn, None)
-            try:
-                self.poller.unregister(conn.sock)
-            except (OSError, KeyError, ValueError):
-                pass
-            if answer:
-                try:
-                    conn.sock.send(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
-                except OSError:
-                    pass
-            self.nr_conns -= 1
-            conn.close()
-
-        def murder_pending(self) -> None:
-            super().murder_pending()
-            now = time.monotonic()
-            for conn in [c for c, deadline in self.buffering.items() if deadline <= now]:
-                self._drop(conn, answer=bool(conn.prebuffer))
-
-        def handle(self, conn: Any) -> Any:
-            prebuffer = getattr(conn, "prebuffer", None)
-            conn.prebuffer = None
-            if prebuffer is not None:
-                conn.sock.setblocking(True)
-                _set_socket_timeouts(conn.sock, read_timeout)  # whatever is still read or written blocking
-                conn.init()
-                conn.parser.unreader.unread(bytes(prebuffer))
-            return super().handle(conn)
-
-    return BufferingThreadWorker
-
-
-def _run_gunicorn(app: Any, options: dict[str, Any]) -> None:
-    from gunicorn.app.base import BaseApplication
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return app
-
-    Server().run()
-
-
-def gunicorn_options(args: argparse.Namespace, max_body: int) -> dict[str, Any]:
-    """The gunicorn settings ``serve`` runs with."""
-    host = f"[{args.host}]" if ":" in args.host and not args.host.startswith("[") else args.host
-    options: dict[str, Any] = {
-        "bind": [f"{host}:{args.port}"],
-        "worker_class": _buffering_worker(args.read_timeout, max_body),
-        "workers": args.workers,
-        "threads": args.threads,
-        "worker_connections": args.max_connections,
-        "backlog": 64,
-        "timeout": 30,
-        "graceful_timeout": 10,
-        "keepalive": 5,
-        "limit_request_line": 8190,
-        "limit_request_fields": 50,
-        "limit_request_field_size": 8190,
-        "accesslog": None,
-        "proc_name": "backstretch",
-        "control_socket_disable": True,
-    }
-    return options
-
-
 def _serve(args: argparse.Namespace) -> int:
     if args.no_verify and not _is_loopback(args.host):
         print(NO_VERIFY_REFUSAL, file=sys.stderr)
         return 2
+    from skill.entrypoints import wsgi_server
     from skill.entrypoints.verify import RequestVerifier, https_fetch
     from skill.entrypoints.web import MAX_BODY_BYTES, create_app
 
@@ -217,7 +73,9 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(_config(args), verifier=verifier)
     checks = "OFF" if verifier is None else "on"
     print(f"Back Stretch Coach listening on http://{args.host}:{args.port}/ (signature checks {checks})", flush=True)
-    _run_gunicorn(app, gunicorn_options(args, MAX_BODY_BYTES))
+    wsgi_server.run(
+        app, wsgi_server.options(args.host, args.port, args.workers, args.threads, args.max_connections, args.read_timeout, MAX_BODY_BYTES)
+    )
     return 0
 
 
