@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from tests.support.conversation import Alexa, FakeClock, Reply  # noqa: E402
+from tests.support.conversation import Alexa, FakeClock, answer_questions  # noqa: E402
 from tests.support.stopwatch import before_first_hold, render  # noqa: E402
 
 LONG = {"hold": "90", "reps": "5"}
@@ -56,21 +56,6 @@ def announced_seconds(text: str) -> float:
     return total + (30 if half else 0) + (float(extra) if extra else 0)
 
 
-def answer_until_playing(alexa: Alexa, reply: Reply) -> tuple[Reply, int]:
-    """Answer the skill's questions before a routine as a user following the articles would
-    (warm up first: yes; the sore leg: left); returns the reply that plays and the answers given."""
-    answers = 0
-    while "Hold for" not in reply.ssml and "slow movements" not in reply.ssml:
-        if "warm up first?" in reply.text:
-            reply = alexa.intent("AMAZON.YesIntent")
-        elif "Which leg is sore" in reply.text:
-            reply = alexa.intent("SoreLegIntent", leg=("left", "left"))
-        else:
-            raise AssertionError(f"unexpected question: {reply.text[-200:]}")
-        answers += 1
-    return reply, answers
-
-
 def play_through(routine_id: str, name: str, settings: dict[str, str], scratch: Path) -> Row:
     clock = FakeClock()
     alexa = Alexa.with_clock(scratch / f"{routine_id}-{len(settings)}", clock)
@@ -82,12 +67,12 @@ def play_through(routine_id: str, name: str, settings: dict[str, str], scratch: 
         if "Shall I keep that?" in alexa.history[-1].text:
             alexa.intent("AMAZON.YesIntent")
         alexa.intent("AMAZON.StopIntent")
-    first, answers = answer_until_playing(alexa, alexa.intent("StartRoutineIntent", routine=(name, routine_id)))
+    first, answers = answer_questions(alexa, alexa.intent("StartRoutineIntent", routine=(name, routine_id)))
     responses = [first]
     while "You finished" not in responses[-1].text:
         responses.append(alexa.intent("AMAZON.NextIntent"))
     alexa.intent("FeelingIntent", feeling=("better", "better")) if "How does your back feel" in responses[-1].text else alexa.end()
-    returning, _ = answer_until_playing(alexa, alexa.intent("StartRoutineIntent", routine=(name, routine_id)))
+    returning, _ = answer_questions(alexa, alexa.intent("StartRoutineIntent", routine=(name, routine_id)))
     rendered = sum(render(r.ssml, scratch / "all.wav").seconds for r in responses)
     return Row(
         routine=name,

@@ -14,17 +14,12 @@ from pathlib import Path
 import pytest
 
 from skill.catalogue import load_catalogue
-from tests.support.conversation import Alexa, FakeClock, Reply, load_event
+from tests.support.conversation import Alexa, FakeClock, Reply, answer_questions, headings, load_event, stored
 from tests.support.stopwatch import fixed_rate_timeline
 
 MORNING = ("morning back stretches", "morning")
 FULL_BACK = ("full back routine", "full_back")
 CATALOGUE = load_catalogue()
-
-
-def headings(text: str) -> list[str]:
-    """The stretch names announced, in order ("First, x." / "Stretch 2 of 5: y.")."""
-    return re.findall(r"(?:First, |Stretch \d+ of \d+: )([a-z' ]+?)(?:,| side|\.)", text)
 
 
 def starts_at(ssml: str, words: str) -> float:
@@ -35,14 +30,6 @@ def starts_at(ssml: str, words: str) -> float:
         if [t.text for t in tokens[index : index + len(wanted)]] == wanted:
             return tokens[index].start
     raise AssertionError(f"{words!r} is not in the response")
-
-
-def stored(data_dir: Path, user_id: str = "amzn1.ask.account.TESTUSER") -> dict:
-    """The user's item as the embedded store holds it."""
-    from skill.persistence.sqlite_store import SqliteStore
-
-    attributes, _ = SqliteStore(data_dir / "users.sqlite3").read(user_id)
-    return attributes
 
 
 @pytest.fixture
@@ -81,16 +68,11 @@ def test_launch_then_help_keeps_session_open(alexa: Alexa) -> None:
 def play_to_end(alexa: Alexa, first: Reply, limit: int = 8) -> tuple[Reply, int]:
     """Answer what the skill asks as a user would (warm up: yes; sore leg: left; next when asked)
     until the summary; returns the last reply and how many things the user said after ``first``."""
-    reply, said = first, 0
+    reply, said = answer_questions(alexa, first)
     while "You finished" not in reply.text:
         assert said < limit, reply.text[-300:]
-        if "warm up first?" in reply.text:
-            reply = alexa.intent("AMAZON.YesIntent")
-        elif "Which leg is sore" in reply.text:
-            reply = alexa.intent("SoreLegIntent", leg=("left", "left"))
-        else:
-            assert "Say next" in reply.text and reply.reprompt, "a response that is not the last asks for next"
-            reply = alexa.intent("AMAZON.NextIntent")
+        assert "Say next" in reply.text and reply.reprompt, "a response that is not the last asks for next"
+        reply = alexa.intent("AMAZON.NextIntent")
         said += 1
     return reply, said
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from skill.catalogue import load_catalogue
 from skill.catalogue.model import SafetyMoment
-from skill.persistence.sqlite_store import SqliteStore
-from tests.support.conversation import Alexa, FakeClock
+from tests.support.conversation import Alexa, FakeClock, headings, stored
+from tests.support.stopwatch import FIRST_HOLD
 
 CATALOGUE = load_catalogue()
 LOWER_BACK = ("lower back routine", "lower_back")
@@ -19,13 +19,8 @@ FULL_BACK = ("full back routine", "full_back")
 MORNING = ("morning back stretches", "morning")
 
 
-def stored(data_dir: Path, user_id: str = "amzn1.ask.account.TESTUSER") -> dict:
-    attributes, _ = SqliteStore(data_dir / "users.sqlite3").read(user_id)
-    return attributes
-
-
 def before_first_hold(text: str) -> str:
-    found = re.search(r"Hold for \d+ seconds\.|\d+ slow movements with me\.", text)
+    found = FIRST_HOLD.search(text)
     assert found, "no hold in the response"
     return text[: found.start()]
 
@@ -67,18 +62,18 @@ def test_a_first_time_user_hears_about_warming_up_before_the_first_hold(alexa: A
     alternatives = rule_texts(SafetyMoment.WARM_UP_SKIPPED)
     assert alternatives and all(text in opening for text in alternatives)
     assert "brisk walk" in opening
-    assert headings_of(skipped.text)[0] == "pelvic tilt"
+    assert headings(skipped.text)[0] == "pelvic tilt"
 
 
 def test_yes_to_the_warm_up_plays_it_first_and_always_warm_up_is_stored(alexa: Alexa, tmp_path: Path) -> None:
     alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
     warmed = alexa.intent("AMAZON.YesIntent")
-    assert headings_of(warmed.text)[:3] == ["ankle pumps", "heel slides", "abdominal contraction"]
+    assert headings(warmed.text)[:3] == ["ankle pumps", "heel slides", "abdominal contraction"]
     alexa.intent("AMAZON.StopIntent")
     chosen = alexa.intent("WarmUpChoiceIntent", choice=("always", "always"))
     assert "always start with the warm-up" in chosen.text and stored(tmp_path / "data")["warm_up"] == "always"
     again = alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
-    assert "Shall we warm up first?" not in again.text and headings_of(again.text)[0] == "ankle pumps"
+    assert "Shall we warm up first?" not in again.text and headings(again.text)[0] == "ankle pumps"
 
 
 def test_the_warm_up_routine_leads_into_the_users_routine(alexa: Alexa) -> None:
@@ -88,7 +83,7 @@ def test_the_warm_up_routine_leads_into_the_users_routine(alexa: Alexa) -> None:
         warm = alexa.intent("AMAZON.NextIntent")
     assert warm.text.rstrip().endswith("Shall we go on with your morning back stretches?") and not warm.ended
     onward = alexa.intent("AMAZON.YesIntent")
-    assert headings_of(onward.text)[0] == "single knee to chest"
+    assert headings(onward.text)[0] == "single knee to chest"
 
 
 def test_never_bounce_and_stop_if_it_hurts_come_before_the_first_hold_of_every_session(alexa: Alexa) -> None:
@@ -167,19 +162,3 @@ def test_pain_brings_the_doctor_advice(alexa: Alexa) -> None:
     alexa.intent("StartRoutineIntent", routine=FULL_BACK)
     hurt = alexa.intent("PainIntent", at=60)
     assert all(text in hurt.text for text in rule_texts(SafetyMoment.AFTER_PAIN))
-
-
-def headings_of(text: str) -> list[str]:
-    return re.findall(r"(?:First, |Stretch \d+ of \d+: )([a-z' ]+?)(?:,| side|\.)", text)
-
-
-def test_skip_the_warm_up_answers_the_warm_up_question_and_is_stored(alexa: Alexa, tmp_path: Path) -> None:
-    alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
-    started = alexa.intent("WarmUpChoiceIntent", choice=("skip", "skip"))
-    assert headings_of(started.text)[0] == "pelvic tilt" and "brisk walk" in before_first_hold(started.text)
-    assert stored(tmp_path / "data")["warm_up"] == "skip"
-
-
-def test_the_summary_does_not_say_goodbye_before_its_question(alexa: Alexa) -> None:
-    reply = alexa.intent("StartRoutineIntent", routine=MORNING)
-    assert "Goodbye" not in reply.text and reply.text.endswith("better, the same, or worse?")

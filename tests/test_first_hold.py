@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from skill.catalogue import load_catalogue
-from tests.support.conversation import Alexa, FakeClock, Reply
+from tests.support.conversation import Alexa, FakeClock, Reply, answer_questions
 from tests.support.stopwatch import before_first_hold
 
 RETURNING_LIMIT = 20.0
@@ -19,11 +19,7 @@ NEW_USER_LIMIT = 35.0
 def started(alexa: Alexa, routine_id: str) -> Reply:
     """Start a routine, answering a question before it as a user following the articles would."""
     reply = alexa.intent("StartRoutineIntent", routine=(load_catalogue().routine(routine_id).name, routine_id))
-    if "warm up first?" in reply.text:
-        reply = alexa.intent("AMAZON.YesIntent")
-    if "Which leg is sore" in reply.text:
-        reply = alexa.intent("SoreLegIntent", leg=("left", "left"))
-    return reply
+    return answer_questions(alexa, reply)[0]
 
 
 @pytest.mark.parametrize("routine_id", sorted(load_catalogue().routines))

@@ -9,15 +9,9 @@ from typing import Any
 
 import pytest
 
-from skill.persistence.sqlite_store import SqliteStore
-from tests.support.conversation import Alexa, load_event
+from tests.support.conversation import Alexa, load_event, stored
 
 FULL_BACK = ("full back routine", "full_back")
-
-
-def stored(data_dir: Path, user_id: str = "amzn1.ask.account.TESTUSER") -> dict[str, Any]:
-    attributes, _ = SqliteStore(data_dir / "users.sqlite3").read(user_id)
-    return attributes
 
 
 def with_attributes(name: str, attributes: dict[str, Any]) -> dict[str, Any]:

@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tests.support.checks import assert_valid_response
-from tests.support.stopwatch import fixed_rate_seconds
+from tests.support.stopwatch import FIRST_HOLD, fixed_rate_seconds
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EVENTS = PROJECT_ROOT / "tests" / "events"
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+DEFAULT_USER = "amzn1.ask.account.TESTUSER"
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -108,7 +109,7 @@ class Alexa:
     def __init__(
         self,
         handler: Handler,
-        user_id: str = "amzn1.ask.account.TESTUSER",
+        user_id: str = DEFAULT_USER,
         locale: str = "en-US",
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -227,3 +228,34 @@ class Alexa:
         else:
             self.attributes = reply.attributes
         return reply
+
+
+_HEADING = re.compile(r"(?:First, |Stretch \d+ of \d+: )([a-z' ]+?)(?:,| side|\.)")
+
+
+def headings(text: str) -> list[str]:
+    """The stretch names a reply announces, in order ("First, x." / "Stretch 2 of 5: y.")."""
+    return _HEADING.findall(text)
+
+
+def stored(data_dir: Path, user_id: str = DEFAULT_USER) -> dict[str, Any]:
+    """The user's item as the embedded store in ``data_dir`` holds it."""
+    from skill.persistence.sqlite_store import SqliteStore
+
+    attributes, _ = SqliteStore(data_dir / "users.sqlite3").read(user_id)
+    return attributes
+
+
+def answer_questions(alexa: Alexa, reply: Reply) -> tuple[Reply, int]:
+    """Answer what the skill asks before a routine as a user following the articles would (warm up
+    first: yes; the sore leg: left) until a reply plays a hold; returns it and the answers given."""
+    answers = 0
+    while FIRST_HOLD.search(reply.ssml) is None:
+        if "warm up first?" in reply.text:
+            reply = alexa.intent("AMAZON.YesIntent")
+        elif "Which leg is sore" in reply.text:
+            reply = alexa.intent("SoreLegIntent", leg=("left", "left"))
+        else:
+            raise AssertionError(f"neither a routine nor a question before one: {reply.text[-200:]}")
+        answers += 1
+    return reply, answers
