@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Iterable, NamedTuple
 
 from skill.catalogue.model import Catalogue, RoutineItem, Stretch
-from skill.engine.plan import Settings, build_plan
+from skill.engine.plan import PlanItem, Settings, build_plan
 from skill.engine.segments import (
     Segment,
     item_end,
@@ -35,6 +35,7 @@ from skill.engine.state import Chunk, RoutineState, Status
 # From the moment speech is cut by the wake word to the request's timestamp: the rest of the
 # utterance, recognition, and the device starting to play the response after it was sent.
 REACTION_MS = 2500
+MAX_CACHED_TIMELINES = 64
 
 
 class Where(str, Enum):
@@ -57,9 +58,17 @@ class RoutineEngine:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
+        self._timelines: dict[tuple[PlanItem, ...], tuple[Segment, ...]] = {}
 
     def timeline(self, state: RoutineState) -> tuple[Segment, ...]:
-        return segments(state.items, self.catalogue)
+        """The routine's segments; a request asks for them several times, so each plan's are kept
+        (a few dozen plans at most: the cache starts again when full)."""
+        timeline = self._timelines.get(state.items)
+        if timeline is None:
+            if len(self._timelines) >= MAX_CACHED_TIMELINES:
+                self._timelines.clear()
+            timeline = self._timelines[state.items] = segments(state.items, self.catalogue)
+        return timeline
 
     def stretch_at(self, state: RoutineState, position: int | None = None) -> Stretch:
         """The stretch at ``position`` (default: the state's), or the last one past the end."""
