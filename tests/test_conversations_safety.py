@@ -162,3 +162,15 @@ def test_pain_brings_the_doctor_advice(alexa: Alexa) -> None:
     alexa.intent("StartRoutineIntent", routine=FULL_BACK)
     hurt = alexa.intent("PainIntent", at=60)
     assert all(text in hurt.text for text in rule_texts(SafetyMoment.AFTER_PAIN))
+
+
+def test_skip_the_warm_up_answers_the_warm_up_question_and_is_stored(alexa: Alexa, tmp_path: Path) -> None:
+    alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
+    started = alexa.intent("WarmUpChoiceIntent", choice=("skip", "skip"))
+    assert headings(started.text)[0] == "pelvic tilt" and "brisk walk" in before_first_hold(started.text)
+    assert stored(tmp_path / "data")["warm_up"] == "skip"
+
+
+def test_the_summary_does_not_say_goodbye_before_its_question(alexa: Alexa) -> None:
+    reply = alexa.intent("StartRoutineIntent", routine=MORNING)
+    assert "Goodbye" not in reply.text and reply.text.endswith("better, the same, or worse?")
