@@ -1,8 +1,11 @@
-"""Generate the other English locales from the en-US sources. Re-run it after changing any en-US file.
+"""Generate the interaction models and the other English locales. Re-run it after changing a source.
 
-Sources (edited by hand)                      Generated, for en-GB, en-CA, en-AU, en-IN
-  interaction_models/en-US.json                 interaction_models/<locale>.json
-  interaction_models/builtin_phrases.en-US.json interaction_models/builtin_phrases.<locale>.json
+Sources (edited by hand)                      Generated
+  interaction_models/grammar/en-US.json         interaction_models/en-US.json and builtin_phrases.en-US.json
+                                                (templates expanded by scripts/grammar.py), then, for
+                                                en-GB, en-CA, en-AU, en-IN:
+                                                interaction_models/<locale>.json
+                                                interaction_models/builtin_phrases.<locale>.json
   skill/speech/locales/en-US.json               skill/speech/locales/<locale>.json
 
 Only light, safe regional changes: whole-word spelling substitutions ("favorite" -> "favourite",
@@ -18,15 +21,18 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "interaction_models"
 SPEECH = ROOT / "skill" / "speech" / "locales"
+GRAMMAR = MODELS / "grammar"
 SOURCE_LOCALE = "en-US"
 
 # Spelling shared by British, Australian, Indian and Canadian English.
@@ -149,12 +155,28 @@ def _dump(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def _grammar_module() -> ModuleType:
+    """scripts/grammar.py, loaded by path so this file runs both as a script and from the tests."""
+    spec = importlib.util.spec_from_file_location("grammar", Path(__file__).with_name("grammar.py"))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("grammar", module)
+    spec.loader.exec_module(module)
+    return module
+
+
 def generate() -> dict[Path, str]:
     """Every generated file's path and content."""
-    model = _read(MODELS / f"{SOURCE_LOCALE}.json")
-    phrases = _read(MODELS / f"builtin_phrases.{SOURCE_LOCALE}.json")
+    grammar = _grammar_module()
+    try:
+        model, phrases = grammar.build(_read(GRAMMAR / f"{SOURCE_LOCALE}.json"))
+    except grammar.GrammarError as error:
+        raise SystemExit(f"make_locales: {error}") from error
     wording = _read(SPEECH / f"{SOURCE_LOCALE}.json")
-    files: dict[Path, str] = {}
+    files: dict[Path, str] = {
+        MODELS / f"{SOURCE_LOCALE}.json": _dump(model),
+        MODELS / f"builtin_phrases.{SOURCE_LOCALE}.json": _dump(phrases),
+    }
     for locale in LOCALES:
         files[MODELS / f"{locale}.json"] = _dump(interaction_model(model, locale))
         files[MODELS / f"builtin_phrases.{locale}.json"] = _dump(builtin_phrases(phrases, locale))

@@ -67,6 +67,13 @@ CUSTOM_INTENTS: dict[str, tuple[dict[str, str], list[str]]] = {
         {"reps": "AMAZON.NUMBER"},
         ["do {reps} reps", "set my repetitions to {reps}", "repeat each stretch {reps} times"],
     ),
+    "ChangeHoldIntent": (
+        {"change": "CHANGE", "seconds": "AMAZON.NUMBER"},
+        ["{change} holds", "{change} {seconds} seconds", "make the holds {change}"],
+    ),
+    "ChangeRepsIntent": ({"change": "CHANGE", "reps": "AMAZON.NUMBER"}, ["{change} reps", "{reps} {change} reps"]),
+    "NumberIntent": ({"number": "AMAZON.NUMBER"}, ["{number}", "{number} please"]),
+    "PaceIntent": ({"pace": "PACE"}, ["{pace}", "go {pace}", "slow it down"]),
     "SetLevelIntent": (
         {"level": "LEVEL"},
         ["i'm a {level}", "set my level to {level}", "make it {level} level"],
