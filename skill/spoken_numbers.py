@@ -34,7 +34,7 @@ _DURATION_UNITS: Final[Mapping[str, str]] = {
 def words_to_number(phrase: str) -> int | None:
     """Convert digits or English number words (0-99, "a hundred") to an int, else None."""
     words = phrase.split()
-    if len(words) == 1 and words[0].isdigit():
+    if len(words) == 1 and words[0].isascii() and words[0].isdigit():  # "²".isdigit() is True too
         return int(words[0])
     if words in (["a", "hundred"], ["one", "hundred"], ["hundred"]):
         return 100

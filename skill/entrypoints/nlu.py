@@ -56,14 +56,28 @@ _SLOT_TOKEN_RE: Final = re.compile(r"^\{(\w+)\}$")
 # Everything else - punctuation, hyphens, quotes - becomes a word break.
 _TOKEN_RE: Final = re.compile(r"\d+(?:\.\d+)?|[^\W_]+(?:'[^\W_]+)*")
 
-_LEADING_FILLERS: Final = frozenset({"alexa", "please", "hey", "um", "uh"})
+# Words people put in front of a request that carry no meaning for it; Alexa's language
+# understanding ignores them, so the chat does too ("okay so um start the neck one").
+_LEADING_FILLERS: Final = frozenset(
+    {"alexa", "please", "hey", "um", "umm", "uh", "er", "erm", "hmm", "so", "well", "oh", "okay", "ok", "right", "alright", "actually", "just", "now", "sorry"}
+)
 # "can you add cobra" means "add cobra"; samples that keep "can you" still match the text as typed.
-_LEADING_REQUESTS: Final = (("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"))
-_TRAILING_FILLERS: Final = (("please",), ("thanks",), ("thank", "you"))
-_ARTICLES: Final = ("the ", "my ")
+_LEADING_REQUESTS: Final = (
+    ("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "we"), ("could", "we"),
+    ("i", "want", "to"), ("i'd", "like", "to"), ("i", "would", "like", "to"), ("i", "wanna"), ("i", "need", "to"),
+)
+_TRAILING_FILLERS: Final = (
+    ("please",), ("thanks",), ("thank", "you"), ("for", "me"), ("now",), ("then",), ("alexa",), ("right", "now"), ("okay",), ("ok",),
+)
+_ARTICLES: Final = ("the ", "my ", "a ", "an ", "some ", "our ")
 # Courtesy words carry no meaning: a sample made of a slot and these only ("{routine} please")
 # counts as slot-only.
 _COURTESY_WORDS: Final = frozenset({"please", "thanks", "thank", "you"})
+
+# How well a slot's words were understood: a known value (or a number) exactly, a known value among
+# other words ("the point of the press up": Alexa's model drops carrier words too), or not at all.
+_EXACT, _INSIDE, _UNKNOWN = 2, 1, 0
+
 
 @dataclass(frozen=True)
 class SlotMatch:
@@ -158,29 +172,30 @@ class Matcher:
         # Try the text without fillers first, then as typed: "{routine} please" is a sample, so
         # the trailing "please" must be stripped for some samples and kept for others.
         variants = list(dict.fromkeys(v for v in (self._strip_fillers(plain), plain) if v))
-        for variant in variants:
+        # A whole sample as typed wins ("not now" is a sample; "not" is not), then without fillers.
+        for variant in (plain, *variants):
             if variant in self._exact:
                 return IntentMatch(self._exact[variant], {})
 
-        best: tuple[tuple[bool, int, int, int], IntentMatch] | None = None
+        best: tuple[tuple[int, int, int, int], IntentMatch] | None = None
         for variant_rank, variant in enumerate(variants):
             for sample_rank, sample in enumerate(self._samples):
                 found = sample.regex.fullmatch(variant)
                 if found is None:
                     continue
                 slots: dict[str, SlotMatch] = {}
-                all_understood = True
+                understood = _EXACT
                 for index, slot_name in enumerate(sample.slot_names, start=1):
-                    slot, understood = self._fill_slot(sample.intent, slot_name, found.group(index))
+                    slot, level = self._fill_slot(sample.intent, slot_name, found.group(index))
                     slots[slot_name] = slot
-                    all_understood = all_understood and understood
+                    understood = min(understood, level)
                 # A sample made only of slots ("{routine} please") would swallow any text;
-                # accept it only when the value is one we know.
-                if sample.slot_only and not all_understood:
+                # accept it only when the value is one we know, exactly.
+                if sample.slot_only and understood < _EXACT:
                     continue
-                # Prefer resolved slot values, then more specific samples, then the variant
-                # without fillers, then the model's order - so the result is deterministic.
-                key = (all_understood, sample.literal_words, -variant_rank, -sample_rank)
+                # Prefer slot values known exactly, then found inside what was said, then more
+                # specific samples, then the variant without fillers, then the model's order.
+                key = (understood, sample.literal_words, -variant_rank, -sample_rank)
                 if best is None or key > best[0]:
                     best = (key, IntentMatch(sample.intent, slots))
         return best[1] if best is not None else IntentMatch(FALLBACK_INTENT, {})
@@ -215,40 +230,48 @@ class Matcher:
             changed = False
             if words[0] in _LEADING_FILLERS:
                 words, changed = words[1:], True
-            elif tuple(words[:2]) in _LEADING_REQUESTS and len(words) > 2:
-                words, changed = words[2:], True
+            elif any(tuple(words[: len(r)]) == r and len(words) > len(r) for r in _LEADING_REQUESTS):
+                request = next(r for r in _LEADING_REQUESTS if tuple(words[: len(r)]) == r)
+                words, changed = words[len(request) :], True
             elif (
                 self._invocation
-                and words[0] in ("ask", "tell")
+                and words[0] in ("ask", "tell", "open")
                 and tuple(words[1 : 1 + len(self._invocation)]) == self._invocation
             ):
                 words, changed = words[1 + len(self._invocation) :], True
-                if words and words[0] == "to":
+                if words and words[0] in ("to", "and", "for"):
                     words = words[1:]
             for filler in _TRAILING_FILLERS:
                 if len(words) > len(filler) and tuple(words[-len(filler) :]) == filler:
                     words, changed = words[: -len(filler)], True
         return " ".join(words)
 
-    def _fill_slot(self, intent: str, slot_name: str, said: str) -> tuple[SlotMatch, bool]:
-        """Build the slot Alexa would send; the flag says whether the value was understood."""
+    def _fill_slot(self, intent: str, slot_name: str, said: str) -> tuple[SlotMatch, int]:
+        """Build the slot Alexa would send, and how well its value was understood (``_EXACT`` ...)."""
         slot_type = self._slot_types.get(intent, {}).get(slot_name)
         if slot_type == "AMAZON.NUMBER":
             number = words_to_number(said)
             if number is None:
-                return SlotMatch(slot_name, said, None, None), False
-            return SlotMatch(slot_name, str(number), None, None), True
+                return SlotMatch(slot_name, said, None, None), _UNKNOWN
+            return SlotMatch(slot_name, str(number), None, None), _EXACT
         if slot_type == "AMAZON.DURATION":
             duration = to_iso_duration(said)
             if duration is None:
-                return SlotMatch(slot_name, said, None, None), False
-            return SlotMatch(slot_name, duration, None, None), True
+                return SlotMatch(slot_name, said, None, None), _UNKNOWN
+            return SlotMatch(slot_name, duration, None, None), _EXACT
         table = self._values.get(slot_type or "")
         if table is None:  # other AMAZON.* types or an undeclared slot: pass through
-            return SlotMatch(slot_name, said, None, None), False
+            return SlotMatch(slot_name, said, None, None), _UNKNOWN
         candidates = [said] + [said[len(a) :] for a in _ARTICLES if said.startswith(a)]
         for candidate in candidates:
             if candidate in table:
                 value_id, name = table[candidate]
-                return SlotMatch(slot_name, said, value_id, name), True
-        return SlotMatch(slot_name, said, None, None), False
+                return SlotMatch(slot_name, said, value_id, name), _EXACT
+        words = said.split()
+        for size in range(len(words) - 1, 0, -1):  # the longest known value among the words
+            for start in range(len(words) - size + 1):
+                phrase = " ".join(words[start : start + size])
+                if phrase in table:
+                    value_id, name = table[phrase]
+                    return SlotMatch(slot_name, said, value_id, name), _INSIDE
+        return SlotMatch(slot_name, said, None, None), _UNKNOWN
