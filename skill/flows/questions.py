@@ -1,4 +1,4 @@
-"""The yes/no questions the skill asks, and what each answer does: one table.
+"""The questions the skill asks, and what yes and no do to each: one table.
 
 Example:
     >>> sorted(p.value for p in Pending) == sorted(p.value for p in ANSWERS)
@@ -16,6 +16,7 @@ from skill.flows.routines import users_routine
 from skill.flows.start import offer_routines, start_routine
 from skill.flows.steer import Command, carry_on, steer
 from skill.flows.turn import Pending, Turn
+from skill.profile import HOLD_RANGE, REPS_RANGE
 from skill.speech import Reply, Speech
 
 Flow = Callable[[Turn], Reply]
@@ -71,6 +72,28 @@ def _stop_here(turn: Turn) -> Reply:
     return close(Speech().say(turn.say("goodbye")))
 
 
+def _switch_routine(turn: Turn) -> Reply:
+    return start_routine(turn, turn.session.pending_routine or users_routine(turn))
+
+
+def _keep_routine(turn: Turn) -> Reply:
+    return steer(turn, Command.CONTINUE)
+
+
+def _say_a_number(turn: Turn, question: Pending, key: str, low: int, high: int) -> Reply:
+    """Yes to "how many?": ask for the number itself."""
+    turn.session.pending = question
+    return ask(turn, Speech().say(turn.say(key, low=low, high=high)), key, low=low, high=high)
+
+
+def _hold_yes(turn: Turn) -> Reply:
+    return _say_a_number(turn, Pending.HOLD_SECONDS, "ask_hold_again", *HOLD_RANGE)
+
+
+def _reps_yes(turn: Turn) -> Reply:
+    return _say_a_number(turn, Pending.REPS, "ask_reps_again", *REPS_RANGE)
+
+
 # Pending question -> (what yes does, what no does).
 ANSWERS: dict[Pending, tuple[Flow, Flow]] = {
     Pending.CARRY_ON: (carry_on, _decline_carry_on),
@@ -81,6 +104,9 @@ ANSWERS: dict[Pending, tuple[Flow, Flow]] = {
     Pending.CONFIRM_SETTING: (settings.confirm_pending_setting, settings.decline_pending_setting),
     Pending.FEELING: (checkin.ask_feeling_again, checkin.skip_feeling),
     Pending.GO_ON: (_go_on, _stop_here),
+    Pending.SWITCH_ROUTINE: (_switch_routine, _keep_routine),
+    Pending.HOLD_SECONDS: (_hold_yes, settings.decline_pending_setting),
+    Pending.REPS: (_reps_yes, settings.decline_pending_setting),
 }
 
 
@@ -92,6 +118,6 @@ def answer(turn: Turn, yes: bool) -> Reply:
         return on_yes(turn) if yes else on_no(turn)
     if turn.routine is not None:
         return steer(turn, Command.CONTINUE if yes else Command.PAUSE)
-    if yes:
-        return offer_routines(turn)
+    if yes:  # "okay", "let's do it" with nothing asked: what the user came for
+        return start_routine(turn, users_routine(turn))
     return close(Speech().say(turn.say("goodbye")))

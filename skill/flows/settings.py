@@ -16,10 +16,12 @@ from skill.flows.routines import routine_items, users_routine
 from skill.flows.start import start_routine
 from skill.flows.steer import pause_here
 from skill.flows.turn import Pending, Turn
-from skill.profile import BEGINNER_HOLD_SECONDS, Profile
+from skill.profile import BEGINNER_HOLD_SECONDS, HOLD_RANGE, REPS_RANGE, Profile
 from skill.speech import Reply, Speech
 
 LONG_ROUTINE_SECONDS = 30 * 60
+HOLD_STEP_SECONDS = 10  # "longer holds" with no number
+REPS_STEP = 1  # "more reps" with no number
 
 
 def confirm(turn: Turn, *texts: str, changed: bool = False) -> Reply:
@@ -57,6 +59,89 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False) 
     if profile.hold_seconds is None and profile.level == "beginner":
         texts.append(turn.say("hold_replaces_beginner", seconds=BEGINNER_HOLD_SECONDS))
     return confirm(turn, *texts, turn.say("ranges_apply"), changed=True)
+
+
+def set_hold(turn: Turn, seconds: int | None, heard: bool = False) -> Reply:
+    """A hold time from the user; none, or one outside the range, is asked for with the microphone open.
+
+    ``heard`` says a value was said but not understood as a number.
+    """
+    low, high = HOLD_RANGE
+    if seconds is not None and low <= seconds <= high:
+        return change_setting(turn, "hold_seconds", seconds)
+    turn.session.pending = Pending.HOLD_SECONDS
+    speech = Speech()
+    if seconds is not None:
+        speech.say(turn.say("hold_outside_range", seconds=seconds, low=low, high=high))
+    elif heard:
+        speech.say(turn.say("number_not_understood"))
+    return ask(turn, speech.say(turn.say("ask_hold_seconds", low=low, high=high)), "ask_hold_seconds_reprompt", low=low, high=high)
+
+
+def set_reps(turn: Turn, reps: int | None, heard: bool = False) -> Reply:
+    """Repetitions from the user; none, or a number outside the range, is asked for with the microphone open."""
+    low, high = REPS_RANGE
+    if reps is not None and low <= reps <= high:
+        return change_setting(turn, "reps", reps)
+    turn.session.pending = Pending.REPS
+    speech = Speech()
+    if reps is not None:
+        speech.say(turn.say("reps_outside_range", reps=reps, low=low, high=high))
+    elif heard:
+        speech.say(turn.say("number_not_understood"))
+    return ask(turn, speech.say(turn.say("ask_reps", low=low, high=high)), "ask_reps_reprompt", low=low, high=high)
+
+
+def answer_number(turn: Turn, number: int | None) -> Reply:
+    """A bare number ("twenty"): the answer to the question asked, else a word on how to use it."""
+    if turn.asked is Pending.HOLD_SECONDS:
+        return set_hold(turn, number, heard=number is None)
+    if turn.asked is Pending.REPS:
+        return set_reps(turn, number, heard=number is None)
+    if number is None:
+        return confirm(turn, turn.say("number_not_understood"))
+    return confirm(turn, turn.say("number_without_question", number=number))
+
+
+def _usual(values: list[int]) -> int:
+    """The value most stretches of a routine use (the smaller one on a tie).
+
+    >>> _usual([30, 20, 30, 5]), _usual([10, 20])
+    (30, 10)
+    """
+    return min(values, key=lambda v: (-values.count(v), v))
+
+
+def adjust_hold(turn: Turn, longer: bool, by: int | None) -> Reply:
+    """ "longer holds", "take off five seconds": from the hold the user gets today, within the range, said back."""
+    profile = turn.user.profile
+    plan = build_plan(routine_items(turn, users_routine(turn)), turn.deps.catalogue, profile.settings())
+    current = profile.settings().hold_seconds or _usual([item.hold for item in plan])
+    step = by if by is not None and by > 0 else HOLD_STEP_SECONDS
+    low, high = HOLD_RANGE
+    wanted = min(max(current + step if longer else current - step, low), high)
+    if wanted == current:
+        key = "hold_at_longest" if longer else "hold_at_shortest"
+        return confirm(turn, turn.say(key, seconds=current))
+    return change_setting(turn, "hold_seconds", wanted)
+
+
+def adjust_reps(turn: Turn, more: bool, by: int | None) -> Reply:
+    """ "more reps", "two fewer reps": from the repetitions the user gets today, within the range, said back."""
+    profile = turn.user.profile
+    plan = build_plan(routine_items(turn, users_routine(turn)), turn.deps.catalogue, profile.settings())
+    current = profile.reps or _usual([item.reps for item in plan])
+    step = by if by is not None and by > 0 else REPS_STEP
+    low, high = REPS_RANGE
+    wanted = min(max(current + step if more else current - step, low), high)
+    if wanted == current:
+        return confirm(turn, turn.say("reps_at_most" if more else "reps_at_least", reps=current))
+    return change_setting(turn, "reps", wanted)
+
+
+def pace(turn: Turn, slower: bool) -> Reply:
+    """ "slower" / "too fast": a routine stops where it is and waits; the user hears what makes it gentler or shorter."""
+    return confirm(turn, turn.say("pace_slower" if slower else "pace_faster"))
 
 
 def confirm_pending_setting(turn: Turn) -> Reply:

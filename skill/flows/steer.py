@@ -14,7 +14,8 @@ from skill.engine import Moment, RoutineState, Where
 from skill.flows.playing import play
 from skill.flows.progress import saved_routine
 from skill.flows.replies import ask, close
-from skill.flows.start import offer_routines
+from skill.flows.routines import users_routine
+from skill.flows.start import offer_routines, start_routine
 from skill.flows.turn import Pending, Turn
 from skill.speech import Reply, Speech
 
@@ -60,6 +61,26 @@ def steer(turn: Turn, command: Command) -> Reply:
     else:
         state = engine.pause(moment)  # continue: from the start of what was cut off
     return play(turn, state, prefix)
+
+
+def start_or_continue(turn: Turn, routine_id: str | None) -> Reply:
+    """ "start", "let's go", "start the lower back": what they mean depends on where the user is.
+
+    With a routine in progress, naming no routine (or the same one) carries on with it, and naming
+    another asks before leaving it; right after "carry on where you stopped?" it carries on;
+    otherwise the routine named, or the user's own, starts.
+    """
+    if turn.asked is Pending.CARRY_ON and routine_id is None:
+        return carry_on(turn)
+    state = turn.routine
+    if state is None or turn.moment is None:
+        return start_routine(turn, routine_id or users_routine(turn))
+    if routine_id is None or routine_id == state.routine_id:
+        return steer(turn, Command.CONTINUE)
+    pause_here(turn)
+    turn.session.pending, turn.session.pending_routine = Pending.SWITCH_ROUTINE, routine_id
+    names = {"current": turn.routine_name(state.routine_id), "routine": turn.routine_name(routine_id)}
+    return ask(turn, Speech().say(turn.say("ask_switch_routine", **names)), "ask_switch_routine_reprompt", **names)
 
 
 def carry_on(turn: Turn) -> Reply:

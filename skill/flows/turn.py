@@ -38,7 +38,7 @@ SETTING_RANGES = {"hold_seconds": HOLD_RANGE, "reps": REPS_RANGE}
 
 
 class Pending(str, Enum):
-    """A yes/no question the skill asked and is waiting on (answers: ``skill.flows.questions``)."""
+    """A question the skill asked and is waiting on (yes/no answers: ``skill.flows.questions``)."""
 
     CARRY_ON = "carry_on"  # "carry on from where you stopped?"
     SKIP_AFTER_PAIN = "skip_after_pain"  # "skip to the next stretch?"
@@ -48,6 +48,9 @@ class Pending(str, Enum):
     CONFIRM_SETTING = "confirm_setting"  # "that makes your routine 45 minutes: keep it?" (``pending_setting``)
     FEELING = "feeling"  # "how does your back feel: better, the same, or worse?"
     GO_ON = "go_on"  # after the warm-up: "go on with your routine?"
+    SWITCH_ROUTINE = "switch_routine"  # mid-routine: "switch to the lower back routine?" (``pending_routine``)
+    HOLD_SECONDS = "hold_seconds"  # "how many seconds, from 10 to 90?" (a bare number answers)
+    REPS = "reps"  # "how many repetitions, from 1 to 10?" (a bare number answers)
 
 
 class TimelineCache:

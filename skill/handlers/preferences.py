@@ -17,7 +17,7 @@ from skill.flows.steer import pause_here
 from skill.flows.turn import Pending, Turn
 from skill.handlers.responder import respond, turn_of
 from skill.handlers.slots import resolve, slot_text
-from skill.profile import FEELINGS, HOLD_RANGE, LEGS, MAX_OWN_ROUTINE, REPS_RANGE, WARM_UP_CHOICES, Profile
+from skill.profile import FEELINGS, LEGS, MAX_OWN_ROUTINE, WARM_UP_CHOICES, Profile
 from skill.speech import Speech
 from skill.spoken_numbers import duration_seconds, whole_number
 
@@ -61,37 +61,81 @@ class SetPreferredRoutineHandler(AbstractRequestHandler):
 
 
 class SetHoldTimeHandler(AbstractRequestHandler):
+    """ "hold each stretch for thirty seconds"; without a number, or out of range, it asks for one."""
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("SetHoldTimeIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn = turn_of(handler_input)
-        phrases = turn.phrases
+        said = slot_text(handler_input, "seconds") or slot_text(handler_input, "duration")
         seconds = whole_number(slot_text(handler_input, "seconds"))
         if seconds is None:
             seconds = duration_seconds(slot_text(handler_input, "duration"))
-        low, high = HOLD_RANGE
-        if seconds is None:
-            return _reply(handler_input, turn, phrases.say("hold_not_understood", low=low, high=high))
-        if not low <= seconds <= high:
-            return _reply(handler_input, turn, phrases.say("hold_out_of_range", low=low, high=high))
-        return respond(handler_input, settings.change_setting(turn, "hold_seconds", seconds))
+        return respond(handler_input, settings.set_hold(turn_of(handler_input), seconds, heard=bool(said)))
 
 
 class SetRepsHandler(AbstractRequestHandler):
+    """ "do five reps"; without a number, or out of range, it asks for one."""
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("SetRepsIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        said = slot_text(handler_input, "reps")
+        return respond(handler_input, settings.set_reps(turn_of(handler_input), whole_number(said), heard=bool(said)))
+
+
+class ChangeHoldHandler(AbstractRequestHandler):
+    """ "longer holds", "add ten seconds", "take off five seconds"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ChangeHoldIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
         turn = turn_of(handler_input)
-        phrases = turn.phrases
-        reps = whole_number(slot_text(handler_input, "reps"))
-        low, high = REPS_RANGE
-        if reps is None:
-            return _reply(handler_input, turn, phrases.say("reps_not_understood", low=low, high=high))
-        if not low <= reps <= high:
-            return _reply(handler_input, turn, phrases.say("reps_out_of_range", low=low, high=high))
-        return respond(handler_input, settings.change_setting(turn, "reps", reps))
+        change = resolve(handler_input, "change", {"more", "less"})
+        if change.resolved_id is None:
+            return respond(handler_input, settings.set_hold(turn, None))
+        by = whole_number(slot_text(handler_input, "seconds"))
+        return respond(handler_input, settings.adjust_hold(turn, change.resolved_id == "more", by))
+
+
+class ChangeRepsHandler(AbstractRequestHandler):
+    """ "more reps", "two fewer repetitions"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ChangeRepsIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = turn_of(handler_input)
+        change = resolve(handler_input, "change", {"more", "less"})
+        if change.resolved_id is None:
+            return respond(handler_input, settings.set_reps(turn, None))
+        by = whole_number(slot_text(handler_input, "reps"))
+        return respond(handler_input, settings.adjust_reps(turn, change.resolved_id == "more", by))
+
+
+class NumberHandler(AbstractRequestHandler):
+    """A bare number: the answer to "how many seconds?" or "how many repetitions?"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("NumberIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        number = whole_number(slot_text(handler_input, "number"))
+        return respond(handler_input, settings.answer_number(turn_of(handler_input), number))
+
+
+class PaceHandler(AbstractRequestHandler):
+    """ "slower", "you're going too fast", "speed up"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("PaceIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = turn_of(handler_input)
+        pace = resolve(handler_input, "pace", {"slower", "faster"})
+        return respond(handler_input, settings.pace(turn, pace.resolved_id != "faster"))
 
 
 class SetLevelHandler(AbstractRequestHandler):

@@ -8,7 +8,6 @@ from ask_sdk_core.utils import get_intent_name, is_intent_name
 from ask_sdk_model import Response
 
 from skill.flows import describe, start, steer
-from skill.flows.routines import users_routine
 from skill.flows.replies import ask
 from skill.handlers.responder import respond, turn_of
 from skill.handlers.slots import resolve
@@ -16,7 +15,7 @@ from skill.speech import Speech
 
 
 class StartRoutineHandler(AbstractRequestHandler):
-    """ "start my morning back stretches", "let's do the lower back", "start my back stretches"."""
+    """ "start my morning back stretches", "let's do the lower back", "let's go" (mid-routine: carries on)."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("StartRoutineIntent")(handler_input)
@@ -26,7 +25,7 @@ class StartRoutineHandler(AbstractRequestHandler):
         slot = resolve(handler_input, "routine", turn.deps.catalogue.routines)
         if not slot.empty and slot.resolved_id is None:
             return respond(handler_input, start.offer_routines(turn, "routine_unknown", heard=slot.heard))
-        return respond(handler_input, start.start_routine(turn, slot.resolved_id or users_routine(turn)))
+        return respond(handler_input, steer.start_or_continue(turn, slot.resolved_id))
 
 
 class ListRoutinesHandler(AbstractRequestHandler):
