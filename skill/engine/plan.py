@@ -5,7 +5,7 @@ Example:
     >>> catalogue = load_catalogue()
     >>> plan = build_plan(catalogue.routine("morning").items, catalogue, Settings(hold_seconds=30))
     >>> [(item.stretch_id, item.hold) for item in plan][:2]
-    [('single_knee_to_chest', 30), ('double_knee_to_chest', 30)]
+    [('single_knee_to_chest', 30), ('double_knee_to_chest', 20)]
 """
 
 from __future__ import annotations

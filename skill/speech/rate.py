@@ -12,9 +12,9 @@ to espeak-ng (the local stand-in voice) at 160 words a minute.
 
 Example:
     >>> round(speaking_seconds("Hold for 20 seconds."), 2)
-    1.59
+    1.44
     >>> round(ssml_seconds('<speak>One.<break time="2000ms"/>Two.</speak>'), 2)
-    2.7
+    2.69
 """
 
 from __future__ import annotations
