@@ -70,9 +70,9 @@ _TRAILING_FILLERS: Final = (
     ("please",), ("thanks",), ("thank", "you"), ("for", "me"), ("now",), ("then",), ("alexa",), ("right", "now"), ("okay",), ("ok",),
 )
 _ARTICLES: Final = ("the ", "my ", "a ", "an ", "some ", "our ")
-# Courtesy words carry no meaning: a sample made of a slot and these only ("{routine} please")
-# counts as slot-only.
-_COURTESY_WORDS: Final = frozenset({"please", "thanks", "thank", "you"})
+# Courtesy words and articles carry no meaning: a sample made of a slot and these only
+# ("{routine} please", "the {leg}") counts as slot-only.
+_COURTESY_WORDS: Final = frozenset({"please", "thanks", "thank", "you", "the", "a", "an", "my"})
 
 # How well a slot's words were understood: a known value (or a number) exactly, a known value among
 # other words ("the point of the press up": Alexa's model drops carrier words too), or not at all.
