@@ -18,7 +18,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.catalogue import load_catalogue
 from skill.config import Config
-from skill.handlers import conversation, preferences, routine
+from skill.handlers import conversation, preferences, reminders, routine
 from skill.handlers.interceptors import (
     ApologiseOnError,
     LoadTurnInterceptor,
@@ -59,6 +59,10 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
         preferences.WarmUpChoiceHandler(),
         preferences.DeleteDataHandler(),
         preferences.SkillDisabledHandler(),
+        reminders.SetReminderHandler(),
+        reminders.ListRemindersHandler(),
+        reminders.CancelReminderHandler(),
+        reminders.PermissionAnswerHandler(),
         conversation.YesNoHandler(),
         conversation.HelpHandler(),
         conversation.StopHandler(),

@@ -14,7 +14,7 @@ from skill.flows.replies import ask, close
 from skill.flows import checkin, settings
 from skill.flows.routines import users_routine
 from skill.flows.start import offer_routines, start_routine
-from skill.flows.steer import Command, carry_on, steer
+from skill.flows.steer import Command, carry_on, pause_here, steer
 from skill.flows.turn import Pending, Turn
 from skill.speech import Reply, Speech
 
@@ -71,6 +71,17 @@ def _stop_here(turn: Turn) -> Reply:
     return close(Speech().say(turn.say("goodbye")))
 
 
+def ask_reminder_time(turn: Turn, *before: str) -> Reply:
+    """ "What time each day?": the next SetReminderIntent (a bare time too) answers it; a routine waits."""
+    pause_here(turn)
+    turn.session.pending = Pending.REMINDER_TIME
+    return ask(turn, Speech().say(*before, turn.say("reminder_ask_time")), "reminder_ask_time_reprompt")
+
+
+def _no_reminder(turn: Turn) -> Reply:
+    return settings.confirm(turn, turn.say("reminder_not_set"))
+
+
 # Pending question -> (what yes does, what no does).
 ANSWERS: dict[Pending, tuple[Flow, Flow]] = {
     Pending.CARRY_ON: (carry_on, _decline_carry_on),
@@ -81,6 +92,7 @@ ANSWERS: dict[Pending, tuple[Flow, Flow]] = {
     Pending.CONFIRM_SETTING: (settings.confirm_pending_setting, settings.decline_pending_setting),
     Pending.FEELING: (checkin.ask_feeling_again, checkin.skip_feeling),
     Pending.GO_ON: (_go_on, _stop_here),
+    Pending.REMINDER_TIME: (ask_reminder_time, _no_reminder),
 }
 
 

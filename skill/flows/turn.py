@@ -48,6 +48,7 @@ class Pending(str, Enum):
     CONFIRM_SETTING = "confirm_setting"  # "that makes your routine 45 minutes: keep it?" (``pending_setting``)
     FEELING = "feeling"  # "how does your back feel: better, the same, or worse?"
     GO_ON = "go_on"  # after the warm-up: "go on with your routine?"
+    REMINDER_TIME = "reminder_time"  # "what time each day?" (a bare time answers it: SetReminderIntent)
 
 
 class TimelineCache:
