@@ -155,8 +155,10 @@ class RemindersClient:
         request.add_header("Accept", "application/json")
         if data is not None:
             request.add_header("Content-Type", "application/json")
+        # No proxy from the environment: the API is called directly, and a loopback stand-in stays on loopback.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with opener.open(request, timeout=self.timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as error:
             raise _http_failure(error.code, error.read()) from error

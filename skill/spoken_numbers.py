@@ -133,6 +133,7 @@ def duration_seconds(said: str | None) -> int | None:
 
 # What AMAZON.TIME sends for a part of the day said without a time ("in the evening").
 _VAGUE_TIMES: Final[Mapping[str, str]] = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+PARTS_OF_DAY: Final = frozenset(_VAGUE_TIMES.values())
 _NAMED_TIMES: Final[Mapping[str, str]] = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
 # Words after the hour that say which half of the day it is; None: no change ("o'clock").
 _DAY_HALVES: Final[Sequence[tuple[tuple[str, ...], str | None]]] = (
@@ -207,6 +208,15 @@ def to_iso_time(phrase: str) -> str | None:
     elif half == "am" and hour == 12:
         hour = 0
     return f"{hour:02d}:{minute:02d}"
+
+
+def part_of_day(said: str | None) -> bool:
+    """Whether an AMAZON.TIME value (or the words for one) names only a part of the day ("EV", "in the evening").
+
+    >>> part_of_day("EV"), part_of_day("in the morning"), part_of_day("07:00"), part_of_day("banana")
+    (True, True, False, False)
+    """
+    return bool(said) and (said in PARTS_OF_DAY or to_iso_time(said or "") in PARTS_OF_DAY)
 
 
 def clock_time(said: str | None) -> tuple[int, int] | None:

@@ -149,6 +149,17 @@ def test_a_part_of_the_day_is_not_a_time(alexa: Alexa, server: RemindersServer) 
     assert "All right, no reminder." in alexa.intent("AMAZON.NoIntent").text
 
 
+def test_words_that_are_no_time_are_not_understood(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    reply = alexa.intent("SetReminderIntent", time="blah blah purple monkey")
+    assert "Sorry, I didn't catch that" in reply.text and not reply.ended
+    question = alexa.intent("SetReminderIntent")
+    assert "What time each day" in question.text
+    again = alexa.intent("SetReminderIntent", time="purple monkey")  # said as the answer: ask once more
+    assert "I need a time of day" in again.text and "What time each day" in again.text
+    assert server.calls == []
+
+
 def test_yes_to_the_time_question_asks_it_again(alexa: Alexa, server: RemindersServer) -> None:
     device(alexa, server)
     alexa.intent("SetReminderIntent")
@@ -173,7 +184,7 @@ def test_a_refused_token_asks_for_the_permission_again(alexa: Alexa, server: Rem
 
 @pytest.mark.parametrize(
     ("status", "words"),
-    [(429, "busy right now"), (500, "not working right now"), (503, "not working right now"), (400, "would not take that reminder")],
+    [(429, "busy right now"), (500, "not working right now"), (503, "not working right now"), (400, "turned that request down")],
 )
 def test_api_errors_are_said_and_lose_nothing(alexa: Alexa, server: RemindersServer, status: int, words: str, tmp_path: Path) -> None:
     device(alexa, server)
@@ -237,6 +248,16 @@ def test_deleting_a_reminder_that_is_already_gone_counts_as_deleted(server: Remi
     client.delete(token)  # the server answers 404 now
     assert server.reminders == {}
     assert server.calls[-2:] == [("DELETE", f"/v1/alerts/reminders/{token}")] * 2
+
+
+def test_a_proxy_in_the_environment_is_not_used(alexa: Alexa, server: RemindersServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there: a proxied call would fail
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    device(alexa, server)
+    assert "You have no stretching reminder." in alexa.intent("ListRemindersIntent").text
+    assert server.calls == [("GET", "/v1/alerts/reminders")]
 
 
 def test_the_reminder_modules_doctests_pass() -> None:

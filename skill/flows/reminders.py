@@ -22,10 +22,11 @@ from typing import NamedTuple, Protocol
 from skill.flows.questions import ask_reminder_time
 from skill.flows.settings import confirm
 from skill.flows.steer import pause_here
-from skill.flows.turn import Turn
+from skill.flows.describe import not_understood
+from skill.flows.turn import Pending, Turn
 from skill.reminders_api import Failure, Reminder, RemindersError, daily_reminder
 from skill.speech import Reply
-from skill.spoken_numbers import clock_time
+from skill.spoken_numbers import clock_time, part_of_day
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,10 @@ def _ask_permission(turn: Turn, time: tuple[int, int]) -> Outcome:
 def set_reminder(turn: Turn, access: Access, said: str | None) -> Outcome:
     """ "remind me to stretch every day at seven": a daily reminder, after asking for a time or consent if needed."""
     time = clock_time(said)
+    if time is None and said and not part_of_day(said) and turn.asked is not Pending.REMINDER_TIME:
+        # Alexa sends AMAZON.TIME as a time or a part of the day; other words come from test tools that
+        # fill the bare "{time}" sample with anything, and mean the user was not understood.
+        return Outcome(not_understood(turn))
     if time is None:
         return Outcome(ask_reminder_time(turn, *([turn.say("reminder_time_unclear")] if said else [])))
     if access.api is None or not access.consented:
