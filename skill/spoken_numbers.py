@@ -1,11 +1,12 @@
-"""Numbers and durations as people say them: "twenty five" -> 25, "a minute and a half" -> "PT1M30S".
+"""Numbers, durations and times as people say them: "twenty five" -> 25, "a minute and a half" ->
+"PT1M30S", "half past six" -> "06:30".
 
-Alexa delivers AMAZON.NUMBER as digits and AMAZON.DURATION as ISO-8601, but test tools (and the
-text chat) may pass the words through; the skill accepts both.
+Alexa delivers AMAZON.NUMBER as digits, AMAZON.DURATION as ISO-8601 and AMAZON.TIME as "HH:MM"
+(24-hour), but test tools (and the text chat) may pass the words through; the skill accepts both.
 
 Example:
-    >>> words_to_number("twenty five"), to_iso_duration("one and a half minutes")
-    (25, 'PT1M30S')
+    >>> words_to_number("twenty five"), to_iso_duration("one and a half minutes"), to_iso_time("seven thirty pm")
+    (25, 'PT1M30S', '19:30')
 """
 
 from __future__ import annotations
@@ -128,3 +129,101 @@ def duration_seconds(said: str | None) -> int | None:
         return None
     hours, minutes, seconds = (int(g or 0) for g in found.groups())
     return hours * 3600 + minutes * 60 + seconds
+
+
+# What AMAZON.TIME sends for a part of the day said without a time ("in the evening").
+_VAGUE_TIMES: Final[Mapping[str, str]] = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+PARTS_OF_DAY: Final = frozenset(_VAGUE_TIMES.values())
+_NAMED_TIMES: Final[Mapping[str, str]] = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
+# Words after the hour that say which half of the day it is; None: no change ("o'clock").
+_DAY_HALVES: Final[Sequence[tuple[tuple[str, ...], str | None]]] = (
+    (("in", "the", "morning"), "am"), (("in", "the", "afternoon"), "pm"), (("in", "the", "evening"), "pm"),
+    (("at", "night"), "pm"), (("a", "m"), "am"), (("am",), "am"), (("p", "m"), "pm"), (("pm",), "pm"),
+    (("o'clock",), None), (("oclock",), None),
+)
+_PAST_TO: Final[Mapping[str, int]] = {"half": 30, "quarter": 15}
+_ISO_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _minutes(words: Sequence[str]) -> int | None:
+    """The minutes after the hour: "thirty", "forty five", "oh five", "15"."""
+    if not words:
+        return 0
+    if words[0] in ("oh", "o") and len(words) == 2:
+        number = words_to_number(words[1])
+        return number if number is not None and 1 <= number <= 9 else None
+    number = words_to_number(" ".join(words))
+    return number if number is not None and 0 <= number < 60 else None
+
+
+def to_iso_time(phrase: str) -> str | None:
+    """Convert a spoken time of day to what AMAZON.TIME sends: "HH:MM", or "MO"/"AF"/"EV"/"NI" for a
+    part of the day alone; None when it is no time.
+
+    An hour said without "pm" (or "in the evening") is taken as morning, as Alexa does.
+
+    >>> [to_iso_time(t) for t in ("seven", "half past six", "seven thirty in the evening", "noon", "evening")]
+    ['07:00', '06:30', '19:30', '12:00', 'EV']
+    """
+    words = phrase.lower().replace("-", " ").replace(".", " ").replace(":", " ").split()
+    while words and words[0] in ("at", "the"):
+        words = words[1:]
+    half: str | None = None
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for ending, which in _DAY_HALVES:
+            if len(words) > len(ending) and tuple(words[-len(ending):]) == ending:
+                words, half, trimmed = words[: -len(ending)], which or half, True
+                break
+    if len(words) == 1 and words[0] in _NAMED_TIMES and half is None:
+        return _NAMED_TIMES[words[0]]
+    part_of_day = words[2:] if words[:2] == ["in", "the"] else words
+    if half is None and len(part_of_day) == 1 and part_of_day[0] in _VAGUE_TIMES:
+        return _VAGUE_TIMES[part_of_day[0]]
+    hour: int | None
+    minute: int | None
+    if len(words) >= 3 and words[-2] in ("past", "to") and words_to_number(words[-1]) is not None:
+        # "half past six", "quarter to seven", "ten past seven"
+        before = _PAST_TO.get(" ".join(words[:-2]).removeprefix("a "), None)
+        before = before if before is not None else _minutes(words[:-2])
+        if before is None or before == 0 or before >= 60 or (words[-2] == "to" and before > 30):
+            return None
+        hour = words_to_number(words[-1])
+        minute = before
+        if hour is not None and words[-2] == "to":
+            hour, minute = (hour - 1) % 24, 60 - before
+    else:
+        whole = words_to_number(" ".join(words))
+        if whole is not None and whole > 23:
+            return None  # "twenty five" is a number, not five past eight in the evening
+        hour = words_to_number(words[0]) if words else None
+        minute = _minutes(words[1:])
+    if hour is None or minute is None or not 0 <= hour <= 23:
+        return None
+    if half is not None and not 1 <= hour <= 12:
+        return None  # "fifteen pm" is no time
+    if half == "pm" and hour < 12:
+        hour += 12
+    elif half == "am" and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}"
+
+
+def part_of_day(said: str | None) -> bool:
+    """Whether an AMAZON.TIME value (or the words for one) names only a part of the day ("EV", "in the evening").
+
+    >>> part_of_day("EV"), part_of_day("in the morning"), part_of_day("07:00"), part_of_day("banana")
+    (True, True, False, False)
+    """
+    return bool(said) and (said in PARTS_OF_DAY or to_iso_time(said or "") in PARTS_OF_DAY)
+
+
+def clock_time(said: str | None) -> tuple[int, int] | None:
+    """An AMAZON.TIME value as (hour, minute): "HH:MM" as Alexa sends it, or spoken words; None when it
+    is missing, no time, or only a part of the day ("MO")."""
+    if not said:
+        return None
+    iso = said if _ISO_TIME.match(said) else to_iso_time(said)
+    found = _ISO_TIME.match(iso or "")
+    return (int(found[1]), int(found[2])) if found else None

@@ -67,6 +67,15 @@ def test_chat_resolves_slots_like_alexa(tmp_path: Path) -> None:
     assert "[hold 30 s: 20… 10… 5, 4, 3, 2, 1]" in started.text
 
 
+def test_chat_shows_where_alexa_would_ask_for_the_reminders_permission(tmp_path: Path) -> None:
+    chat = ChatSession.local(tmp_path)
+    question = chat.say("remind me to stretch")
+    assert "What time each day" in question.text and not question.ended
+    asked = chat.say("half past six in the evening")
+    assert "ask for your permission to set reminders" in asked.text
+    assert "no permission to use your reminders" in chat.say("what reminders do I have").text
+
+
 def test_counted_sets_and_repetitions_read_cleanly() -> None:
     phrases = phrases_for("en-US")
     ssml = (

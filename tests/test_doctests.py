@@ -10,6 +10,7 @@ import doctest
 import importlib
 import importlib.util
 import pkgutil
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -25,6 +26,7 @@ def _grammar() -> ModuleType:
     spec = importlib.util.spec_from_file_location("grammar", ROOT / "scripts" / "grammar.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules["grammar"] = module  # doctest finds a module's functions through sys.modules
     spec.loader.exec_module(module)
     return module
 

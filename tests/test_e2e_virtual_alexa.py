@@ -102,7 +102,10 @@ def test_long_holds_over_http(server: str) -> None:
     assert intent_of(turns[6]) == "AMAZON.PauseIntent" and "Paused at child's pose" in said[6]
     assert "child's pose" in said[7] and "Hold for 30 seconds." in said[7]
     fallback = turns[8]
-    assert intent_of(fallback) == "AMAZON.FallbackIntent"
+    # virtual-alexa fills the bare "{time}" sample of SetReminderIntent with any words (Alexa sends only
+    # times there); either way the skill answers as for words it does not understand.
+    assert intent_of(fallback) in ("AMAZON.FallbackIntent", "SetReminderIntent")
+    assert "Sorry, I didn't catch that" in said[8]
     assert fallback["response"]["response"]["shouldEndSession"] is False
     assert turns[9]["response"]["response"]["shouldEndSession"] is True and "kept your place" in said[9]
 
@@ -118,6 +121,9 @@ def test_long_holds_over_http(server: str) -> None:
         ("tell me the full steps", "FullStepsIntent"),
         ("this hurts", "PainIntent"),
         ("go back", "AMAZON.PreviousIntent"),
+        ("what reminders do i have", "ListRemindersIntent"),
+        ("cancel my stretching reminder", "CancelReminderIntent"),
+        ("remind me to stretch", "SetReminderIntent"),
     ],
 )
 def test_people_phrasings_reach_the_right_intent(server: str, utterance: str, intent: str) -> None:

@@ -96,6 +96,12 @@ CUSTOM_INTENTS: dict[str, tuple[dict[str, str], list[str]]] = {
     "DeleteDataIntent": (
         {}, ["delete my data", "forget everything about me", "erase my settings"]
     ),
+    "SetReminderIntent": (
+        {"time": "AMAZON.TIME"},
+        ["remind me to stretch every day at {time}", "remind me to stretch every day", "{time}"],
+    ),
+    "ListRemindersIntent": ({}, ["what reminders do i have", "do i have a stretching reminder"]),
+    "CancelReminderIntent": ({}, ["cancel my stretching reminder", "stop reminding me"]),
 }
 
 ROUTINE_IDS = [

@@ -77,6 +77,10 @@ def test_endpoint_and_events(manifest: dict[str, Any]) -> None:
     assert {"eventName": "SKILL_DISABLED"} in manifest["events"]["subscriptions"]
 
 
+def test_reminders_permission_is_declared(manifest: dict[str, Any]) -> None:
+    assert manifest["permissions"] == [{"name": "alexa::alerts:reminders:skill:readwrite"}]
+
+
 def test_privacy_and_compliance(manifest: dict[str, Any]) -> None:
     privacy = manifest["privacyAndCompliance"]
     assert privacy["allowsPurchases"] is False

@@ -220,10 +220,46 @@ def test_duration_values(matcher: Matcher, text: str, value: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("remind me to stretch every day at seven", "07:00"),
+        ("Alexa, ask back stretch coach to remind me to stretch every day at seven", "07:00"),
+        ("remind me to stretch at seven thirty in the evening", "19:30"),
+        ("set a daily reminder at seven thirty pm", "19:30"),
+        ("set a daily reminder at seven thirty p.m.", "19:30"),
+        ("remind me to stretch every day at half past six", "06:30"),
+        ("remind me to stretch at noon", "12:00"),
+        ("half past six", "06:30"),
+        ("quarter to eight in the evening", "19:45"),
+        ("remind me to stretch every day in the evening", "EV"),
+    ],
+)
+def test_time_values(matcher: Matcher, text: str, value: str) -> None:
+    result = matcher.match(text)
+    assert result.intent == "SetReminderIntent"
+    assert result.slots["time"].value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("what reminders do I have", "ListRemindersIntent"), ("cancel my stretching reminder", "CancelReminderIntent"),
+     ("remind me to stretch every day", "SetReminderIntent"), ("stop reminding me", "CancelReminderIntent")],
+)
+def test_reminder_phrasings(matcher: Matcher, text: str, intent: str) -> None:
+    result = matcher.match(text)
+    assert result.intent == intent
+    assert result.slots == {}
+
+
+def test_a_bare_number_that_is_no_hour_is_not_a_time(matcher: Matcher) -> None:
+    assert matcher.match("thirty").intent == "NumberIntent"  # an answer to "how many seconds?", never a reminder time
+
+
+@pytest.mark.parametrize(
     ("phrase", "number"),
     [("0", 0), ("7", 7), ("thirty", 30), ("twenty five", 25), ("ninety nine", 99),
      ("a hundred", 100), ("one hundred", 100), ("eleven", 11), ("twenty zero", None),
-     ("five twenty", None), ("lots", None), ("", None)],
+     ("five twenty", None), ("lots", None), ("", None), ("\u00b2", None)],
 )
 def test_words_to_number(phrase: str, number: int | None) -> None:
     assert words_to_number(phrase) == number
@@ -251,7 +287,7 @@ def test_every_model_sample_matches_its_intent(matcher: Matcher) -> None:
     """Each sample, with its slots filled with a known value, comes back as its own intent."""
     model = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
     example = {t["name"]: t["values"][0]["name"]["value"] for t in model["types"]}
-    example.update({"AMAZON.NUMBER": "thirty", "AMAZON.DURATION": "two minutes"})
+    example.update({"AMAZON.NUMBER": "thirty", "AMAZON.DURATION": "two minutes", "AMAZON.TIME": "seven thirty pm"})
     wrong = []
     for intent in model["intents"]:
         slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}

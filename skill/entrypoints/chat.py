@@ -62,6 +62,9 @@ class VirtualClock:
         return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+ASKS_FOR_PERMISSION = "(Here Alexa would ask for your permission to set reminders; the chat has no Alexa account to grant it.)"
+
+
 @dataclass
 class Turn:
     text: str
@@ -138,6 +141,9 @@ class ChatSession:
         self.session = None if ended else self.session
         ssml = (response.get("outputSpeech") or {}).get("ssml", "")
         self.clock.played(ssml)
+        if any(d.get("type") == "Connections.SendRequest" for d in response.get("directives") or []):
+            # On a device Alexa would now ask for the permission itself; the chat has no Alexa account to grant it.
+            return Turn(ASKS_FOR_PERMISSION, ended, body)
         return Turn(ssml_to_text(ssml, self.phrases), ended, body)
 
     def _send(self, request: dict[str, Any]) -> dict[str, Any]:

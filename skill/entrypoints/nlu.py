@@ -4,8 +4,9 @@ The command-line chat has no Alexa speech service in front of it, so this module
 Alexa's language understanding: it reads the *same* ``interaction_models/<locale>.json`` that is
 deployed to Alexa, turns every sample utterance into a regular expression, and returns the intent
 and slots that Alexa would most plausibly send. Slot values of custom types are resolved like
-Alexa's entity resolution (value names and synonyms); ``AMAZON.NUMBER`` and ``AMAZON.DURATION``
-are converted the way Alexa delivers them ("thirty" -> "30", "a minute" -> "PT1M").
+Alexa's entity resolution (value names and synonyms); ``AMAZON.NUMBER``, ``AMAZON.DURATION`` and
+``AMAZON.TIME`` are converted the way Alexa delivers them ("thirty" -> "30", "a minute" -> "PT1M",
+"half past six" -> "06:30", "in the evening" -> "EV").
 
 Built-in intents (``AMAZON.NextIntent`` ...) need no samples in the model because Alexa already
 understands them; the matcher therefore also loads ``builtin_phrases.<locale>.json`` from the
@@ -45,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Mapping, Sequence
 
-from skill.spoken_numbers import to_iso_duration, words_to_number
+from skill.spoken_numbers import to_iso_duration, to_iso_time, words_to_number
 
 FALLBACK_INTENT: Final = "AMAZON.FallbackIntent"
 
@@ -84,7 +85,7 @@ class SlotMatch:
     """One filled slot, shaped like Alexa's slot plus its entity resolution."""
 
     name: str
-    value: str  # what the user said; NUMBER/DURATION converted ("30", "PT1M")
+    value: str  # what the user said; NUMBER/DURATION/TIME converted ("30", "PT1M", "07:00")
     resolved_id: str | None  # custom types: the value id on ER_SUCCESS_MATCH, else None
     resolved_name: str | None  # the canonical value name when matched
 
@@ -259,6 +260,11 @@ class Matcher:
             if duration is None:
                 return SlotMatch(slot_name, said, None, None), _UNKNOWN
             return SlotMatch(slot_name, duration, None, None), _EXACT
+        if slot_type == "AMAZON.TIME":
+            time_of_day = to_iso_time(said)
+            if time_of_day is None:
+                return SlotMatch(slot_name, said, None, None), _UNKNOWN
+            return SlotMatch(slot_name, time_of_day, None, None), _EXACT
         table = self._values.get(slot_type or "")
         if table is None:  # other AMAZON.* types or an undeclared slot: pass through
             return SlotMatch(slot_name, said, None, None), _UNKNOWN

@@ -14,7 +14,7 @@ from skill.flows.replies import ask, close
 from skill.flows import checkin, settings
 from skill.flows.routines import users_routine
 from skill.flows.start import offer_routines, start_routine
-from skill.flows.steer import Command, carry_on, steer
+from skill.flows.steer import Command, carry_on, pause_here, steer
 from skill.flows.turn import Pending, Turn
 from skill.profile import HOLD_RANGE, REPS_RANGE
 from skill.speech import Reply, Speech
@@ -94,6 +94,17 @@ def _reps_yes(turn: Turn) -> Reply:
     return _say_a_number(turn, Pending.REPS, "ask_reps_again", *REPS_RANGE)
 
 
+def ask_reminder_time(turn: Turn, *before: str) -> Reply:
+    """ "What time each day?": the next SetReminderIntent (a bare time too) answers it; a routine waits."""
+    pause_here(turn)
+    turn.session.pending = Pending.REMINDER_TIME
+    return ask(turn, Speech().say(*before, turn.say("reminder_ask_time")), "reminder_ask_time_reprompt")
+
+
+def _no_reminder(turn: Turn) -> Reply:
+    return settings.confirm(turn, turn.say("reminder_not_set"))
+
+
 # Pending question -> (what yes does, what no does).
 ANSWERS: dict[Pending, tuple[Flow, Flow]] = {
     Pending.CARRY_ON: (carry_on, _decline_carry_on),
@@ -107,6 +118,7 @@ ANSWERS: dict[Pending, tuple[Flow, Flow]] = {
     Pending.SWITCH_ROUTINE: (_switch_routine, _keep_routine),
     Pending.HOLD_SECONDS: (_hold_yes, settings.decline_pending_setting),
     Pending.REPS: (_reps_yes, settings.decline_pending_setting),
+    Pending.REMINDER_TIME: (ask_reminder_time, _no_reminder),
 }
 
 

@@ -51,6 +51,7 @@ class Pending(str, Enum):
     SWITCH_ROUTINE = "switch_routine"  # mid-routine: "switch to the lower back routine?" (``pending_routine``)
     HOLD_SECONDS = "hold_seconds"  # "how many seconds, from 10 to 90?" (a bare number answers)
     REPS = "reps"  # "how many repetitions, from 1 to 10?" (a bare number answers)
+    REMINDER_TIME = "reminder_time"  # "what time each day?" (a bare time answers it: SetReminderIntent)
 
 
 class TimelineCache:

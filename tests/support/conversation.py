@@ -121,6 +121,11 @@ class Alexa:
         self.attributes: dict[str, Any] = {}
         self.history: list[Reply] = []
         self.sent_at = clock()  # when the previous response was sent
+        # What context.System carries for Alexa's APIs: the endpoint, the access token, and the
+        # consent token that is there once the user has granted the skill's permission.
+        self.api_endpoint = "https://api.amazonalexa.com"
+        self.api_access_token: str | None = None
+        self.consent_token: str | None = None
 
     @classmethod
     def for_lambda(cls, data_dir: Path, **kwargs: Any) -> "Alexa":
@@ -183,6 +188,14 @@ class Alexa:
         self.session_id = None
         return reply
 
+    def permission_answer(self, status: str, token: str, code: str = "200") -> Reply:
+        """Alexa's answer to the skill's AskFor request (``Connections.Response``): ACCEPTED, DENIED or NOT_ANSWERED."""
+        event = load_event("connections_response_askfor")
+        event["request"]["payload"]["status"] = status
+        event["request"]["token"] = token
+        event["request"]["status"]["code"] = code
+        return self._send(event)
+
     def send_raw(self, event: dict[str, Any], expect_speech: bool = True) -> Reply:
         """Send a hand-made event inside the current session (for tampering tests)."""
         return self._send(event, expect_speech=expect_speech)
@@ -214,6 +227,12 @@ class Alexa:
             event["session"]["attributes"] = copy.deepcopy(self.attributes)
         for holder in (event["session"], event["context"]["System"]):
             holder["user"]["userId"] = self.user_id
+        system = event["context"]["System"]
+        system["apiEndpoint"] = self.api_endpoint
+        if self.api_access_token is not None:
+            system["apiAccessToken"] = self.api_access_token
+        if self.consent_token is not None:
+            system["user"]["permissions"] = {"consentToken": self.consent_token}
         event["request"]["locale"] = self.locale
         event["request"]["requestId"] = f"amzn1.echo-api.request.{uuid.uuid4()}"
         body = self.handler(event, None)

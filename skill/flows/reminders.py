@@ -1,0 +1,195 @@
+"""A daily reminder to stretch: set one, say which are set, cancel them; and ask for the permission.
+
+Alexa's reminders need the user's consent to the scope ``alexa::alerts:reminders:skill:readwrite``.
+Without it (no consent token in the request, or the API answering 401/403) setting a reminder asks
+for it by voice: the handler sends Alexa's ``AskFor`` request with the wanted time in its token,
+and Alexa's answer comes back with that token as it was, so the reminder can be created on ACCEPTED
+even when the answer arrives in a new session. Every failure of the API is one spoken sentence and
+changes nothing the skill stores. This module is imported only when a reminder is asked about.
+
+Nothing here knows ASK: the handler passes an ``Access`` (the API client, if the request allows
+one, and whether consent was given) and turns ``Outcome.ask_permission_for`` into the directive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from enum import Enum
+from typing import NamedTuple, Protocol
+
+from skill.flows.questions import ask_reminder_time
+from skill.flows.settings import confirm
+from skill.flows.steer import pause_here
+from skill.flows.describe import not_understood
+from skill.flows.turn import Pending, Turn
+from skill.reminders_api import Failure, Reminder, RemindersError, daily_reminder
+from skill.speech import Reply
+from skill.spoken_numbers import clock_time, part_of_day
+
+logger = logging.getLogger(__name__)
+
+# The AskFor token carries the wanted time: "daily-reminder@07:30".
+TOKEN_PREFIX = "daily-reminder@"
+_TOKEN = re.compile(r"^daily-reminder@(\d{2}:\d{2})$")
+
+FAILURE_KEYS: dict[Failure, str] = {
+    Failure.NO_PERMISSION: "reminder_permission_denied",
+    Failure.LIMIT: "reminder_limit",
+    Failure.BUSY: "reminder_busy",
+    Failure.UNAVAILABLE: "reminder_unavailable",
+    Failure.TIMEOUT: "reminder_timeout",
+    Failure.REFUSED: "reminder_refused",
+}
+
+
+class RemindersApi(Protocol):
+    """What the flows need from the Reminders API (``skill.reminders_api.RemindersClient``)."""
+
+    def create(self, body: dict) -> str: ...
+
+    def active(self) -> list[Reminder]: ...
+
+    def delete(self, alert_token: str) -> None: ...
+
+
+class Access(NamedTuple):
+    """The request's way to the Reminders API."""
+
+    api: RemindersApi | None  # None: the request carries no API endpoint or access token
+    consented: bool  # the user has granted the reminders scope (the request carries a consent token)
+
+
+class Outcome(NamedTuple):
+    """A reply, or (``ask_permission_for`` set) Alexa's permission question, then a reminder at that time."""
+
+    reply: Reply | None
+    ask_permission_for: tuple[int, int] | None = None
+
+
+class Consent(str, Enum):
+    """The user's answer to Alexa's permission question (``Connections.Response`` payload status)."""
+
+    ACCEPTED = "ACCEPTED"
+    DENIED = "DENIED"
+    NOT_ANSWERED = "NOT_ANSWERED"
+
+
+def permission_token(time: tuple[int, int]) -> str:
+    """The AskFor token for a reminder at ``time``.
+
+    >>> permission_token((7, 5))
+    'daily-reminder@07:05'
+    """
+    return f"{TOKEN_PREFIX}{time[0]:02d}:{time[1]:02d}"
+
+
+def time_from_token(token: str | None) -> tuple[int, int] | None:
+    """The time an AskFor token carries; anything else (the token comes back from the client) is None.
+
+    >>> time_from_token("daily-reminder@19:30"), time_from_token("daily-reminder@25:00"), time_from_token(None)
+    ((19, 30), None, None)
+    """
+    found = _TOKEN.match(token or "")
+    return clock_time(found[1]) if found else None
+
+
+def spoken_time(turn: Turn, time: tuple[int, int]) -> str:
+    """A time of day as the locale says it: "7 a.m.", "6:30 p.m.", "noon"."""
+    hour, minute = time
+    if time == (0, 0):
+        return turn.say("time_midnight")
+    if time == (12, 0):
+        return turn.say("time_noon")
+    twelve = hour % 12 or 12
+    if hour < 12:
+        return turn.say("time_am_hour", hour=twelve) if minute == 0 else turn.say("time_am", hour=twelve, minute=f"{minute:02d}")
+    return turn.say("time_pm_hour", hour=twelve) if minute == 0 else turn.say("time_pm", hour=twelve, minute=f"{minute:02d}")
+
+
+def _failed(turn: Turn, error: RemindersError) -> Reply:
+    logger.warning("reminders API call failed: %s", error)
+    return confirm(turn, turn.say(FAILURE_KEYS[error.failure]))
+
+
+def _ask_permission(turn: Turn, time: tuple[int, int]) -> Outcome:
+    pause_here(turn)  # the routine's place is kept (stored by the handler) while Alexa asks
+    return Outcome(None, time)
+
+
+def set_reminder(turn: Turn, access: Access, said: str | None) -> Outcome:
+    """ "remind me to stretch every day at seven": a daily reminder, after asking for a time or consent if needed."""
+    time = clock_time(said)
+    if time is None and said and not part_of_day(said) and turn.asked is not Pending.REMINDER_TIME:
+        # Alexa sends AMAZON.TIME as a time or a part of the day; other words come from test tools that
+        # fill the bare "{time}" sample with anything, and mean the user was not understood.
+        return Outcome(not_understood(turn))
+    if time is None:
+        return Outcome(ask_reminder_time(turn, *([turn.say("reminder_time_unclear")] if said else [])))
+    if access.api is None or not access.consented:
+        return _ask_permission(turn, time)
+    return _create(turn, access.api, time, may_ask=True)
+
+
+def permission_answered(turn: Turn, access: Access, consent: str | None, token: str | None) -> Outcome:
+    """Alexa's answer to the permission question: on ACCEPTED, set the reminder that was asked for."""
+    time = time_from_token(token)
+    if consent == Consent.ACCEPTED.value and time is not None and access.api is not None:
+        return _create(turn, access.api, time, may_ask=False)
+    if consent == Consent.ACCEPTED.value:  # consent, but the time or the API went missing on the way
+        return Outcome(ask_reminder_time(turn))
+    if consent == Consent.DENIED.value:
+        return Outcome(confirm(turn, turn.say("reminder_permission_denied")))
+    return Outcome(confirm(turn, turn.say("reminder_permission_not_answered")))
+
+
+def _create(turn: Turn, api: RemindersApi, time: tuple[int, int], may_ask: bool) -> Outcome:
+    now = dt.datetime.fromtimestamp((turn.at_ms or turn.now_ms()) / 1000, dt.timezone.utc).replace(tzinfo=None)
+    body = daily_reminder(time[0], time[1], turn.phrases.locale, turn.say("reminder_spoken"), now)
+    try:
+        api.create(body)
+    except RemindersError as error:
+        if error.failure is Failure.NO_PERMISSION and may_ask:  # consent withdrawn since: ask again
+            return _ask_permission(turn, time)
+        return Outcome(_failed(turn, error))
+    return Outcome(confirm(turn, turn.say("reminder_set", time=spoken_time(turn, time)), turn.say("reminder_how_to_cancel")))
+
+
+def list_reminders(turn: Turn, access: Access) -> Reply:
+    """ "what reminders do I have": the skill's daily reminders that are on, by time."""
+    if access.api is None or not access.consented:
+        return confirm(turn, turn.say("reminder_no_permission"))
+    try:
+        reminders = access.api.active()
+    except RemindersError as error:
+        if error.failure is Failure.NO_PERMISSION:
+            return confirm(turn, turn.say("reminder_no_permission"))
+        return _failed(turn, error)
+    # Only this skill's reminders are listed; one whose time cannot be read (none this skill sets) is left out.
+    times = sorted(r.time for r in reminders if r.time is not None)
+    if not times:
+        return confirm(turn, turn.say("reminder_none"))
+    if len(times) == 1:
+        return confirm(turn, turn.say("reminder_list_one", time=spoken_time(turn, times[0])), turn.say("reminder_how_to_cancel"))
+    spoken = turn.phrases.join([spoken_time(turn, t) for t in times])
+    return confirm(turn, turn.say("reminder_list_many", count=len(times), times=spoken), turn.say("reminder_how_to_cancel"))
+
+
+def cancel_reminders(turn: Turn, access: Access) -> Reply:
+    """ "cancel my stretching reminder": delete every reminder of the skill that is on."""
+    if access.api is None or not access.consented:
+        return confirm(turn, turn.say("reminder_no_permission"))
+    try:
+        reminders = access.api.active()
+        for reminder in reminders:
+            access.api.delete(reminder.alert_token)
+    except RemindersError as error:
+        if error.failure is Failure.NO_PERMISSION:
+            return confirm(turn, turn.say("reminder_no_permission"))
+        return _failed(turn, error)
+    if not reminders:
+        return confirm(turn, turn.say("reminder_none_to_cancel"))
+    if len(reminders) == 1 and reminders[0].time is not None:
+        return confirm(turn, turn.say("reminder_cancelled_one", time=spoken_time(turn, reminders[0].time)))
+    return confirm(turn, turn.say("reminder_cancelled_many", count=len(reminders)))

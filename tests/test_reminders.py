@@ -1,0 +1,314 @@
+"""The daily reminder, in whole conversations through ``lambda_handler``.
+
+Alexa's Reminders API is played by ``tests.support.reminders_api.RemindersServer`` on 127.0.0.1,
+reached through the request's ``apiEndpoint`` exactly as the real one would be. The permission
+question is Alexa's own: the skill sends ``Connections.SendRequest`` (AskFor) and the test plays
+Alexa's ``Connections.Response``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import doctest
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from tests.support.conversation import PROJECT_ROOT, Alexa, Reply, stored
+from tests.support.reminders_api import RemindersServer
+
+SCOPE = "alexa::alerts:reminders:skill:readwrite"
+
+
+@pytest.fixture
+def server() -> Iterator[RemindersServer]:
+    with RemindersServer() as running:
+        yield running
+
+
+def device(alexa: Alexa, server: RemindersServer, consented: bool = True) -> Alexa:
+    """Point the device's requests at the stand-in API; ``consented``: the user granted the permission."""
+    alexa.api_endpoint = server.url
+    alexa.api_access_token = server.access_token
+    alexa.consent_token = "consent-token" if consented else None
+    return alexa
+
+
+def ask_for(reply: Reply) -> dict[str, Any]:
+    """The AskFor directive of a reply (and nothing else said)."""
+    directives = reply.response.get("directives") or []
+    assert len(directives) == 1, directives
+    assert "outputSpeech" not in reply.response
+    directive: dict[str, Any] = directives[0]
+    return directive
+
+
+def rules(server: RemindersServer) -> list[list[str]]:
+    return [r["trigger"]["recurrence"]["recurrenceRules"] for r in server.reminders.values()]
+
+
+def test_without_permission_alexa_is_asked_and_accepting_creates_the_reminder(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server, consented=False)
+    directive = ask_for(alexa.intent("SetReminderIntent", time="07:00"))
+    assert directive["type"] == "Connections.SendRequest"
+    assert directive["name"] == "AskFor"
+    assert directive["payload"] == {
+        "@type": "AskForPermissionsConsentRequest",
+        "@version": "2",
+        "permissionScopes": [{"permissionScope": SCOPE, "consentLevel": "ACCOUNT"}],
+    }
+    assert directive["token"]
+    assert server.calls == []  # nothing tried without consent
+
+    alexa.consent_token = "consent-token"  # the user said yes to Alexa
+    done = alexa.permission_answer("ACCEPTED", directive["token"])
+    assert "Every day at 7 a.m." in done.text
+    assert "cancel my stretching reminder" in done.text
+    assert rules(server) == [["FREQ=DAILY;BYHOUR=7;BYMINUTE=0;BYSECOND=0"]]
+    reminder = next(iter(server.reminders.values()))
+    assert reminder["trigger"]["type"] == "SCHEDULED_ABSOLUTE"
+    assert reminder["trigger"]["scheduledTime"].endswith("T07:00:00.000")
+    assert reminder["pushNotification"] == {"status": "ENABLED"}
+    [content] = reminder["alertInfo"]["spokenInfo"]["content"]
+    assert content["locale"] == "en-US"
+    assert "Alexa, ask back stretch coach to start my back stretches" in content["text"]
+
+
+@pytest.mark.parametrize(("status", "words"), [("DENIED", "Without your permission"), ("NOT_ANSWERED", "I didn't set a reminder")])
+def test_no_consent_gets_a_sentence_and_no_reminder(alexa: Alexa, server: RemindersServer, status: str, words: str) -> None:
+    device(alexa, server, consented=False)
+    directive = ask_for(alexa.intent("SetReminderIntent", time="07:00"))
+    reply = alexa.permission_answer(status, directive["token"])
+    assert words in reply.text
+    assert server.reminders == {}
+
+
+def test_a_forged_token_sets_nothing(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    reply = alexa.permission_answer("ACCEPTED", "daily-reminder@31:99")
+    assert "What time each day" in reply.text
+    assert server.reminders == {}
+
+
+def test_with_permission_it_sets_lists_and_cancels(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    evening = alexa.intent("SetReminderIntent", time="19:30")
+    assert "Every day at 7:30 p.m." in evening.text
+    assert rules(server) == [["FREQ=DAILY;BYHOUR=19;BYMINUTE=30;BYSECOND=0"]]
+
+    assert "You have a daily stretching reminder at 7:30 p.m." in alexa.intent("ListRemindersIntent").text
+    alexa.intent("SetReminderIntent", time="06:15")
+    both = alexa.intent("ListRemindersIntent")
+    assert "You have 2 daily stretching reminders: at 6:15 a.m. and 7:30 p.m." in both.text
+
+    cancelled = alexa.intent("CancelReminderIntent")
+    assert "Your 2 stretching reminders are cancelled." in cancelled.text
+    assert server.reminders == {}
+    assert "You have no stretching reminder." in alexa.intent("ListRemindersIntent").text
+    assert "no stretching reminder to cancel" in alexa.intent("CancelReminderIntent").text
+
+
+def test_cancelling_one_reminder_names_its_time(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    alexa.intent("SetReminderIntent", time="12:00")
+    assert "at noon" in alexa.intent("ListRemindersIntent").text
+    assert "Your daily stretching reminder at noon is cancelled." in alexa.intent("CancelReminderIntent").text
+    assert server.reminders == {}
+
+
+def test_reminders_that_are_off_are_not_listed(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    alexa.intent("SetReminderIntent", time="07:00")
+    for reminder in server.reminders.values():
+        reminder["status"] = "COMPLETED"
+    assert "You have no stretching reminder." in alexa.intent("ListRemindersIntent").text
+
+
+def test_a_missing_time_is_asked_and_a_bare_time_answers(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    question = alexa.intent("SetReminderIntent")
+    assert "What time each day" in question.text
+    assert not question.ended and "What time each day" in question.reprompt
+    assert server.calls == []
+    answered = alexa.intent("SetReminderIntent", time="06:30")
+    assert "Every day at 6:30 a.m." in answered.text
+    assert rules(server) == [["FREQ=DAILY;BYHOUR=6;BYMINUTE=30;BYSECOND=0"]]
+
+
+def test_a_bare_number_answers_what_time_each_day_as_the_hour(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    alexa.intent("SetReminderIntent")
+    answered = alexa.intent("NumberIntent", number="7")  # "seven" is a number as much as a time
+    assert "Every day at 7 a.m." in answered.text
+    assert rules(server) == [["FREQ=DAILY;BYHOUR=7;BYMINUTE=0;BYSECOND=0"]]
+
+
+def test_a_bare_number_with_no_time_asked_is_not_a_reminder(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    reply = alexa.intent("NumberIntent", number="7")
+    assert server.calls == [] and "hold for 7 seconds" in reply.text
+
+
+def test_a_part_of_the_day_is_not_a_time(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    reply = alexa.intent("SetReminderIntent", time="EV")  # what Alexa sends for "in the evening"
+    assert "I need a time of day" in reply.text and "What time each day" in reply.text
+    assert server.reminders == {}
+    assert "All right, no reminder." in alexa.intent("AMAZON.NoIntent").text
+
+
+def test_words_that_are_no_time_are_not_understood(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    reply = alexa.intent("SetReminderIntent", time="blah blah purple monkey")
+    assert "Sorry, I didn't catch that" in reply.text and not reply.ended
+    question = alexa.intent("SetReminderIntent")
+    assert "What time each day" in question.text
+    again = alexa.intent("SetReminderIntent", time="purple monkey")  # said as the answer: ask once more
+    assert "I need a time of day" in again.text and "What time each day" in again.text
+    assert server.calls == []
+
+
+def test_yes_to_the_time_question_asks_it_again(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    alexa.intent("SetReminderIntent")
+    assert "What time each day" in alexa.intent("AMAZON.YesIntent").text
+
+
+def test_list_and_cancel_without_permission_say_so(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server, consented=False)
+    for intent in ("ListRemindersIntent", "CancelReminderIntent"):
+        assert "no permission to use your reminders" in alexa.intent(intent).text
+    assert server.calls == []
+
+
+def test_a_refused_token_asks_for_the_permission_again(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    alexa.api_access_token = "withdrawn"  # consent token still in the request, but the API answers 401
+    directive = ask_for(alexa.intent("SetReminderIntent", time="07:00"))
+    assert directive["name"] == "AskFor"
+    assert server.calls == [("POST", "/v1/alerts/reminders")]
+    assert "no permission to use your reminders" in alexa.intent("ListRemindersIntent").text
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [(429, "busy right now"), (500, "not working right now"), (503, "not working right now"), (400, "turned that request down")],
+)
+def test_api_errors_are_said_and_lose_nothing(alexa: Alexa, server: RemindersServer, status: int, words: str, tmp_path: Path) -> None:
+    device(alexa, server)
+    alexa.intent("SetHoldTimeIntent", seconds="30")
+    before = stored(tmp_path / "data")
+    server.fail_with = status
+    for intent, slots in (("SetReminderIntent", {"time": "07:00"}), ("ListRemindersIntent", {}), ("CancelReminderIntent", {})):
+        reply = alexa.intent(intent, **slots)
+        assert words in reply.text, (intent, reply.text)
+        assert not reply.ended
+    assert stored(tmp_path / "data") == before
+    assert server.reminders == {}
+
+
+def test_the_reminder_limit_is_said(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    server.limit = 0
+    reply = alexa.intent("SetReminderIntent", time="07:00")
+    assert "as many reminders as Alexa allows" in reply.text
+    assert server.reminders == {}
+
+
+def test_a_slow_api_is_given_up_on_in_time(alexa: Alexa, server: RemindersServer, tmp_path: Path) -> None:
+    device(alexa, server)
+    alexa.intent("SetHoldTimeIntent", seconds="30")
+    before = stored(tmp_path / "data")
+    server.delay = 4.5
+    started = time.monotonic()
+    reply = alexa.intent("SetReminderIntent", time="07:00")
+    took = time.monotonic() - started
+    assert "did not answer in time" in reply.text
+    assert 2.5 < took < 4.4, took  # the client's own timeout, not the server's delay, ended the wait
+    assert stored(tmp_path / "data") == before
+
+
+def test_an_unreachable_api_is_said(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    alexa.api_endpoint = "http://127.0.0.1:9"  # discard port: nothing listens
+    assert "not working right now" in alexa.intent("ListRemindersIntent").text
+
+
+def test_a_request_during_a_routine_pauses_it_and_keeps_its_place(alexa: Alexa, server: RemindersServer, tmp_path: Path) -> None:
+    device(alexa, server)
+    alexa.launch()
+    alexa.intent("StartRoutineIntent", routine=("morning back stretches", "morning"))
+    assert stored(tmp_path / "data")["progress"]["status"] == "playing"
+    reply = alexa.intent("ListRemindersIntent", at=40)
+    assert "no stretching reminder" in reply.text and "Say continue to carry on." in reply.text
+    progress = stored(tmp_path / "data")["progress"]
+    assert progress["status"] == "paused" and progress["position"] > 0
+    assert "Back to single knee to chest" in alexa.intent("AMAZON.ResumeIntent").text
+
+
+def test_deleting_a_reminder_that_is_already_gone_counts_as_deleted(server: RemindersServer) -> None:
+    from skill.reminders_api import RemindersClient, daily_reminder
+
+    client = RemindersClient(server.url, server.access_token)
+    token = client.create(daily_reminder(8, 0, "en-GB", "Stretch.", datetime.datetime(2026, 12, 1, 6, 0)))
+    assert [r.time for r in client.active()] == [(8, 0)]
+    client.delete(token)
+    client.delete(token)  # the server answers 404 now
+    assert server.reminders == {}
+    assert server.calls[-2:] == [("DELETE", f"/v1/alerts/reminders/{token}")] * 2
+
+
+def test_a_proxy_in_the_environment_is_not_used(alexa: Alexa, server: RemindersServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there: a proxied call would fail
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    device(alexa, server)
+    assert "You have no stretching reminder." in alexa.intent("ListRemindersIntent").text
+    assert server.calls == [("GET", "/v1/alerts/reminders")]
+
+
+def test_the_reminder_modules_doctests_pass() -> None:
+    import skill.flows.reminders
+    import skill.reminders_api
+    import skill.spoken_numbers
+
+    for module in (skill.reminders_api, skill.flows.reminders, skill.spoken_numbers):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+_PROBE = textwrap.dedent(
+    """
+    import json, pathlib, sys
+    sys.path.insert(0, {root!r})
+    from tests.support.conversation import Alexa
+    watched = ("skill.flows.reminders", "skill.reminders_api", "urllib.request", "http.client", "requests")
+    alexa = Alexa.for_lambda(pathlib.Path({data!r}))
+    alexa.api_endpoint, alexa.api_access_token, alexa.consent_token = {url!r}, {token!r}, "consent"
+    alexa.launch()
+    alexa.intent("StartRoutineIntent", routine=("morning back stretches", "morning"))
+    ordinary = [name for name in watched if name in sys.modules]
+    alexa.intent("ListRemindersIntent")
+    reminder = [name for name in watched if name in sys.modules]
+    print(json.dumps({{"ordinary": ordinary, "reminder": reminder}}))
+    """
+)
+
+
+def test_ordinary_requests_do_not_load_the_reminder_path(tmp_path: Path, server: RemindersServer) -> None:
+    """A launch and a routine load neither the reminder modules nor an HTTP client; a reminder request does."""
+    env = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "dummy",
+           "AWS_SECRET_ACCESS_KEY": "dummy", "AWS_EC2_METADATA_DISABLED": "true", "PATH": "/usr/bin:/bin"}
+    probe = _PROBE.format(root=str(PROJECT_ROOT), data=str(tmp_path / "data"), url=server.url, token=server.access_token)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120, check=True)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["ordinary"] == []
+    assert found["reminder"] == ["skill.flows.reminders", "skill.reminders_api", "urllib.request", "http.client"]
+    assert server.calls == [("GET", "/v1/alerts/reminders")]  # the reminder request really went to the API
