@@ -11,7 +11,10 @@ from typing import NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot
+from ask_sdk_model import Slot
 from ask_sdk_model.slu.entityresolution import StatusCode
+
+from skill.flows.name_free import Heard, Resolution
 
 
 class SlotValue(NamedTuple):
@@ -48,3 +51,28 @@ def resolve(handler_input: HandlerInput, name: str, known_ids: set[str] | dict) 
 def slot_text(handler_input: HandlerInput, name: str) -> str | None:
     """A built-in slot's value as Alexa sent it ("30", "PT1M"), or None when empty."""
     return resolve(handler_input, name, set()).heard
+
+
+def heard(slot: Slot | None) -> Heard:
+    """``slot`` without ASK types: its value and what entity resolution made of it.
+
+    Any authority that matched gives its ids; authorities that all report no match mean the value is
+    not in the model; no authorities, or only resolver errors (``ER_ERROR_TIMEOUT``...), leave it to
+    the skill's own tables.
+    """
+    if slot is None or not slot.value:
+        return Heard(None)
+    authorities = getattr(slot.resolutions, "resolutions_per_authority", None) or []
+    statuses = [getattr(getattr(authority, "status", None), "code", None) for authority in authorities]
+    ids = tuple(
+        candidate.value.id
+        for authority, status in zip(authorities, statuses)
+        if status == StatusCode.ER_SUCCESS_MATCH
+        for candidate in authority.values or []
+        if candidate is not None and candidate.value is not None and candidate.value.id
+    )
+    if ids:
+        return Heard(slot.value, Resolution.MATCHED, ids)
+    if statuses and all(status == StatusCode.ER_SUCCESS_NO_MATCH for status in statuses):
+        return Heard(slot.value, Resolution.NOT_MATCHED)
+    return Heard(slot.value)
