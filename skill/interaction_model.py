@@ -20,15 +20,18 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from importlib.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for annotations only: not worth an import on the request path
+    from importlib.abc import Traversable
 
 MODELS_PACKAGE = "skill.models"
 DEFAULT_LOCALE = "en-US"
-_LOCALE_FILE = re.compile(r"^([a-z]{2}-[A-Z]{2})\.json$")
+# Patterns compile on first use (re caches them), not at import: a name-free request may never come.
+_LOCALE_FILE = r"^([a-z]{2}-[A-Z]{2})\.json$"
 # Words that change nothing about which routine or stretch is meant: "the lower back", "my morning stretches".
 _FILLERS = frozenset({"a", "an", "the", "my"})
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = r"[a-z0-9]+"
 
 
 def phrase_key(text: str) -> str:
@@ -40,7 +43,7 @@ def phrase_key(text: str) -> str:
     'morning back stretches'
     """
     plain = text.lower().replace("'", "").replace("\u2019", "")
-    return " ".join(word for word in _WORD.findall(plain) if word not in _FILLERS)
+    return " ".join(word for word in re.findall(_WORD, plain) if word not in _FILLERS)
 
 
 def models_folder() -> Traversable:
@@ -55,7 +58,7 @@ def model_locales() -> tuple[str, ...]:
     >>> "en-US" in model_locales()
     True
     """
-    names = (_LOCALE_FILE.match(entry.name) for entry in models_folder().iterdir())
+    names = (re.match(_LOCALE_FILE, entry.name) for entry in models_folder().iterdir())
     return tuple(sorted(match[1] for match in names if match))
 
 

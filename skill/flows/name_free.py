@@ -109,17 +109,23 @@ def _catalogue_table(entries: Mapping[str, Any]) -> dict[str, str]:
 class Names:
     """Every way of naming a routine or a stretch, built once per process.
 
-    The catalogue's names are tables from the start; the interaction model's slot values are read
-    (once per locale, by ``model_values``) only when a request arrives without resolutions.
+    Both the catalogue's tables and the interaction model's slot values (once per locale, by
+    ``model_values``) are made only when a request arrives without resolutions, so building the skill
+    costs nothing here.
     """
 
     def __init__(self, catalogue: Catalogue, model_values: ModelValues = slot_values) -> None:
         self.catalogue = catalogue
         self.model_values = model_values
-        self._tables = {ROUTINE_TYPE: _catalogue_table(catalogue.routines), STRETCH_TYPE: _catalogue_table(catalogue.stretches)}
+        self._tables: dict[str, dict[str, str]] = {}
 
     def _known(self, type_name: str) -> Mapping[str, Any]:
         return self.catalogue.routines if type_name == ROUTINE_TYPE else self.catalogue.stretches
+
+    def _table(self, type_name: str) -> dict[str, str]:
+        if type_name not in self._tables:
+            self._tables[type_name] = _catalogue_table(self._known(type_name))
+        return self._tables[type_name]
 
     def identify(self, heard: Heard, type_name: str, locale: str | None) -> str | None:
         """The catalogue id ``heard`` names (a routine for ``ROUTINE``, a stretch for ``STRETCH``), or None."""
@@ -129,7 +135,7 @@ class Names:
         if heard.resolution is Resolution.NOT_MATCHED or not heard.value:
             return None
         key = phrase_key(heard.value)
-        found = self._tables[type_name].get(key) or self.model_values(locale, type_name).get(key)
+        found = self._table(type_name).get(key) or self.model_values(locale, type_name).get(key)
         return found if found in known else None
 
 
