@@ -37,14 +37,15 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
     builder = CustomSkillBuilder()  # the store is used directly (skill.flows.user_data), not as SDK attributes
     builder.skill_id = config.skill_id  # type: ignore[assignment]  # the SDK annotates it as None
     catalogue = load_catalogue()
+    names = Names(catalogue)  # one way of naming routines and stretches, for name-free answers and the handlers
     for handler in (
-        name_free.CanFulfillHandler(Names(catalogue)),  # first: every other handler would act on its intent
+        name_free.CanFulfillHandler(names),  # first: every other handler would act on its intent
         conversation.LaunchHandler(),
-        routine.StartRoutineHandler(),
+        routine.StartRoutineHandler(names),
         routine.ListRoutinesHandler(),
         routine.RoutineCommandHandler(),
         routine.ProgressHandler(),
-        routine.StretchInfoHandler(),
+        routine.StretchInfoHandler(names),
         routine.FullStepsHandler(),
         routine.PainHandler(),
         preferences.SetPreferredRoutineHandler(),

@@ -26,24 +26,24 @@ class SlotValue(NamedTuple):
         return not self.heard
 
 
+def heard_slot(handler_input: HandlerInput, name: str) -> Heard:
+    """The request's slot ``name`` without ASK types (see :func:`heard`)."""
+    try:
+        return heard(get_slot(handler_input, name))
+    except (TypeError, AttributeError):
+        return Heard(None)
+
+
 def resolve(handler_input: HandlerInput, name: str, known_ids: set[str] | dict) -> SlotValue:
     """The slot's spoken value and, when entity resolution matched one of ``known_ids``, its id."""
-    try:
-        slot = get_slot(handler_input, name)
-    except (TypeError, AttributeError):
+    slot = heard_slot(handler_input, name)
+    if not slot.value:
         return SlotValue(None, None)
-    if slot is None or not slot.value:
-        return SlotValue(None, None)
-    authorities = getattr(slot.resolutions, "resolutions_per_authority", None) or []
-    for authority in authorities:
-        status = getattr(getattr(authority, "status", None), "code", None)
-        if status == StatusCode.ER_SUCCESS_MATCH:
-            for candidate in authority.values or []:
-                if candidate is not None and candidate.value is not None and candidate.value.id in known_ids:
-                    return SlotValue(slot.value, candidate.value.id)
-    if authorities:
+    if slot.resolution is Resolution.MATCHED:
+        return SlotValue(slot.value, next((value_id for value_id in slot.ids if value_id in known_ids), None))
+    if slot.resolution is Resolution.NOT_MATCHED:
         return SlotValue(slot.value, None)
-    # No resolutions at all (some test tools send none): accept a spoken id.
+    # No resolutions (some test tools send none) or a resolver failure: accept a spoken id.
     normalised = slot.value.strip().lower().replace(" ", "_")
     return SlotValue(slot.value, normalised if normalised in known_ids else None)
 
