@@ -56,9 +56,9 @@ def slot_text(handler_input: HandlerInput, name: str) -> str | None:
 def heard(slot: Slot | None) -> Heard:
     """``slot`` without ASK types: its value and what entity resolution made of it.
 
-    Any authority that matched gives its ids; authorities that all report no match mean the value is
-    not in the model; no authorities, or only resolver errors (``ER_ERROR_TIMEOUT``...), leave it to
-    the skill's own tables.
+    Any authority that matched gives its ids. An authority that answered but gave no usable id (no
+    match, or a match listing a null value) means the value is not in the model. No authorities, or
+    only resolver errors (``ER_ERROR_TIMEOUT``...), leave it to the skill's own tables.
     """
     if slot is None or not slot.value:
         return Heard(None)
@@ -73,6 +73,6 @@ def heard(slot: Slot | None) -> Heard:
     )
     if ids:
         return Heard(slot.value, Resolution.MATCHED, ids)
-    if statuses and all(status == StatusCode.ER_SUCCESS_NO_MATCH for status in statuses):
+    if any(status in (StatusCode.ER_SUCCESS_MATCH, StatusCode.ER_SUCCESS_NO_MATCH) for status in statuses):
         return Heard(slot.value, Resolution.NOT_MATCHED)
     return Heard(slot.value)
