@@ -46,11 +46,10 @@ from skill.interaction_model import phrase_key, slot_values
 
 
 class Answer(str, Enum):
-    """Alexa's three answers (a slot's ``canFulfill`` takes only YES or NO)."""
+    """The skill's answers. Alexa also knows MAYBE, which this skill never gives (see the module's notes)."""
 
     YES = "YES"
     NO = "NO"
-    MAYBE = "MAYBE"
 
 
 class Resolution(Enum):

@@ -35,8 +35,7 @@ def can_fulfill_intent(verdict: Verdict) -> CanFulfillIntent:
     slots = {
         name: CanFulfillSlot(
             can_understand=CanUnderstandSlotValues(slot.understand.value),
-            # Alexa takes only YES or NO for a slot's canFulfill.
-            can_fulfill=CanFulfillSlotValues.YES if slot.fulfil is Answer.YES else CanFulfillSlotValues.NO,
+            can_fulfill=CanFulfillSlotValues(slot.fulfil.value),
         )
         for name, slot in verdict.slots.items()
     }
@@ -49,7 +48,7 @@ def refuse(handler_input: HandlerInput) -> Response:
 
 
 class CanFulfillHandler(AbstractRequestHandler):
-    """Answers YES, NO (never MAYBE) for the intent and each slot that carries a value."""
+    """Answers YES or NO (never MAYBE) for the intent and for each slot that carries a value."""
 
     def __init__(self, names: Names) -> None:
         self.names = names
