@@ -5,6 +5,9 @@ What goes in:
   * the ``skill`` package modules that the handler can import, found by following every ``import``
     statement (also those inside functions) from ``lambda_function.py``, plus every ``.json`` data file
     under ``skill/``. So the Flask web service, the chat/CLI and the NLU matcher (and Flask) stay out;
+  * the interaction models (``skill.models``, which pyproject.toml maps to ``interaction_models/``), one
+    per locale: a name-free request whose slot Alexa did not resolve is matched against their slot
+    values. The chat's table of built-in phrases and the skill manifest stay out;
   * the pinned runtime dependencies of ``requirements-lambda.txt``, installed for Lambda's python3.13
     on arm64 (wheels only). boto3 is not bundled: the runtime provides it (see that file).
 
@@ -27,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -39,6 +43,8 @@ PIP_CACHE = BUILD / "pip-cache"
 REQUIREMENTS = ROOT / "requirements-lambda.txt"
 HANDLER_SOURCE = ROOT / "lambda" / "lambda_function.py"
 PACKAGE = "skill"
+MODELS_PACKAGE = "skill.models"
+MODEL_FILE = re.compile(r"^[a-z]{2}-[A-Z]{2}\.json$")  # en-US.json, not builtin_phrases.en-US.json or skill.json
 
 # Lambda's runtime: keep in step with template.yaml (Runtime, Architectures).
 PIP_PLATFORM = ["--platform", "manylinux2014_aarch64", "--only-binary=:all:", "--python-version", "3.13", "--implementation", "cp"]
@@ -135,7 +141,24 @@ def copy_skill(dest: Path, quiet: bool) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     shutil.copyfile(HANDLER_SOURCE, dest / "lambda_function.py")
+    copy_models(dest)
     return sorted(modules)
+
+
+def models_dir() -> Path:
+    """Where ``skill.models`` lives in the repository: pyproject.toml's package-dir says."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return ROOT / project["tool"]["setuptools"]["package-dir"][MODELS_PACKAGE]
+
+
+def copy_models(dest: Path) -> None:
+    """``skill/models/``: the package marker and one interaction model per locale."""
+    source = models_dir()
+    target = dest.joinpath(*MODELS_PACKAGE.split("."))
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.iterdir()):
+        if path.name == "__init__.py" or MODEL_FILE.match(path.name):
+            shutil.copyfile(path, target / path.name)
 
 
 # -- dependencies ----------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.catalogue import load_catalogue
 from skill.config import Config
-from skill.handlers import conversation, preferences, reminders, routine
+from skill.flows.name_free import Names
+from skill.handlers import conversation, name_free, preferences, reminders, routine
 from skill.handlers.interceptors import (
     ApologiseOnError,
     LoadTurnInterceptor,
@@ -35,13 +36,16 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
     store = store or store_for(config)
     builder = CustomSkillBuilder()  # the store is used directly (skill.flows.user_data), not as SDK attributes
     builder.skill_id = config.skill_id  # type: ignore[assignment]  # the SDK annotates it as None
+    catalogue = load_catalogue()
+    names = Names(catalogue)  # one way of naming routines and stretches, for name-free answers and the handlers
     for handler in (
+        name_free.CanFulfillHandler(names),  # first: every other handler would act on its intent
         conversation.LaunchHandler(),
-        routine.StartRoutineHandler(),
+        routine.StartRoutineHandler(names),
         routine.ListRoutinesHandler(),
         routine.RoutineCommandHandler(),
         routine.ProgressHandler(),
-        routine.StretchInfoHandler(),
+        routine.StretchInfoHandler(names),
         routine.FullStepsHandler(),
         routine.PainHandler(),
         reminders.SetReminderHandler(),  # before the settings: a bare number can answer "what time each day?"
@@ -76,7 +80,7 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
     ):
         builder.add_request_handler(handler)
     builder.add_global_request_interceptor(StartTimerInterceptor())
-    builder.add_global_request_interceptor(LoadTurnInterceptor(load_catalogue(), store, clock))
+    builder.add_global_request_interceptor(LoadTurnInterceptor(catalogue, store, clock))
     builder.add_global_response_interceptor(SaveTurnInterceptor())
     builder.add_global_response_interceptor(LogRequestInterceptor())
     builder.add_exception_handler(ApologiseOnError())

@@ -80,6 +80,9 @@ def test_zip_contents(names: list[str], artifact: Path, record_property: Any) ->
     assert not [n for n in names if n.endswith("/nlu.py") or n == "nlu.py"]
     assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
     assert not [n for n in names if n.startswith("skill/") and not n.endswith((".py", ".json"))]
+    # The locale models answer name-free requests whose slot Alexa did not resolve; the chat's table and the manifest stay out.
+    models = sorted(n.removeprefix("skill/models/") for n in names if n.startswith("skill/models/"))
+    assert models == ["__init__.py", "en-AU.json", "en-CA.json", "en-GB.json", "en-IN.json", "en-US.json"]
 
     # Lambda's limits for a directly uploaded zip: 50 MB zipped, 250 MB unzipped.
     with zipfile.ZipFile(artifact) as archive:
@@ -133,7 +136,9 @@ def _event(name: str) -> dict[str, Any]:
 
 
 def test_handler_runs_from_the_zip_alone(task_dir: Path, runtime_dir: Path, tmp_path: Path) -> None:
-    events = [_event("launch_request"), _event("start_routine_morning")]
+    name_free = _event("cfir_no_user")
+    name_free["request"]["intent"]["slots"]["routine"]["value"] = "lumbar"  # a synonym only the interaction model has
+    events = [_event("launch_request"), _event("start_routine_morning"), name_free]
     env = {
         **AWS_ENV,
         "BACKSTRETCH_DATA_DIR": str(tmp_path / "data"),  # no table: the embedded SQLite store
@@ -155,7 +160,8 @@ def test_handler_runs_from_the_zip_alone(task_dir: Path, runtime_dir: Path, tmp_
     assert report["flask_importable"] is False
     assert report["requests_loaded"] == []
 
-    launch, start = (reply["response"] for reply in report["replies"])
+    launch, start, can_fulfill = (reply["response"] for reply in report["replies"])
+    assert can_fulfill == {"canFulfillIntent": {"canFulfill": "YES", "slots": {"routine": {"canUnderstand": "YES", "canFulfill": "YES"}}}}
     assert "Welcome" in launch["outputSpeech"]["ssml"]
     assert launch["shouldEndSession"] is False
     assert "First, single knee to chest" in start["outputSpeech"]["ssml"]

@@ -81,6 +81,14 @@ def test_reminders_permission_is_declared(manifest: dict[str, Any]) -> None:
     assert manifest["permissions"] == [{"name": "alexa::alerts:reminders:skill:readwrite"}]
 
 
+def test_declares_name_free_requests(manifest: dict[str, Any], tmp_path: Path) -> None:
+    """Alexa sends CanFulfillIntentRequest only to a skill whose manifest lists the interface."""
+    assert {"type": "CAN_FULFILL_INTENT_REQUEST"} in manifest["apis"]["custom"]["interfaces"]
+    _load_script("export_skill_package").export(tmp_path, function_arn=None)
+    exported = json.loads((tmp_path / "skill.json").read_text(encoding="utf-8"))["manifest"]
+    assert exported["apis"]["custom"]["interfaces"] == [{"type": "CAN_FULFILL_INTENT_REQUEST"}]
+
+
 def test_privacy_and_compliance(manifest: dict[str, Any]) -> None:
     privacy = manifest["privacyAndCompliance"]
     assert privacy["allowsPurchases"] is False

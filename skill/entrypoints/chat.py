@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import json
 import re
 import time
 import uuid
@@ -29,11 +28,10 @@ from skill.app import build_skill
 from skill.config import Config
 from skill.entrypoints.invoke import invoke, read_event
 from skill.entrypoints.nlu import IntentMatch, Matcher
+from skill.interaction_model import language_model
 from skill.speech.phrases import Phrases, phrases_for
 from skill.speech.rate import ssml_seconds
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MODELS_DIR = PROJECT_ROOT / "interaction_models"
 CHAT_USER_ID = "amzn1.ask.account.LOCAL-CHAT-USER"
 CHAT_APPLICATION_ID = "amzn1.ask.skill.local-chat"
 LAUNCH_WORDS = {"", "launch", "open", "open back stretch coach", "start back stretch coach"}
@@ -88,15 +86,13 @@ class ChatSession:
 
     @classmethod
     def local(cls, data_dir: Path | None = None, config: Config | None = None, locale: str = "en-US") -> "ChatSession":
-        model_path = MODELS_DIR / f"{locale}.json"
-        model = json.loads(model_path.read_text(encoding="utf-8"))
         slot_types = {
             intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
-            for intent in model["interactionModel"]["languageModel"]["intents"]
+            for intent in language_model(locale)["intents"]
         }
         clock = VirtualClock()
         skill = build_skill(config or Config(data_dir=data_dir), clock=clock)
-        return cls(skill, Matcher.from_file(model_path), slot_types, phrases_for(locale), clock, locale)
+        return cls(skill, Matcher.for_locale(locale), slot_types, phrases_for(locale), clock, locale)
 
     def say(self, text: str) -> Turn:
         """Send what the user said; returns what the skill answered."""

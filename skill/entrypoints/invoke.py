@@ -130,7 +130,7 @@ def _envelope(body: Any, text: str) -> RequestEnvelope:
         raise BadRequest("not an Alexa request: expected an object with a 'request' object")
     if not isinstance(body["request"].get("type"), str):
         raise BadRequest("not an Alexa request: 'request.type' is missing")
-    if body["request"]["type"] == "IntentRequest":
+    if body["request"]["type"] in ("IntentRequest", "CanFulfillIntentRequest"):
         intent = body["request"].get("intent")
         if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
             raise BadRequest("not an Alexa request: 'request.intent.name' is missing")

@@ -2,7 +2,7 @@
 
 The command-line chat has no Alexa speech service in front of it, so this module stands in for
 Alexa's language understanding: it reads the *same* ``interaction_models/<locale>.json`` that is
-deployed to Alexa, turns every sample utterance into a regular expression, and returns the intent
+deployed to Alexa (installed with the package as ``skill.models``, see ``skill.interaction_model``), turns every sample utterance into a regular expression, and returns the intent
 and slots that Alexa would most plausibly send. Slot values of custom types are resolved like
 Alexa's entity resolution (value names and synonyms); ``AMAZON.NUMBER``, ``AMAZON.DURATION`` and
 ``AMAZON.TIME`` are converted the way Alexa delivers them ("thirty" -> "30", "a minute" -> "PT1M",
@@ -15,10 +15,9 @@ know, such as "i'm done", are also added to the model as samples extending those
 
 Usage::
 
-    from pathlib import Path
     from skill.entrypoints.nlu import Matcher
 
-    matcher = Matcher.from_file(Path("interaction_models/en-US.json"))
+    matcher = Matcher.for_locale("en-US")
     result = matcher.match("Let's do the lower back, please")
     result.intent                         # 'StartRoutineIntent'
     result.slots["routine"].resolved_id   # 'lower_back'
@@ -46,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Mapping, Sequence
 
+from skill.interaction_model import builtin_phrases, interaction_model
 from skill.spoken_numbers import to_iso_duration, to_iso_time, words_to_number
 
 FALLBACK_INTENT: Final = "AMAZON.FallbackIntent"
@@ -154,6 +154,11 @@ class Matcher:
         for intent_name, phrases in (builtin_phrases or {}).items():
             for phrase in phrases:
                 self._add_sample(intent_name, phrase)
+
+    @classmethod
+    def for_locale(cls, locale: str) -> Matcher:
+        """The matcher for the packaged model of ``locale`` and its table of built-in phrases."""
+        return cls(interaction_model(locale), builtin_phrases(locale))
 
     @classmethod
     def from_file(cls, path: Path) -> Matcher:

@@ -23,6 +23,7 @@ from skill.catalogue import Catalogue
 from skill.engine import RoutineEngine
 from skill.flows.turn import Deps, SessionState, TimelineCache, Turn
 from skill.flows.user_data import SESSION_KEY, UserData
+from skill.handlers.name_free import is_name_free, refuse
 from skill.handlers.responder import TURN_KEY
 from skill.persistence.keys import NoUserError, user_key
 from skill.persistence.versioned import VersionedStore
@@ -86,7 +87,11 @@ def request_time_ms(handler_input: HandlerInput) -> int | None:
 
 
 class LoadTurnInterceptor(AbstractRequestInterceptor):
-    """Build the request's ``Turn``: the locale's wording, the validated session state, the user's data."""
+    """Build the request's ``Turn``: the locale's wording, the validated session state, the user's data.
+
+    Not for a name-free question (``CanFulfillIntentRequest``): answering it may change nothing and
+    it may have no user, so it gets no turn, and without a turn nothing is loaded or saved.
+    """
 
     def __init__(self, catalogue: Catalogue, store: VersionedStore, clock: Callable[[], float]) -> None:
         self.catalogue = catalogue
@@ -96,6 +101,8 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         self.timelines = TimelineCache(catalogue)
 
     def process(self, handler_input: HandlerInput) -> None:
+        if is_name_free(handler_input):
+            return
         try:
             locale = get_locale(handler_input)
         except AttributeError:
@@ -143,6 +150,8 @@ class ApologiseOnError(AbstractExceptionHandler):
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         logger.error("request failed", exc_info=exception)
         log_request(handler_input, "error")
+        if is_name_free(handler_input):
+            return refuse(handler_input)  # Alexa's question is answered, never with speech
         # Response interceptors do not run after an error, so the session attributes go back
         # to Alexa exactly as they came: the routine stays where it was before this request.
         turn = cast("Turn | None", handler_input.attributes_manager.request_attributes.get(TURN_KEY))

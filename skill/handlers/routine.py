@@ -4,25 +4,42 @@ from __future__ import annotations
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, is_intent_name
+from ask_sdk_core.utils import get_intent_name, get_locale, is_intent_name
 from ask_sdk_model import Response
 
 from skill.flows import describe, start, steer
+from skill.flows.name_free import ROUTINE_TYPE, STRETCH_TYPE, Names
 from skill.flows.replies import ask
 from skill.handlers.responder import respond, turn_of
-from skill.handlers.slots import resolve
+from skill.handlers.slots import SlotValue, heard_slot
 from skill.speech import Speech
+
+
+def named(handler_input: HandlerInput, slot_name: str, type_name: str, names: Names) -> SlotValue:
+    """The routine or stretch a slot names, found the way a name-free request's answer finds it
+    (``skill.flows.name_free``), so that a YES given there is kept here."""
+    slot = heard_slot(handler_input, slot_name)
+    if not slot.value:
+        return SlotValue(None, None)
+    try:
+        locale = get_locale(handler_input)
+    except AttributeError:
+        locale = None
+    return SlotValue(slot.value, names.identify(slot, type_name, locale if isinstance(locale, str) else None))
 
 
 class StartRoutineHandler(AbstractRequestHandler):
     """ "start my morning back stretches", "let's do the lower back", "let's go" (mid-routine: carries on)."""
+
+    def __init__(self, names: Names) -> None:
+        self.names = names
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("StartRoutineIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = turn_of(handler_input)
-        slot = resolve(handler_input, "routine", turn.deps.catalogue.routines)
+        slot = named(handler_input, "routine", ROUTINE_TYPE, self.names)
         if not slot.empty and slot.resolved_id is None:
             return respond(handler_input, start.offer_routines(turn, "routine_unknown", heard=slot.heard))
         return respond(handler_input, steer.start_or_continue(turn, slot.resolved_id))
@@ -86,12 +103,15 @@ class ProgressHandler(AbstractRequestHandler):
 class StretchInfoHandler(AbstractRequestHandler):
     """ "what does this stretch help with", "what is child's pose good for"."""
 
+    def __init__(self, names: Names) -> None:
+        self.names = names
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("StretchInfoIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = turn_of(handler_input)
-        slot = resolve(handler_input, "stretch", turn.deps.catalogue.stretches)
+        slot = named(handler_input, "stretch", STRETCH_TYPE, self.names)
         if not slot.empty and slot.resolved_id is None:
             reprompt = "reprompt_routine" if turn.routine else "offer_routines_reprompt"
             speech = Speech().say(turn.say("why_unknown_stretch", heard=slot.heard))
