@@ -18,7 +18,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.catalogue import load_catalogue
 from skill.config import Config
-from skill.handlers import conversation, preferences, routine
+from skill.handlers import conversation, preferences, routine, touch
 from skill.handlers.interceptors import (
     ApologiseOnError,
     LoadTurnInterceptor,
@@ -44,6 +44,7 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
         routine.StretchInfoHandler(),
         routine.FullStepsHandler(),
         routine.PainHandler(),
+        touch.ScreenButtonHandler(),
         preferences.SetPreferredRoutineHandler(),
         preferences.SetHoldTimeHandler(),
         preferences.SetRepsHandler(),
