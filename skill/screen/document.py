@@ -114,7 +114,7 @@ def _button(command: Command, label: str, layout: Layout) -> dict[str, Any]:
         "onPress": [{"type": "SendEvent", "arguments": [command.value]}],
         "item": {
             "type": "Frame",
-            "width": f"{layout.button_height * 3}dp",
+            "width": f"{layout.button_width}dp",
             "height": f"{layout.button_height}dp",
             "borderColor": ACCENT,
             "borderWidth": "3dp",

@@ -41,6 +41,7 @@ class Layout(NamedTuple):
     picture_height: int
     padding: int
     show_steps: bool  # the steps beside the picture (no room on a round screen)
+    button_width: int
     button_height: int
     bar_height: int
     viewports: tuple[Viewport, ...]
@@ -48,20 +49,20 @@ class Layout(NamedTuple):
 
 LAYOUTS: tuple[Layout, ...] = (
     Layout(
-        "round", "${viewport.shape == 'round'}", 36, 28, 300, 180, 56, False, 60, 14,
+        "round", "${viewport.shape == 'round'}", 36, 28, 300, 180, 56, False, 120, 52, 14,
         (Viewport("Echo Spot", 480, 480, "ROUND"),),
     ),
     Layout(
         # TV pictures lose their edges to overscan: keep 5 % clear on every side.
-        "tv", "${viewport.mode == 'tv'}", 72, 44, 720, 432, 96, True, 96, 24,
+        "tv", "${viewport.mode == 'tv'}", 72, 44, 720, 432, 96, True, 288, 96, 24,
         (Viewport("TV, 1920 x 1080", 1920, 1080, mode="TV"),),
     ),
     Layout(
-        "large", "${viewport.width >= 1280}", 64, 40, 600, 360, 48, True, 88, 20,
+        "large", "${viewport.width >= 1280}", 64, 40, 600, 360, 48, True, 264, 88, 20,
         (Viewport("Echo Show 10, 1280 x 800", 1280, 800), Viewport("Echo Show 15, 1920 x 1080", 1920, 1080)),
     ),
     Layout(
-        "small", "", 44, 32, 360, 216, 24, True, 64, 16,
+        "small", "", 44, 32, 360, 216, 24, True, 192, 64, 16,
         (Viewport("Echo Show 5, 960 x 480", 960, 480), Viewport("Echo Show 8, 1024 x 600", 1024, 600)),
     ),
 )

@@ -58,7 +58,7 @@ def _screen(stretch: Stretch, number: int, total: int, layout: Layout, viewport:
         lines = "<br>".join(escape(line) for line in (stretch.position, *stretch.steps))
         steps = f'<div class="steps" style="font-size:{layout.body_dp}px;padding-left:{layout.padding}px">{lines}</div>'
     buttons = "".join(
-        f'<div class="button" style="width:{layout.button_height * 3}px;height:{layout.button_height}px;'
+        f'<div class="button" style="width:{layout.button_width}px;height:{layout.button_height}px;'
         f'font-size:{layout.body_dp}px;border-radius:{layout.button_height // 4}px">{escape(phrases.say(key))}</div>'
         for key in ("screen_pause", "screen_next")
     )
