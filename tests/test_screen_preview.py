@@ -147,3 +147,15 @@ def test_preview_pages_draw_every_picture_inside_its_frame(preview: Path, tmp_pa
                 for x0, y0, x1, y1 in [f["frame"], *f["button"]]:
                     corners = [(x, y) for x in (x0, x1) for y in (y0, y1)]
                     assert all((x - cx) ** 2 + (y - cy) ** 2 <= radius**2 for x, y in corners), f"{where}: off the round screen"
+
+
+def test_the_manifest_offers_the_screens_the_layouts_are_made_for() -> None:
+    manifest = json.loads((Path(__file__).resolve().parents[1] / "interaction_models" / "skill.json").read_text(encoding="utf-8"))
+    [apl] = [i for i in manifest["manifest"]["apis"]["custom"]["interfaces"] if i["type"] == "ALEXA_PRESENTATION_APL"]
+    for layout in LAYOUTS:
+        for viewport in layout.viewports:
+            assert any(
+                v["mode"] == viewport.mode and v["shape"] == viewport.shape
+                and v["minWidth"] <= viewport.width <= v["maxWidth"] and v["minHeight"] <= viewport.height <= v["maxHeight"]
+                for v in apl["supportedViewports"]
+            ), f"{viewport.label} is not a viewport the manifest declares"

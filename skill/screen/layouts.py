@@ -53,9 +53,9 @@ LAYOUTS: tuple[Layout, ...] = (
         (Viewport("Echo Spot", 480, 480, "ROUND"),),
     ),
     Layout(
-        # TV pictures lose their edges to overscan: keep 5 % clear on every side.
-        "tv", "${viewport.mode == 'tv'}", 72, 44, 720, 432, 96, True, 288, 96, 24,
-        (Viewport("TV, 1920 x 1080", 1920, 1080, mode="TV"),),
+        # A 1920 x 1080 television is a 960 x 540 dp viewport; its edges may be lost to overscan.
+        "tv", "${viewport.mode == 'tv'}", 48, 32, 360, 216, 40, True, 192, 56, 16,
+        (Viewport("TV, 1920 x 1080 pixels", 960, 540, mode="TV"),),
     ),
     Layout(
         "large", "${viewport.width >= 1280}", 64, 40, 600, 360, 48, True, 264, 88, 20,
