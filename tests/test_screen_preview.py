@@ -159,3 +159,13 @@ def test_the_manifest_offers_the_screens_the_layouts_are_made_for() -> None:
                 and v["minWidth"] <= viewport.width <= v["maxWidth"] and v["minHeight"] <= viewport.height <= v["maxHeight"]
                 for v in apl["supportedViewports"]
             ), f"{viewport.label} is not a viewport the manifest declares"
+
+
+@pytest.mark.parametrize("module", ["drawings", "svg", "layouts", "document", "preview"])
+def test_screen_doctests_pass(module: str) -> None:
+    """pytest does not collect doctests (no --doctest-modules), so run them here."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"skill.screen.{module}"))
+    assert result.attempted > 0 and result.failed == 0
