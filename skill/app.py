@@ -19,7 +19,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from skill.catalogue import load_catalogue
 from skill.config import Config
 from skill.flows.name_free import Names
-from skill.handlers import conversation, name_free, preferences, reminders, routine
+from skill.handlers import conversation, name_free, preferences, reminders, routine, touch
 from skill.handlers.interceptors import (
     ApologiseOnError,
     LoadTurnInterceptor,
@@ -52,6 +52,7 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
         reminders.ListRemindersHandler(),
         reminders.CancelReminderHandler(),
         reminders.PermissionAnswerHandler(),
+        touch.ScreenButtonHandler(),
         preferences.SetPreferredRoutineHandler(),
         preferences.SetHoldTimeHandler(),
         preferences.SetRepsHandler(),

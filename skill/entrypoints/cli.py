@@ -1,9 +1,10 @@
-"""The ``backstretch`` command: ``serve`` the skill over HTTP, or ``chat`` with it in text.
+"""The ``backstretch`` command: ``serve`` the skill over HTTP, ``chat`` with it in text, or ``preview`` its screens.
 
 Examples:
     backstretch chat                                         # type what you would say
     backstretch chat "start my morning back stretches" next  # a scripted conversation
     backstretch serve --no-verify --port 5000                # Alexa-style POSTs on 127.0.0.1:5000
+    backstretch preview --out preview                        # the Echo Show screens as HTML pages
 """
 
 from __future__ import annotations
@@ -112,6 +113,14 @@ def _chat(args: argparse.Namespace) -> int:
             print("(The session has ended. Type anything to start a new one, or Ctrl-D to quit.)\n")
 
 
+def _preview(args: argparse.Namespace) -> int:
+    from skill.screen.preview import write_preview
+
+    written = write_preview(Path(args.out), locale=args.locale)
+    print(f"wrote {len(written)} files; open {written[0]}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="backstretch", description="Back Stretch Coach, run locally.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -143,6 +152,11 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--no-input", action="store_true", help="run the scripted turns only, even in a terminal")
     store_flags(chat)
     chat.set_defaults(run=_chat)
+
+    preview = commands.add_parser("preview", help="write the screens (APL layouts and drawings) as HTML pages")
+    preview.add_argument("--out", required=True, help="folder for index.html, one page per screen size and drawings/*.svg")
+    preview.add_argument("--locale", default="en-US")
+    preview.set_defaults(run=_preview)
     return root
 
 

@@ -47,6 +47,7 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
     body = Speech(lead.parts + timeline.speech(position, end).parts)
     chunk = Chunk(position, end, turn.now_ms(), timeline.ends_ms(position, end, speech_seconds(lead)))
     turn.session.routine = turn.deps.engine.sent(state, chunk)
+    turn.played = turn.session.routine  # a screen shows what this response plays
     if end >= len(timeline):
         return _closing(turn, state, timeline, body)
     upcoming = timeline.segments[end]

@@ -160,6 +160,7 @@ class Turn:
     at_ms: int | None = None
     moment: Moment | None = field(default=None, init=False)
     asked: Pending | None = field(default=None, init=False)
+    played: RoutineState | None = field(default=None, init=False)  # set when this response plays part of the routine
 
     def __post_init__(self) -> None:
         # A question is answered by the very next request or not at all; a flow that asks

@@ -26,6 +26,13 @@ def turn_of(handler_input: HandlerInput) -> Turn:
     return cast(Turn, handler_input.attributes_manager.request_attributes[TURN_KEY])
 
 
+def supports_apl(handler_input: HandlerInput) -> bool:
+    """Whether the device shows APL documents (``context.System.device.supportedInterfaces``)."""
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    interfaces = getattr(getattr(system, "device", None), "supported_interfaces", None)
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+
+
 def settle(turn: Turn) -> None:
     """Keep the routine's place (or count it done, if it has been heard to its end) and store every change now."""
     finish_if_heard(turn)
@@ -46,6 +53,10 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     if reprompt_ssml:
         builder.ask(reprompt_ssml)
     builder.set_should_end_session(reply.end_session)
+    if supports_apl(handler_input):
+        from skill.screen.document import directive_for  # only a device with a screen loads the screen package
+
+        builder.add_directive(directive_for(turn, speech))
     # In a routine "repeat" replays from the engine; outside one it says the last reply again.
     turn.session.last_reply = None if turn.session.routine else {"ssml": ssml, "reprompt": reprompt_ssml}
     return builder.response

@@ -112,11 +112,15 @@ class Alexa:
         user_id: str = DEFAULT_USER,
         locale: str = "en-US",
         clock: Callable[[], float] = time.time,
+        screen: bool = False,
     ) -> None:
+        """``screen``: the device is an Echo Show (it reports ``Alexa.Presentation.APL`` and a viewport,
+        as in ``tests/events/apl_user_event.json``); by default it is a voice-only Echo."""
         self.handler = handler
         self.user_id = user_id
         self.locale = locale
         self.clock = clock
+        self.screen = screen
         self.session_id: str | None = None
         self.attributes: dict[str, Any] = {}
         self.history: list[Reply] = []
@@ -196,6 +200,12 @@ class Alexa:
         event["request"]["status"]["code"] = code
         return self._send(event)
 
+    def touch(self, *arguments: Any, at: float | None = None) -> Reply:
+        """A button on the screen sends ``arguments`` (an APL ``SendEvent``), ``at`` as in ``intent``."""
+        event = load_event("apl_user_event")
+        event["request"]["arguments"] = list(arguments)
+        return self._send(event, at=at)
+
     def send_raw(self, event: dict[str, Any], expect_speech: bool = True) -> Reply:
         """Send a hand-made event inside the current session (for tampering tests)."""
         return self._send(event, expect_speech=expect_speech)
@@ -233,6 +243,10 @@ class Alexa:
             system["apiAccessToken"] = self.api_access_token
         if self.consent_token is not None:
             system["user"]["permissions"] = {"consentToken": self.consent_token}
+        if self.screen:
+            screen_context = load_event("apl_user_event")["context"]
+            event["context"]["System"]["device"] = screen_context["System"]["device"]
+            event["context"]["Viewport"] = screen_context["Viewport"]
         event["request"]["locale"] = self.locale
         event["request"]["requestId"] = f"amzn1.echo-api.request.{uuid.uuid4()}"
         body = self.handler(event, None)
