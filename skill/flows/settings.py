@@ -9,6 +9,8 @@ than ``LONG_ROUTINE_SECONDS`` is confirmed with its length before it is stored.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from skill.catalogue.model import SafetyMoment
 from skill.engine import build_plan
 from skill.flows.replies import ask
@@ -61,43 +63,57 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False) 
     return confirm(turn, *texts, turn.say("ranges_apply"), changed=True)
 
 
-def set_hold(turn: Turn, seconds: int | None, heard: bool = False) -> Reply:
-    """A hold time from the user; none, or one outside the range, is asked for with the microphone open.
+class _Number(NamedTuple):
+    """A number setting: its range and question, its step for "more"/"less", and what is said at its ends."""
 
-    ``heard`` says a value was said but not understood as a number.
+    pending: Pending
+    bounds: tuple[int, int]
+    outside_key: str
+    question_key: str
+    reprompt_key: str
+    plan_field: str  # the PlanItem field it sets
+    step: int
+    top_key: str
+    bottom_key: str
+
+
+NUMBERS = {
+    "hold_seconds": _Number(
+        Pending.HOLD_SECONDS, HOLD_RANGE, "hold_outside_range", "ask_hold_seconds", "ask_hold_seconds_reprompt",
+        "hold", HOLD_STEP_SECONDS, "hold_at_longest", "hold_at_shortest",
+    ),
+    "reps": _Number(
+        Pending.REPS, REPS_RANGE, "reps_outside_range", "ask_reps", "ask_reps_reprompt",
+        "reps", REPS_STEP, "reps_at_most", "reps_at_least",
+    ),
+}
+
+
+def set_number(turn: Turn, field: str, value: int | None, heard: bool = False) -> Reply:
+    """Hold time or repetitions from the user; none, or one out of range, is asked for with the microphone open.
+
+    ``heard`` says a value was said but not understood as a number. Nothing is stored until one in range is heard.
     """
-    low, high = HOLD_RANGE
-    if seconds is not None and low <= seconds <= high:
-        return change_setting(turn, "hold_seconds", seconds)
-    turn.session.pending = Pending.HOLD_SECONDS
+    question = NUMBERS[field]
+    low, high = question.bounds
+    if value is not None and low <= value <= high:
+        return change_setting(turn, field, value)
+    turn.session.pending = question.pending
     speech = Speech()
-    if seconds is not None:
-        speech.say(turn.say("hold_outside_range", seconds=seconds, low=low, high=high))
+    if value is not None:
+        speech.say(turn.say(question.outside_key, value=value, low=low, high=high))
     elif heard:
         speech.say(turn.say("number_not_understood"))
-    return ask(turn, speech.say(turn.say("ask_hold_seconds", low=low, high=high)), "ask_hold_seconds_reprompt", low=low, high=high)
-
-
-def set_reps(turn: Turn, reps: int | None, heard: bool = False) -> Reply:
-    """Repetitions from the user; none, or a number outside the range, is asked for with the microphone open."""
-    low, high = REPS_RANGE
-    if reps is not None and low <= reps <= high:
-        return change_setting(turn, "reps", reps)
-    turn.session.pending = Pending.REPS
-    speech = Speech()
-    if reps is not None:
-        speech.say(turn.say("reps_outside_range", reps=reps, low=low, high=high))
-    elif heard:
-        speech.say(turn.say("number_not_understood"))
-    return ask(turn, speech.say(turn.say("ask_reps", low=low, high=high)), "ask_reps_reprompt", low=low, high=high)
+    speech.say(turn.say(question.question_key, low=low, high=high))
+    return ask(turn, speech, question.reprompt_key, low=low, high=high)
 
 
 def answer_number(turn: Turn, number: int | None) -> Reply:
     """A bare number ("twenty"): the answer to the question asked, else a word on how to use it."""
     if turn.asked is Pending.HOLD_SECONDS:
-        return set_hold(turn, number, heard=number is None)
+        return set_number(turn, "hold_seconds", number, heard=number is None)
     if turn.asked is Pending.REPS:
-        return set_reps(turn, number, heard=number is None)
+        return set_number(turn, "reps", number, heard=number is None)
     if number is None:
         return confirm(turn, turn.say("number_not_understood"))
     return confirm(turn, turn.say("number_without_question", number=number))
@@ -112,31 +128,23 @@ def _usual(values: list[int]) -> int:
     return min(values, key=lambda v: (-values.count(v), v))
 
 
-def adjust_hold(turn: Turn, longer: bool, by: int | None) -> Reply:
-    """ "longer holds", "take off five seconds": from the hold the user gets today, within the range, said back."""
-    profile = turn.user.profile
-    plan = build_plan(routine_items(turn, users_routine(turn)), turn.deps.catalogue, profile.settings())
-    current = profile.settings().hold_seconds or _usual([item.hold for item in plan])
-    step = by if by is not None and by > 0 else HOLD_STEP_SECONDS
-    low, high = HOLD_RANGE
-    wanted = min(max(current + step if longer else current - step, low), high)
-    if wanted == current:
-        key = "hold_at_longest" if longer else "hold_at_shortest"
-        return confirm(turn, turn.say(key, seconds=current))
-    return change_setting(turn, "hold_seconds", wanted)
+def adjust(turn: Turn, field: str, up: bool, by: int | None) -> Reply:
+    """ "longer holds", "take off five seconds", "two more reps": from what the user gets today, within the range.
 
-
-def adjust_reps(turn: Turn, more: bool, by: int | None) -> Reply:
-    """ "more reps", "two fewer reps": from the repetitions the user gets today, within the range, said back."""
+    Today's value is the user's own setting, else the one most stretches of their routine use.
+    """
+    number = NUMBERS[field]
     profile = turn.user.profile
-    plan = build_plan(routine_items(turn, users_routine(turn)), turn.deps.catalogue, profile.settings())
-    current = profile.reps or _usual([item.reps for item in plan])
-    step = by if by is not None and by > 0 else REPS_STEP
-    low, high = REPS_RANGE
-    wanted = min(max(current + step if more else current - step, low), high)
+    current = getattr(profile.settings(), field)
+    if current is None:
+        plan = build_plan(routine_items(turn, users_routine(turn)), turn.deps.catalogue, profile.settings())
+        current = _usual([getattr(item, number.plan_field) for item in plan])
+    step = by if by is not None and by > 0 else number.step
+    low, high = number.bounds
+    wanted = min(max(current + step if up else current - step, low), high)
     if wanted == current:
-        return confirm(turn, turn.say("reps_at_most" if more else "reps_at_least", reps=current))
-    return change_setting(turn, "reps", wanted)
+        return confirm(turn, turn.say(number.top_key if up else number.bottom_key, value=current))
+    return change_setting(turn, field, wanted)
 
 
 def pace(turn: Turn, slower: bool) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.engine import build_plan
@@ -71,7 +71,7 @@ class SetHoldTimeHandler(AbstractRequestHandler):
         seconds = whole_number(slot_text(handler_input, "seconds"))
         if seconds is None:
             seconds = duration_seconds(slot_text(handler_input, "duration"))
-        return respond(handler_input, settings.set_hold(turn_of(handler_input), seconds, heard=bool(said)))
+        return respond(handler_input, settings.set_number(turn_of(handler_input), "hold_seconds", seconds, heard=bool(said)))
 
 
 class SetRepsHandler(AbstractRequestHandler):
@@ -82,37 +82,27 @@ class SetRepsHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         said = slot_text(handler_input, "reps")
-        return respond(handler_input, settings.set_reps(turn_of(handler_input), whole_number(said), heard=bool(said)))
+        return respond(handler_input, settings.set_number(turn_of(handler_input), "reps", whole_number(said), heard=bool(said)))
 
 
-class ChangeHoldHandler(AbstractRequestHandler):
-    """ "longer holds", "add ten seconds", "take off five seconds"."""
+# Relative changes: intent -> (the setting, the slot with the amount).
+RELATIVE = {"ChangeHoldIntent": ("hold_seconds", "seconds"), "ChangeRepsIntent": ("reps", "reps")}
+
+
+class ChangeSettingHandler(AbstractRequestHandler):
+    """ "longer holds", "add ten seconds", "take off five seconds", "more reps", "two fewer repetitions"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ChangeHoldIntent")(handler_input)
+        return any(is_intent_name(name)(handler_input) for name in RELATIVE)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = turn_of(handler_input)
+        field, amount_slot = RELATIVE[str(get_intent_name(handler_input))]
         change = resolve(handler_input, "change", {"more", "less"})
         if change.resolved_id is None:
-            return respond(handler_input, settings.set_hold(turn, None))
-        by = whole_number(slot_text(handler_input, "seconds"))
-        return respond(handler_input, settings.adjust_hold(turn, change.resolved_id == "more", by))
-
-
-class ChangeRepsHandler(AbstractRequestHandler):
-    """ "more reps", "two fewer repetitions"."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ChangeRepsIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = turn_of(handler_input)
-        change = resolve(handler_input, "change", {"more", "less"})
-        if change.resolved_id is None:
-            return respond(handler_input, settings.set_reps(turn, None))
-        by = whole_number(slot_text(handler_input, "reps"))
-        return respond(handler_input, settings.adjust_reps(turn, change.resolved_id == "more", by))
+            return respond(handler_input, settings.set_number(turn, field, None))
+        by = whole_number(slot_text(handler_input, amount_slot))
+        return respond(handler_input, settings.adjust(turn, field, change.resolved_id == "more", by))
 
 
 class NumberHandler(AbstractRequestHandler):
