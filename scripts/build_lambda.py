@@ -6,8 +6,10 @@ What goes in:
     statement (also those inside functions) from ``lambda_function.py``, plus every ``.json`` data file
     under ``skill/``. So the Flask web service, the chat/CLI and the NLU matcher (and Flask) stay out;
   * the interaction models (``skill.models``, which pyproject.toml maps to ``interaction_models/``), one
-    per locale: a name-free request whose slot Alexa did not resolve is matched against their slot
-    values. The chat's table of built-in phrases and the skill manifest stay out;
+    per locale, without their sample utterances: a name-free request whose slot Alexa did not resolve
+    is matched against their slot values, and nothing on Lambda reads the samples (the grammar makes
+    thousands; they would be most of the zip's growth). The chat's table of built-in phrases and the
+    skill manifest stay out;
   * the pinned runtime dependencies of ``requirements-lambda.txt``, installed for Lambda's python3.13
     on arm64 (wheels only). boto3 is not bundled: the runtime provides it (see that file).
 
@@ -26,6 +28,7 @@ import argparse
 import ast
 import hashlib
 import os
+import json
 import re
 import shutil
 import subprocess
@@ -152,13 +155,18 @@ def models_dir() -> Path:
 
 
 def copy_models(dest: Path) -> None:
-    """``skill/models/``: the package marker and one interaction model per locale."""
+    """``skill/models/``: the package marker and one interaction model per locale, its samples left out."""
     source = models_dir()
     target = dest.joinpath(*MODELS_PACKAGE.split("."))
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted(source.iterdir()):
-        if path.name == "__init__.py" or MODEL_FILE.match(path.name):
+        if path.name == "__init__.py":
             shutil.copyfile(path, target / path.name)
+        elif MODEL_FILE.match(path.name):
+            model = json.loads(path.read_text(encoding="utf-8"))
+            for intent in model["interactionModel"]["languageModel"]["intents"]:
+                intent.pop("samples", None)
+            (target / path.name).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 # -- dependencies ----------------------------------------------------------------------------------
@@ -230,6 +238,12 @@ def install_dependencies(quiet: bool) -> Path:
     return target
 
 
+# Data files of the dependencies that nothing in the skill reads. dateutil's own copy of the time-zone
+# database (151 KB zipped, a tenth of the artifact) is only a fallback of ``dateutil.tz.gettz``; ask-sdk
+# parses request timestamps with ``dateutil.parser`` and the skill works in UTC, so neither calls it.
+UNREAD_DATA = ("dateutil/zoneinfo/dateutil-zoneinfo.tar.gz",)
+
+
 def copy_dependencies(source: Path, dest: Path) -> None:
     for path in sorted(source.rglob("*")):
         rel = path.relative_to(source)
@@ -262,6 +276,8 @@ def build(quiet: bool = False) -> Path:
     shutil.rmtree(OUT_DIR, ignore_errors=True)
     OUT_DIR.mkdir(parents=True)
     copy_dependencies(deps, OUT_DIR)
+    for unread in UNREAD_DATA:
+        (OUT_DIR / unread).unlink()
     modules = copy_skill(OUT_DIR, quiet)
     log(f"skill modules: {len(modules)}", quiet)
     write_zip(OUT_DIR, ZIP_PATH)

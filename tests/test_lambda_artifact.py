@@ -79,10 +79,18 @@ def test_zip_contents(names: list[str], artifact: Path, record_property: Any) ->
         assert f"skill/entrypoints/{left_out}" not in names
     assert not [n for n in names if n.endswith("/nlu.py") or n == "nlu.py"]
     assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
+    assert "dateutil/zoneinfo/dateutil-zoneinfo.tar.gz" not in names and "dateutil/parser/_parser.py" in names
     assert not [n for n in names if n.startswith("skill/") and not n.endswith((".py", ".json"))]
     # The locale models answer name-free requests whose slot Alexa did not resolve; the chat's table and the manifest stay out.
     models = sorted(n.removeprefix("skill/models/") for n in names if n.startswith("skill/models/"))
     assert models == ["__init__.py", "en-AU.json", "en-CA.json", "en-GB.json", "en-IN.json", "en-US.json"]
+    # Their slot types (values and synonyms) as in the repository; the samples, which nothing on Lambda reads, left out.
+    with zipfile.ZipFile(artifact) as archive:
+        shipped = json.loads(archive.read("skill/models/en-US.json"))["interactionModel"]["languageModel"]
+    source = json.loads((ROOT / "interaction_models" / "en-US.json").read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
+    assert shipped["types"] == source["types"]
+    assert [i["name"] for i in shipped["intents"]] == [i["name"] for i in source["intents"]]
+    assert not any("samples" in i for i in shipped["intents"])
 
     # Lambda's limits for a directly uploaded zip: 50 MB zipped, 250 MB unzipped.
     with zipfile.ZipFile(artifact) as archive:
