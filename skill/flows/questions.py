@@ -16,7 +16,6 @@ from skill.flows.routines import users_routine
 from skill.flows.start import offer_routines, start_routine
 from skill.flows.steer import Command, carry_on, pause_here, steer
 from skill.flows.turn import Pending, Turn
-from skill.profile import HOLD_RANGE, REPS_RANGE
 from skill.speech import Reply, Speech
 
 Flow = Callable[[Turn], Reply]
@@ -80,18 +79,13 @@ def _keep_routine(turn: Turn) -> Reply:
     return steer(turn, Command.CONTINUE)
 
 
-def _say_a_number(turn: Turn, question: Pending, key: str, low: int, high: int) -> Reply:
-    """Yes to "how many?": ask for the number itself."""
-    turn.session.pending = question
-    return ask(turn, Speech().say(turn.say(key, low=low, high=high)), key, low=low, high=high)
-
-
 def _hold_yes(turn: Turn) -> Reply:
-    return _say_a_number(turn, Pending.HOLD_SECONDS, "ask_hold_again", *HOLD_RANGE)
+    """Yes to "how many seconds?": the question again, for the number itself."""
+    return settings.set_number(turn, "hold_seconds", None)
 
 
 def _reps_yes(turn: Turn) -> Reply:
-    return _say_a_number(turn, Pending.REPS, "ask_reps_again", *REPS_RANGE)
+    return settings.set_number(turn, "reps", None)
 
 
 def ask_reminder_time(turn: Turn, *before: str) -> Reply:
