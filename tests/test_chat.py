@@ -29,7 +29,7 @@ def test_scripted_chat_plays_the_morning_routine_through(tmp_path: Path) -> None
     assert turns[0].count("[hold 20 s: 10… 5, 4, 3, 2, 1]") == 3
     assert "You finished morning back stretches" in turns[0] and "How does your back feel now" in turns[0]
     assert "<break" not in result.stdout and "&apos;" not in result.stdout
-    assert "haven't started a routine" in turns[1], "the routine ended with its last response"
+    assert "No routine is playing right now" in turns[1], "the routine ended with its last response"
 
 
 def test_scripted_chat_with_long_holds_answers_next_between_responses(tmp_path: Path) -> None:

@@ -282,7 +282,7 @@ def test_finished_routine_is_not_offered_again(alexa: Alexa) -> None:
 def test_navigation_without_a_routine_explains(alexa: Alexa) -> None:
     for intent in ("AMAZON.NextIntent", "AMAZON.PreviousIntent", "AMAZON.PauseIntent", "SkipIntent", "ProgressIntent", "FullStepsIntent"):
         reply = alexa.intent(intent)
-        assert "haven't started a routine" in reply.text and not reply.ended
+        assert "No routine is playing right now" in reply.text and not reply.ended
 
 
 def test_unknown_intent_gets_fallback_not_an_error(alexa: Alexa) -> None:

@@ -265,7 +265,7 @@ def test_a_button_the_skill_does_not_offer_loses_nothing(show: Alexa, tmp_path: 
 def test_user_event_fixture_through_lambda(alexa: Alexa) -> None:
     """The fixture as Lambda gets it, outside a routine: no crash, a spoken way on, the session kept."""
     reply = alexa.send_raw(load_event("apl_user_event"))
-    assert "haven't started a routine" in reply.text and reply.text.endswith("Which one would you like?") and not reply.ended
+    assert "No routine is playing right now" in reply.text and reply.text.endswith("Which one would you like?") and not reply.ended
 
 
 # -- ask-sdk-model and size ---------------------------------------------------------------------------
