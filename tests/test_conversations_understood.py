@@ -68,7 +68,7 @@ def test_naming_the_same_routine_mid_routine_just_carries_on(tmp_path: Path) -> 
 
 def test_longer_and_shorter_holds_move_ten_seconds_within_the_range_and_are_stored(tmp_path: Path) -> None:
     session, said = chat(tmp_path, "set my hold time to thirty seconds", "longer holds")
-    assert "40 seconds" in said[-1] and user(tmp_path)["hold_seconds"] == 40
+    assert "40 seconds" in said[-1] and "10 seconds longer than before" in said[-1] and user(tmp_path)["hold_seconds"] == 40
     assert "30 seconds" in session.say("shorter holds").text and user(tmp_path)["hold_seconds"] == 30
     assert "50 seconds" in session.say("add twenty seconds").text and user(tmp_path)["hold_seconds"] == 50
     assert "45 seconds" in session.say("take off five seconds").text and user(tmp_path)["hold_seconds"] == 45
@@ -94,8 +94,8 @@ def test_longer_holds_with_nothing_set_start_from_the_hold_the_user_gets_today(t
 
 def test_more_and_fewer_reps(tmp_path: Path) -> None:
     session, said = chat(tmp_path, "do three reps", "more reps")
-    assert "4 repetitions" in said[-1] and user(tmp_path)["reps"] == 4
-    session.say("two fewer reps")
+    assert "4 repetitions" in said[-1] and "1 more than before" in said[-1] and user(tmp_path)["reps"] == 4
+    assert "2 fewer than before" in session.say("two fewer reps").text
     assert user(tmp_path)["reps"] == 2
     session.say("do one rep")
     assert "the fewest" in session.say("fewer reps").text and user(tmp_path)["reps"] == 1

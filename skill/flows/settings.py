@@ -43,8 +43,11 @@ def routine_seconds(turn: Turn, profile: Profile, routine_id: str | None = None)
     return turn.deps.timeline(plan, profile.familiar()).seconds()
 
 
-def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False) -> Reply:
-    """Store hold time or repetitions; a routine over half an hour is confirmed first."""
+def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, change: str | None = None) -> Reply:
+    """Store hold time or repetitions; a routine over half an hour is confirmed first.
+
+    ``change`` is said after the confirmation ("10 seconds longer than before.").
+    """
     profile = turn.user.profile
     changed = profile.with_(**{field: value})
     seconds = routine_seconds(turn, changed)
@@ -55,9 +58,11 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False) 
         speech = Speech().say(turn.say(f"confirm_long_{field}", value=value, routine=routine, length=turn.composer.length(seconds)))
         return ask(turn, speech, "confirm_long_reprompt")
     turn.user.change(changed, {field})
+    extra = [change] if change else []
     if field == "reps":
-        return confirm(turn, turn.say("reps_set" if value > 1 else "reps_set_one", reps=value), turn.say("ranges_apply"), changed=True)
-    texts = [turn.say("hold_set", seconds=value)]
+        said = turn.say("reps_set" if value > 1 else "reps_set_one", reps=value)
+        return confirm(turn, said, *extra, turn.say("ranges_apply"), changed=True)
+    texts = [turn.say("hold_set", seconds=value), *extra]
     if profile.hold_seconds is None and profile.level == "beginner":
         texts.append(turn.say("hold_replaces_beginner", seconds=BEGINNER_HOLD_SECONDS))
     return confirm(turn, *texts, turn.say("ranges_apply"), changed=True)
@@ -75,16 +80,18 @@ class _Number(NamedTuple):
     step: int
     top_key: str
     bottom_key: str
+    up_key: str  # "10 seconds longer than before."
+    down_key: str
 
 
 NUMBERS = {
     "hold_seconds": _Number(
         Pending.HOLD_SECONDS, HOLD_RANGE, "hold_outside_range", "ask_hold_seconds", "ask_hold_seconds_reprompt",
-        "hold", HOLD_STEP_SECONDS, "hold_at_longest", "hold_at_shortest",
+        "hold", HOLD_STEP_SECONDS, "hold_at_longest", "hold_at_shortest", "hold_longer_by", "hold_shorter_by",
     ),
     "reps": _Number(
         Pending.REPS, REPS_RANGE, "reps_outside_range", "ask_reps", "ask_reps_reprompt",
-        "reps", REPS_STEP, "reps_at_most", "reps_at_least",
+        "reps", REPS_STEP, "reps_at_most", "reps_at_least", "reps_more_by", "reps_fewer_by",
     ),
 }
 
@@ -144,7 +151,8 @@ def adjust(turn: Turn, field: str, up: bool, by: int | None) -> Reply:
     wanted = min(max(current + step if up else current - step, low), high)
     if wanted == current:
         return confirm(turn, turn.say(number.top_key if up else number.bottom_key, value=current))
-    return change_setting(turn, field, wanted)
+    said = turn.say(number.up_key if up else number.down_key, by=abs(wanted - current))
+    return change_setting(turn, field, wanted, change=said)
 
 
 def pace(turn: Turn, slower: bool) -> Reply:
