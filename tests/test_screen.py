@@ -226,6 +226,29 @@ def test_screen_clock_follows_the_speech(show: Alexa) -> None:
     assert lock["screenLock"] is True and lock["delay"] >= 0.9 * fixed_rate_seconds(reply.ssml) * 1000
 
 
+def test_a_notice_before_the_routine_delays_the_screen_by_its_length(show: Alexa, tmp_path: Path) -> None:
+    """A once-only notice said first ("I lost track of where we were...") moves every cue later by its length."""
+    plain = Alexa.with_clock(tmp_path / "plain", FakeClock(), screen=True)
+    plain.launch()
+    show.launch()
+    show.attributes["routine"] = {"forged": True}  # a session the skill cannot read: it says so first
+    with_notice = show.intent("StartRoutineIntent", routine=MORNING)
+    without = plain.intent("StartRoutineIntent", routine=MORNING)
+    notice = with_notice.text[: with_notice.text.index(without.text[:40])]
+    assert notice.strip(), "the notice comes first"
+
+    def cue_delays(reply: Reply) -> list[int]:
+        [directive] = render_directives(reply)
+        [parallel] = directive["document"]["onMount"]
+        return [c["delay"] for c in parallel["commands"] if c["type"] in ("AnimateItem", "SetPage")]
+
+    shifts = {b - a for a, b in zip(cue_delays(without), cue_delays(with_notice))}
+    assert len(shifts) == 1, "every cue moves by the same amount"
+    [shift] = shifts
+    # The notice at a fixed 160 words a minute, measured on its own rendered words.
+    assert abs(shift / 1000 - fixed_rate_seconds(f"<speak>{notice}</speak>")) <= 1.5, (shift, notice)
+
+
 def test_pause_button_pauses_like_saying_pause(tmp_path: Path) -> None:
     """The UserEvent fixture (tests/events/apl_user_event.json) runs the same steering as the voice command."""
     touched = Alexa.with_clock(tmp_path / "touch", FakeClock(), screen=True)

@@ -46,7 +46,8 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     settle(turn)
     notices = (["lost_track"] if turn.session.lost_track else []) + turn.user.take_notices()
     turn.session.lost_track = False
-    speech = Speech().say(*(turn.say(key) for key in notices)).add(*reply.speech.parts)
+    lead = Speech().say(*(turn.say(key) for key in notices))
+    speech = Speech().add(*lead.parts, *reply.speech.parts)
     ssml = speech.ssml()
     builder = handler_input.response_builder.speak(ssml)
     reprompt_ssml = reply.reprompt.ssml() if reply.reprompt and not reply.end_session else None
@@ -56,7 +57,7 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     if supports_apl(handler_input):
         from skill.screen.document import directive_for  # only a device with a screen loads the screen package
 
-        builder.add_directive(directive_for(turn, speech))
+        builder.add_directive(directive_for(turn, speech, lead))
     # In a routine "repeat" replays from the engine; outside one it says the last reply again.
     turn.session.last_reply = None if turn.session.routine else {"ssml": ssml, "reprompt": reprompt_ssml}
     return builder.response

@@ -7,7 +7,7 @@ on: each segment's start and end in the response (``Chunk.ends_ms``) become the 
 ``SetPage`` and ``AnimateItem`` commands started together when the document is shown.
 The screen stays on for the whole response (``settings.idleTimeout`` and a screen lock).
 "Pause" and "Next" send a ``UserEvent`` whose argument is the steering command's name, which
-``skill.handlers.screen`` runs through the same flow as the spoken command.
+``skill.handlers.touch`` runs through the same flow as the spoken command.
 
 Example:
     >>> from skill.catalogue import load_catalogue
@@ -285,14 +285,19 @@ def title_document(phrases: Phrases, spoken_ms: int) -> tuple[dict[str, Any], di
     return _document([_title_screen(layout) for layout in LAYOUTS], spoken_ms + IDLE_MARGIN_MS, {}, []), data
 
 
-def directive_for(turn: "Turn", speech: "Speech") -> RenderDocumentDirective:
-    """The screen for this response: the routine when it plays part of one, else the title screen."""
+def directive_for(turn: "Turn", speech: "Speech", lead: "Speech | None" = None) -> RenderDocumentDirective:
+    """The screen for this response: the routine when it plays part of one, else the title screen.
+
+    ``lead`` is what is said before the reply (a notice): the routine's cues wait for it too.
+    """
     spoken_ms = int(round(speech_seconds(speech) * 1000))
+    lead_ms = int(round(speech_seconds(lead) * 1000)) if lead is not None and lead.parts else 0
     state = turn.played
     if state is None or state.chunk is None:
         document, data = title_document(turn.phrases, spoken_ms)
         return RenderDocumentDirective(token=TITLE_TOKEN, document=document, datasources=data)
     chunk = state.chunk
-    showing = chunk_showing(timeline_for(turn, state), chunk.start, chunk.ends_ms, turn.phrases)
-    document, data = routine_document(showing, turn.phrases, max(spoken_ms, chunk.ends_ms[-1]))
+    ends_ms = tuple(end + lead_ms for end in chunk.ends_ms)
+    showing = chunk_showing(timeline_for(turn, state), chunk.start, ends_ms, turn.phrases)
+    document, data = routine_document(showing, turn.phrases, max(spoken_ms, ends_ms[-1]))
     return RenderDocumentDirective(token=ROUTINE_TOKEN, document=document, datasources=data)
