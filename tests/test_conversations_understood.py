@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from skill.entrypoints.chat import CHAT_USER_ID, ChatSession
-from tests.support.conversation import stored
+from skill.catalogue import load_catalogue
+from tests.support.conversation import headings, stored
+
+CATALOGUE = load_catalogue()
 
 
 def chat(data_dir: Path, *lines: str) -> tuple[ChatSession, list[str]]:
@@ -163,3 +166,31 @@ def test_switching_the_usual_routine_and_forgetting_everything(tmp_path: Path) -
     assert "?" in asked
     session.say("yes")
     assert "preferred_routine" not in user(tmp_path)
+
+
+def test_lets_go_to_warm_up_first_warms_up_for_the_routine_that_asked(tmp_path: Path) -> None:
+    session, said = chat(tmp_path, "start the hamstring routine")
+    assert said[-1].endswith("Shall we warm up first?")
+    started = session.say("let's go").text
+    warm_up_first = CATALOGUE.stretch(CATALOGUE.routine("warm_up").items[0].stretch_id).name
+    assert headings(started)[0] == warm_up_first, "the warm-up, as offered"
+    assert "lower back" not in started.lower(), "not the user's own routine"
+    assert user(tmp_path)["progress"]["routine"] == "hamstrings"
+
+
+def test_words_that_are_no_pace_are_not_taken_for_slower(tmp_path: Path) -> None:
+    session, _ = chat(tmp_path, *MID_ROUTINE)
+    reply = session.say("count me in").text
+    assert "Take all the time you need" not in reply
+
+
+def test_the_change_never_goes_against_what_was_asked(tmp_path: Path) -> None:
+    # The back break's stretches hold for less than the shortest hold time that can be set.
+    session, said = chat(tmp_path, "make the back break my default routine", "what's my routine")
+    shorter = session.say("shorter holds").text
+    assert "the shortest I can set" in shorter and "hold_seconds" not in user(tmp_path)
+
+
+def test_right_now_is_a_filler(tmp_path: Path) -> None:
+    _, said = chat(tmp_path, "set my preferred routine to the morning stretches", "start my stretches right now")
+    assert "Morning back stretches" in said[-1] and "[hold" in said[-1]

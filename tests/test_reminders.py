@@ -312,3 +312,18 @@ def test_ordinary_requests_do_not_load_the_reminder_path(tmp_path: Path, server:
     assert found["ordinary"] == []
     assert found["reminder"] == ["skill.flows.reminders", "skill.reminders_api", "urllib.request", "http.client"]
     assert server.calls == [("GET", "/v1/alerts/reminders")]  # the reminder request really went to the API
+
+
+def test_seven_heard_as_a_time_answers_how_many_repetitions(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    alexa.intent("SetRepsIntent")  # "change my reps": "How many repetitions of each stretch, from 1 to 10?"
+    reply = alexa.intent("SetReminderIntent", time="07:00")
+    assert "7 repetitions" in reply.text and server.calls == []
+
+
+def test_a_number_that_is_no_hour_is_said_to_be_unclear(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    alexa.intent("SetReminderIntent")
+    reply = alexa.intent("NumberIntent", number="45")
+    assert "What time each day" in reply.text and server.calls == []
+    assert reply.text != alexa.history[-2].text, "it says it did not get the time, not only the question again"

@@ -67,8 +67,9 @@ _LEADING_REQUESTS: Final = (
     ("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "we"), ("could", "we"),
     ("i", "want", "to"), ("i'd", "like", "to"), ("i", "would", "like", "to"), ("i", "wanna"), ("i", "need", "to"),
 )
-_TRAILING_FILLERS: Final = (
-    ("please",), ("thanks",), ("thank", "you"), ("for", "me"), ("now",), ("then",), ("alexa",), ("right", "now"), ("okay",), ("ok",),
+_TRAILING_FILLERS: Final = (  # longest first: "right now" before "now"
+    ("right", "now"), ("right", "away"), ("thank", "you"), ("for", "me"),
+    ("please",), ("thanks",), ("now",), ("then",), ("alexa",), ("okay",), ("ok",),
 )
 _ARTICLES: Final = ("the ", "my ", "a ", "an ", "some ", "our ")
 # Courtesy words and articles carry no meaning: a sample made of a slot and these only

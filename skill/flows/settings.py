@@ -148,8 +148,9 @@ def adjust(turn: Turn, field: str, up: bool, by: int | None) -> Reply:
         current = _usual([getattr(item, number.plan_field) for item in plan])
     step = by if by is not None and by > 0 else number.step
     low, high = number.bounds
-    wanted = min(max(current + step if up else current - step, low), high)
-    if wanted == current:
+    start = min(max(current, low), high)  # a routine's own value may lie outside what can be set
+    wanted = min(max(start + step if up else start - step, low), high)
+    if (wanted <= current) if up else (wanted >= current):
         return confirm(turn, turn.say(number.top_key if up else number.bottom_key, value=current))
     said = turn.say(number.up_key if up else number.down_key, by=abs(wanted - current))
     return change_setting(turn, field, wanted, change=said)

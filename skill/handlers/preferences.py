@@ -10,6 +10,7 @@ from ask_sdk_model import Response
 
 from skill.engine import build_plan
 from skill.flows import checkin, settings
+from skill.flows.describe import not_understood
 from skill.flows.replies import ask
 from skill.flows.routines import routine_items, users_routine
 from skill.flows.start import offer_routines
@@ -117,7 +118,7 @@ class NumberHandler(AbstractRequestHandler):
 
 
 class PaceHandler(AbstractRequestHandler):
-    """ "slower", "you're going too fast", "speed up"."""
+    """ "slower", "you're going too fast", "speed up"; words that are no pace are not understood."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("PaceIntent")(handler_input)
@@ -125,7 +126,9 @@ class PaceHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = turn_of(handler_input)
         pace = resolve(handler_input, "pace", {"slower", "faster"})
-        return respond(handler_input, settings.pace(turn, pace.resolved_id != "faster"))
+        if pace.resolved_id is None:
+            return respond(handler_input, not_understood(turn))
+        return respond(handler_input, settings.pace(turn, pace.resolved_id == "slower"))
 
 
 class SetLevelHandler(AbstractRequestHandler):

@@ -14,6 +14,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
+from skill.flows import settings
 from skill.flows.turn import Pending
 from skill.handlers.responder import respond, settle, turn_of
 from skill.handlers.slots import slot_text
@@ -67,6 +68,17 @@ def _hour(number: str | None) -> str | None:
     return f"{int(number):02d}:00" if number and number.isascii() and number.isdigit() and int(number) <= 23 else None
 
 
+def _whole_hour(time: str | None) -> int | None:
+    """The hour of a time on the hour, as Alexa sends a bare "seven" ("07:00" -> 7); else None.
+
+    >>> _whole_hour("07:00"), _whole_hour("07:30"), _whole_hour("EV"), _whole_hour(None)
+    (7, None, None, None)
+    """
+    if time and len(time) == 5 and time.endswith(":00") and time[:2].isascii() and time[:2].isdigit():
+        return int(time[:2])
+    return None
+
+
 class SetReminderHandler(AbstractRequestHandler):
     """ "remind me to stretch every day at seven", or a bare time (or number) answering "what time each day?"."""
 
@@ -77,11 +89,19 @@ class SetReminderHandler(AbstractRequestHandler):
         return is_intent_name("NumberIntent")(handler_input) and turn_of(handler_input).asked is Pending.REMINDER_TIME
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        turn = turn_of(handler_input)
+        if is_intent_name("SetReminderIntent")(handler_input):
+            said = slot_text(handler_input, "time")
+            hour = _whole_hour(said)
+            if hour is not None and turn.asked in (Pending.HOLD_SECONDS, Pending.REPS):
+                # "seven" heard as a time, while the skill asked "how many?": it is the number.
+                return respond(handler_input, settings.answer_number(turn, hour))
+        else:
+            number = slot_text(handler_input, "number")
+            said = _hour(number) or number  # a number that is no hour is said back as not understood
         from skill.flows import reminders
 
-        said = slot_text(handler_input, "time") if is_intent_name("SetReminderIntent")(handler_input) else None
-        said = said or _hour(slot_text(handler_input, "number"))
-        outcome = reminders.set_reminder(turn_of(handler_input), _access(handler_input), said)
+        outcome = reminders.set_reminder(turn, _access(handler_input), said)
         return _answer(handler_input, outcome)
 
 
