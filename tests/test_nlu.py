@@ -356,3 +356,22 @@ def test_phrasings_found_by_trying_it_like_a_new_user(text: str, intent: str, sl
     assert match.intent == intent
     if slot_id is not None:
         assert [s.resolved_id for s in match.slots.values()] == [slot_id]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slot"),
+    [
+        ("my neck's stiff, let's do the neck and shoulders", "StartRoutineIntent", "neck_and_shoulders"),
+        ("I don't want to do this one, skip it", "SkipIntent", None),
+        ("hold for 1.5 minutes", "SetHoldTimeIntent", "PT1M30S"),  # a decimal point ends no clause
+    ],
+)
+def test_a_request_after_a_remark_is_found_in_its_clause(matcher: Matcher, text: str, intent: str, slot: str | None) -> None:
+    result = matcher.match(text)
+    assert result.intent == intent
+    assert [s.resolved_id or s.value for s in result.slots.values()] == ([slot] if slot else [])
+
+
+def test_clauses_that_fit_nothing_still_fall_back(matcher: Matcher) -> None:
+    assert matcher.match("blah blah, purple monkey").intent == "AMAZON.FallbackIntent"
+

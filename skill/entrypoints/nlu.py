@@ -57,6 +57,8 @@ _SLOT_TOKEN_RE: Final = re.compile(r"^\{(\w+)\}$")
 # Everything else - punctuation, hyphens, quotes - becomes a word break.
 _TOKEN_RE: Final = re.compile(r"\d+(?:\.\d+)?|[^\W_]+(?:'[^\W_]+)*")
 
+# Where one clause of what was typed ends: commas, semicolons, sentence ends (not a decimal point).
+_CLAUSE_BREAK: Final = re.compile(r"[,;!?]|\.(?!\d)")
 # Words people put in front of a request that carry no meaning for it; Alexa's language
 # understanding ignores them, so the chat does too ("okay so um start the neck one").
 _LEADING_FILLERS: Final = frozenset(
@@ -172,9 +174,25 @@ class Matcher:
         return cls(model, builtin)
 
     def match(self, text: str) -> IntentMatch:
-        """Return the best intent for the text; AMAZON.FallbackIntent when nothing fits."""
+        """Return the best intent for the text; AMAZON.FallbackIntent when nothing fits.
+
+        When the whole text fits no sample, its clauses are tried, the last first: people put the
+        request after a remark ("my neck's stiff, let's do the neck and shoulders").
+        """
         if not isinstance(text, str):
             return IntentMatch(FALLBACK_INTENT, {})
+        found = self._match_whole(text)
+        if found.intent != FALLBACK_INTENT:
+            return found
+        clauses = [c for c in _CLAUSE_BREAK.split(text) if normalise_text(c)]
+        for clause in reversed(clauses if len(clauses) > 1 else []):
+            found = self._match_whole(clause)
+            if found.intent != FALLBACK_INTENT:
+                return found
+        return IntentMatch(FALLBACK_INTENT, {})
+
+    def _match_whole(self, text: str) -> IntentMatch:
+        """The best intent for the whole of ``text``; AMAZON.FallbackIntent when no sample fits it."""
         plain = normalise_text(text)
         # Try the text without fillers first, then as typed: "{routine} please" is a sample, so
         # the trailing "please" must be stripped for some samples and kept for others.
