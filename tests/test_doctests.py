@@ -10,25 +10,13 @@ import doctest
 import importlib
 import importlib.util
 import pkgutil
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 import skill
+from tests.support.scripts import load_script
 
-ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(m.name for m in pkgutil.walk_packages(skill.__path__, "skill."))
-
-
-def _grammar() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("grammar", ROOT / "scripts" / "grammar.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["grammar"] = module  # doctest finds a module's functions through sys.modules
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -38,7 +26,7 @@ def test_module_examples(name: str) -> None:
 
 
 def test_grammar_examples() -> None:
-    module = _grammar()
+    module = load_script("grammar")
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted >= 3
 

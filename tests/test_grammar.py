@@ -5,27 +5,19 @@ runaway templates) is refused before any file is written."""
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR_PATH = ROOT / "interaction_models" / "grammar" / "en-US.json"
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-grammar = _load("grammar")
+grammar = load_script("grammar")
 
 
 @pytest.fixture
@@ -99,7 +91,7 @@ def test_a_phrase_alexa_understands_for_a_built_in_cannot_be_a_custom_sample(sou
 
 
 def test_make_locales_generates_the_models_from_the_grammar(tmp_path: Path, source: dict[str, Any]) -> None:
-    make_locales = _load("make_locales")
+    make_locales = load_script("make_locales")
     files = make_locales.generate()
     assert ROOT / "interaction_models" / "en-US.json" in files and ROOT / "interaction_models" / "en-GB.json" in files
     assert not make_locales.stale(), "run scripts/make_locales.py"

@@ -21,6 +21,7 @@ import pytest
 
 from skill.speech.phrases import phrases_for
 from tests.support.conversation import Alexa
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "interaction_models"
@@ -59,10 +60,7 @@ def test_the_other_english_locales_exist() -> None:
 
 
 def test_generated_files_are_up_to_date() -> None:
-    spec = importlib.util.spec_from_file_location("make_locales", ROOT / "scripts" / "make_locales.py")
-    assert spec and spec.loader
-    make_locales = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_locales)
+    make_locales = load_script("make_locales")
     stale = [str(p.relative_to(ROOT)) for p in make_locales.stale()]
     assert not stale, f"en-US changed since the other locales were generated: run scripts/make_locales.py ({stale})"
 

@@ -6,7 +6,6 @@ that the locale's model really understands, and the SKILL_DISABLED event the ski
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -15,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.scripts import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "interaction_models"
 SPEECH = ROOT / "skill" / "speech" / "locales"
@@ -22,13 +23,6 @@ MANIFEST_PATH = MODELS / "skill.json"
 PLACEHOLDER = "arn:aws:lambda:us-east-1:123456789012:function:REPLACE_WITH_FunctionArn_OUTPUT"
 COUNTRIES = {"en-US": "US", "en-GB": "GB", "en-CA": "CA", "en-AU": "AU", "en-IN": "IN"}
 
-
-def _load_script(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +78,7 @@ def test_reminders_permission_is_declared(manifest: dict[str, Any]) -> None:
 def test_declares_name_free_requests(manifest: dict[str, Any], tmp_path: Path) -> None:
     """Alexa sends CanFulfillIntentRequest only to a skill whose manifest lists the interface."""
     assert {"type": "CAN_FULFILL_INTENT_REQUEST"} in manifest["apis"]["custom"]["interfaces"]
-    _load_script("export_skill_package").export(tmp_path, function_arn=None)
+    load_script("export_skill_package").export(tmp_path, function_arn=None)
     exported = json.loads((tmp_path / "skill.json").read_text(encoding="utf-8"))["manifest"]
     assert exported["apis"]["custom"]["interfaces"] == manifest["apis"]["custom"]["interfaces"]
 
@@ -163,7 +157,7 @@ def test_export_writes_the_skill_package(tmp_path: Path, manifest: dict[str, Any
 
 
 def test_export_can_set_the_endpoint(tmp_path: Path) -> None:
-    export = _load_script("export_skill_package")
+    export = load_script("export_skill_package")
     arn = "arn:aws:lambda:us-east-1:210987654321:function:back-stretch-coach-SkillFunction-AbC123"
     export.export(tmp_path, function_arn=arn)
     data = json.loads((tmp_path / "skill.json").read_text(encoding="utf-8"))["manifest"]

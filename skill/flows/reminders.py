@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import re
 from enum import Enum
-from typing import NamedTuple, Protocol
+from typing import Callable, NamedTuple, Protocol, Sequence
 
 from skill.flows.questions import ask_reminder_time
 from skill.flows.settings import confirm
@@ -156,16 +156,24 @@ def _create(turn: Turn, api: RemindersApi, time: tuple[int, int], may_ask: bool)
     return Outcome(confirm(turn, turn.say("reminder_set", time=spoken_time(turn, time)), turn.say("reminder_how_to_cancel")))
 
 
-def list_reminders(turn: Turn, access: Access) -> Reply:
-    """ "what reminders do I have": the skill's daily reminders that are on, by time."""
+def _on_reminders(turn: Turn, access: Access, work: Callable[[RemindersApi], Reply]) -> Reply:
+    """``work`` with the API, or the sentence for no permission or for the API's failure."""
     if access.api is None or not access.consented:
         return confirm(turn, turn.say("reminder_no_permission"))
     try:
-        reminders = access.api.active()
+        return work(access.api)
     except RemindersError as error:
         if error.failure is Failure.NO_PERMISSION:
             return confirm(turn, turn.say("reminder_no_permission"))
         return _failed(turn, error)
+
+
+def list_reminders(turn: Turn, access: Access) -> Reply:
+    """ "what reminders do I have": the skill's daily reminders that are on, by time."""
+    return _on_reminders(turn, access, lambda api: _say_list(turn, api.active()))
+
+
+def _say_list(turn: Turn, reminders: Sequence[Reminder]) -> Reply:
     # Only this skill's reminders are listed; one whose time cannot be read (none this skill sets) is left out.
     times = sorted(r.time for r in reminders if r.time is not None)
     if not times:
@@ -178,16 +186,13 @@ def list_reminders(turn: Turn, access: Access) -> Reply:
 
 def cancel_reminders(turn: Turn, access: Access) -> Reply:
     """ "cancel my stretching reminder": delete every reminder of the skill that is on."""
-    if access.api is None or not access.consented:
-        return confirm(turn, turn.say("reminder_no_permission"))
-    try:
-        reminders = access.api.active()
-        for reminder in reminders:
-            access.api.delete(reminder.alert_token)
-    except RemindersError as error:
-        if error.failure is Failure.NO_PERMISSION:
-            return confirm(turn, turn.say("reminder_no_permission"))
-        return _failed(turn, error)
+    return _on_reminders(turn, access, lambda api: _cancel_all(turn, api))
+
+
+def _cancel_all(turn: Turn, api: RemindersApi) -> Reply:
+    reminders = api.active()
+    for reminder in reminders:
+        api.delete(reminder.alert_token)
     if not reminders:
         return confirm(turn, turn.say("reminder_none_to_cancel"))
     if len(reminders) == 1 and reminders[0].time is not None:
