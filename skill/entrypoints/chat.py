@@ -28,7 +28,6 @@ from skill.app import build_skill
 from skill.config import Config
 from skill.entrypoints.invoke import invoke, read_event
 from skill.entrypoints.nlu import IntentMatch, Matcher
-from skill.interaction_model import language_model
 from skill.speech.phrases import Phrases, phrases_for
 from skill.speech.rate import ssml_seconds
 
@@ -76,7 +75,6 @@ class ChatSession:
 
     skill: CustomSkill
     matcher: Matcher
-    slot_types: dict[str, dict[str, str]]
     phrases: Phrases
     clock: VirtualClock
     locale: str = "en-US"
@@ -86,13 +84,9 @@ class ChatSession:
 
     @classmethod
     def local(cls, data_dir: Path | None = None, config: Config | None = None, locale: str = "en-US") -> "ChatSession":
-        slot_types = {
-            intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
-            for intent in language_model(locale)["intents"]
-        }
         clock = VirtualClock()
         skill = build_skill(config or Config(data_dir=data_dir), clock=clock)
-        return cls(skill, Matcher.for_locale(locale), slot_types, phrases_for(locale), clock, locale)
+        return cls(skill, Matcher.for_locale(locale), phrases_for(locale), clock, locale)
 
     def say(self, text: str) -> Turn:
         """Send what the user said; returns what the skill answered."""
@@ -119,7 +113,7 @@ class ChatSession:
 
     def _intent_request(self, match: IntentMatch) -> dict[str, Any]:
         slots = {}
-        for name, slot_type in self.slot_types.get(match.intent, {}).items():
+        for name, slot_type in self.matcher.slot_types(match.intent).items():
             slot: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
             filled = match.slots.get(name)
             if filled is not None:

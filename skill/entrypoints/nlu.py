@@ -173,6 +173,10 @@ class Matcher:
             builtin = json.loads(builtin_path.read_text(encoding="utf-8"))
         return cls(model, builtin)
 
+    def slot_types(self, intent: str) -> Mapping[str, str]:
+        """The slots ``intent`` declares, name -> type, in the model's order (none for an unknown intent)."""
+        return self._slot_types.get(intent, {})
+
     def match(self, text: str) -> IntentMatch:
         """Return the best intent for the text; AMAZON.FallbackIntent when nothing fits.
 
