@@ -54,11 +54,6 @@ def _no_warm_up(turn: Turn) -> Reply:
     return start_routine(turn, turn.session.pending_routine or users_routine(turn), warm_up=False)
 
 
-def _which_leg_again(turn: Turn) -> Reply:
-    turn.session.pending = Pending.SORE_LEG
-    return ask(turn, Speech().say(turn.say("ask_sore_leg_words")), "ask_sore_leg")
-
-
 def _both_legs(turn: Turn) -> Reply:
     return settings.set_sore_leg(turn, "both")
 
@@ -99,13 +94,16 @@ def _no_reminder(turn: Turn) -> Reply:
     return settings.confirm(turn, turn.say("reminder_not_set"))
 
 
+# Questions before a routine that "let's go" or "start" (naming no routine) answers as a yes.
+GO_AHEAD = frozenset({Pending.CARRY_ON, Pending.WARM_UP, Pending.SORE_LEG})
+
 # Pending question -> (what yes does, what no does).
 ANSWERS: dict[Pending, tuple[Flow, Flow]] = {
     Pending.CARRY_ON: (carry_on, _decline_carry_on),
     Pending.SKIP_AFTER_PAIN: (_skip_after_pain, _stop_after_pain),
     Pending.DELETE_DATA: (_delete_data, _keep_data),
     Pending.WARM_UP: (_warm_up_first, _no_warm_up),
-    Pending.SORE_LEG: (_which_leg_again, _both_legs),
+    Pending.SORE_LEG: (settings.ask_which_leg, _both_legs),
     Pending.CONFIRM_SETTING: (settings.confirm_pending_setting, settings.decline_pending_setting),
     Pending.FEELING: (checkin.ask_feeling_again, checkin.skip_feeling),
     Pending.GO_ON: (_go_on, _stop_here),

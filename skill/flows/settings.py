@@ -17,8 +17,8 @@ from skill.flows.replies import ask
 from skill.flows.routines import routine_items, users_routine
 from skill.flows.start import start_routine
 from skill.flows.steer import pause_here
-from skill.flows.turn import Pending, Turn
-from skill.profile import BEGINNER_HOLD_SECONDS, HOLD_RANGE, REPS_RANGE, Profile
+from skill.flows.turn import SETTING_RANGES, Pending, Turn
+from skill.profile import BEGINNER_HOLD_SECONDS, Profile
 from skill.speech import Reply, Speech
 
 LONG_ROUTINE_SECONDS = 30 * 60
@@ -69,10 +69,9 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, 
 
 
 class _Number(NamedTuple):
-    """A number setting: its range and question, its step for "more"/"less", and what is said at its ends."""
+    """A number setting's question, its step for "more"/"less", and what is said at its ends (range: ``SETTING_RANGES``)."""
 
     pending: Pending
-    bounds: tuple[int, int]
     outside_key: str
     question_key: str
     reprompt_key: str
@@ -86,11 +85,11 @@ class _Number(NamedTuple):
 
 NUMBERS = {
     "hold_seconds": _Number(
-        Pending.HOLD_SECONDS, HOLD_RANGE, "hold_outside_range", "ask_hold_seconds", "ask_hold_seconds_reprompt",
+        Pending.HOLD_SECONDS, "hold_outside_range", "ask_hold_seconds", "ask_hold_seconds_reprompt",
         "hold", HOLD_STEP_SECONDS, "hold_at_longest", "hold_at_shortest", "hold_longer_by", "hold_shorter_by",
     ),
     "reps": _Number(
-        Pending.REPS, REPS_RANGE, "reps_outside_range", "ask_reps", "ask_reps_reprompt",
+        Pending.REPS, "reps_outside_range", "ask_reps", "ask_reps_reprompt",
         "reps", REPS_STEP, "reps_at_most", "reps_at_least", "reps_more_by", "reps_fewer_by",
     ),
 }
@@ -102,7 +101,7 @@ def set_number(turn: Turn, field: str, value: int | None, heard: bool = False) -
     ``heard`` says a value was said but not understood as a number. Nothing is stored until one in range is heard.
     """
     question = NUMBERS[field]
-    low, high = question.bounds
+    low, high = SETTING_RANGES[field]
     if value is not None and low <= value <= high:
         return change_setting(turn, field, value)
     turn.session.pending = question.pending
@@ -147,7 +146,7 @@ def adjust(turn: Turn, field: str, up: bool, by: int | None) -> Reply:
         plan = build_plan(routine_items(turn, users_routine(turn)), turn.deps.catalogue, profile.settings())
         current = _usual([getattr(item, number.plan_field) for item in plan])
     step = by if by is not None and by > 0 else number.step
-    low, high = number.bounds
+    low, high = SETTING_RANGES[field]
     start = min(max(current, low), high)  # a routine's own value may lie outside what can be set
     wanted = min(max(start + step if up else start - step, low), high)
     if (wanted <= current) if up else (wanted >= current):
@@ -207,5 +206,10 @@ def other_leg(turn: Turn) -> Reply:
     current = turn.user.profile.sore_leg
     if current in ("left", "right"):
         return set_sore_leg(turn, "right" if current == "left" else "left")
+    return ask_which_leg(turn, "ask_sore_leg")
+
+
+def ask_which_leg(turn: Turn, key: str = "ask_sore_leg_words") -> Reply:
+    """ "Which leg is sore?" (``key``: the plain question, or the one that names the answers), answered by ``set_sore_leg``."""
     turn.session.pending = Pending.SORE_LEG
-    return ask(turn, Speech().say(turn.say("ask_sore_leg")), "ask_sore_leg")
+    return ask(turn, Speech().say(turn.say(key)), "ask_sore_leg")

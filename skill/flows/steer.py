@@ -67,16 +67,9 @@ def start_or_continue(turn: Turn, routine_id: str | None) -> Reply:
     """ "start", "let's go", "start the lower back": what they mean depends on where the user is.
 
     With a routine in progress, naming no routine (or the same one) carries on with it, and naming
-    another asks before leaving it; right after "carry on where you stopped?" it carries on, and
-    after "warm up first?" or "which leg is sore?" it goes on with the routine that asked;
-    otherwise the routine named, or the user's own, starts.
+    another asks before leaving it; otherwise the routine named, or the user's own, starts. (Said to
+    a question before a routine, "let's go" is a yes: ``skill.flows.questions.GO_AHEAD``.)
     """
-    if turn.asked is Pending.CARRY_ON and routine_id is None:
-        return carry_on(turn)
-    if turn.asked in (Pending.WARM_UP, Pending.SORE_LEG) and routine_id is None:
-        # "let's go" to "warm up first?": yes, as offered; to "which leg?": the question again.
-        routine_id = turn.session.pending_routine or users_routine(turn)
-        return start_routine(turn, routine_id, warm_up=True if turn.asked is Pending.WARM_UP else None)
     state = turn.routine
     if state is None or turn.moment is None:
         return start_routine(turn, routine_id or users_routine(turn))

@@ -297,8 +297,7 @@ class SoreLegHandler(AbstractRequestHandler):
         turn = turn_of(handler_input)
         slot = resolve(handler_input, "leg", set(LEGS))
         if slot.resolved_id is None:
-            turn.session.pending = Pending.SORE_LEG
-            return respond(handler_input, ask(turn, Speech().say(turn.say("ask_sore_leg_words")), "ask_sore_leg"))
+            return respond(handler_input, settings.ask_which_leg(turn))
         return respond(handler_input, settings.set_sore_leg(turn, slot.resolved_id))
 
 
