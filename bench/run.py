@@ -7,7 +7,7 @@ What it measures (this machine is noisy, so every comparison is a ratio taken in
 with the variants interleaved round by round):
 
 1. Artifact size: our Lambda zip (scripts/build-lambda) against the hello world's and the hello
-   world with DynamoDbAdapter's, each built the same way (pinned wheels for python3.13/arm64, the
+   world with DynamoDbAdapter's, each built the same way (locked, hashed wheels for python3.13/arm64, the
    runtime's boto3 not bundled, the same reproducible zip writer).
 2. Cold start: a fresh interpreter that puts only the unzipped artifact and a stand-in for the Lambda
    runtime's own packages on sys.path, imports ``lambda_function``, and answers one LaunchRequest
@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "bench")]
 
 import build_lambda  # noqa: E402  (scripts/build_lambda.py)
+import locks  # noqa: E402  (scripts/locks.py)
 from load import fuzz_run, load_run  # noqa: E402  (bench/load.py)
 from load import render as render_robustness  # noqa: E402
 from routines import render_table, routine_table  # noqa: E402  (bench/routines.py)
@@ -53,13 +54,12 @@ os.environ.update(AWS_ENV)
 
 BUILD = ROOT / "build" / "bench"
 # The hello worlds' dependencies as `pip install ask-sdk-core` resolves them (requests & co included),
-# pinned to the versions our skill uses; boto3 comes from the runtime for all three.
-HELLO_DEPS = [
-    "ask-sdk-core==1.19.0", "ask-sdk-model==1.82.0", "ask-sdk-runtime==1.19.0",
-    "python-dateutil==2.9.0.post0", "six==1.17.0", "requests==2.34.2", "urllib3==2.8.0",
-    "idna==3.20", "certifi==2026.10.18", "charset-normalizer==3.5.2",
-]
-ADAPTER_DEPS = HELLO_DEPS + ["ask-sdk-dynamodb-persistence-adapter==1.19.0"]
+# from the bench lock (requirements/bench.txt: the versions our skill's runtime lock holds, every file
+# hashed); boto3 and what only it needs come from the runtime for all three.
+RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath"}
+ADAPTER = "ask-sdk-dynamodb-persistence-adapter"
+ADAPTER_DEPS = [e.requirement() for e in locks.read(locks.BENCH_LOCK) if e.name not in RUNTIME_PROVIDED]
+HELLO_DEPS = [line for line in ADAPTER_DEPS if not line.startswith(ADAPTER + "==")]
 VARIANTS = ("hello", "hello_dynamodb", "ours")
 
 CHILD = r"""
@@ -77,11 +77,15 @@ def build_hello(name: str, deps: list[str]) -> Path:
     """Install ``deps`` for Lambda and zip them with the hello world's handler, like our build."""
     target = BUILD / name
     cache = BUILD / f"{name}-deps"
-    if not (cache / ".complete").is_file():
+    wanted, notes = "\n".join(deps), cache / build_lambda.LOCKED_REQUIREMENTS
+    if not ((cache / ".complete").is_file() and notes.is_file() and notes.read_text() == wanted):
         shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir(parents=True)
+        notes.write_text(wanted)
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(cache), *build_lambda.PIP_PLATFORM,
-             "--no-compile", "--no-deps", "--disable-pip-version-check", *deps],
+             "--no-compile", "--no-deps", "--require-hashes", "--disable-pip-version-check",
+             "--requirement", str(notes)],
             check=True,
         )
         (cache / ".complete").write_text("ok\n")
@@ -224,9 +228,9 @@ def render(args: argparse.Namespace, sizes: dict[str, int], cold: dict[str, list
         lines.append(f"| {label} | {sizes[name]:,} | {sizes[name] / sizes['hello']:.2f} |")
     lines += [
         "",
-        "All three are built the same way: pinned wheels for python3.13/arm64, boto3 from the Lambda runtime,",
+        "All three are built the same way: locked, hashed wheels for python3.13/arm64, boto3 from the Lambda runtime,",
         "one reproducible zip writer. Ours leaves out `requests` & co, which only ask-sdk-core's",
-        "`DefaultApiClient` uses (see requirements-lambda.txt), and dateutil's bundled time-zone database,",
+        "`DefaultApiClient` uses (see requirements/lambda.in), and dateutil's bundled time-zone database,",
         "which nothing in the skill reads (scripts/build_lambda.py `UNREAD_DATA`); the hello worlds bundle",
         "both, as `pip install ask-sdk-core` does.",
         "",

@@ -10,12 +10,14 @@ What goes in:
     is matched against their slot values, and nothing on Lambda reads the samples (the grammar makes
     thousands; they would be most of the zip's growth). The chat's table of built-in phrases and the
     skill manifest stay out;
-  * the pinned runtime dependencies of ``requirements-lambda.txt``, installed for Lambda's python3.13
-    on arm64 (wheels only). boto3 is not bundled: the runtime provides it (see that file).
+  * the runtime dependencies named in ``requirements/lambda.in``, at the versions and hashes of the
+    runtime lock ``requirements/runtime.txt`` (what the tests run against), installed for Lambda's
+    python3.13 on arm64 (wheels only, every hash checked). boto3 is not bundled: the runtime provides it
+    (see that file).
 
-The installed dependencies are kept in ``build/lambda-deps/<hash of the requirements and platform>/``
-(and pip's download cache in ``build/pip-cache/``), so only the first build, and the first after a
-change to ``requirements-lambda.txt``, needs the package index.
+The installed dependencies are kept in ``build/lambda-deps/<hash of the locked requirements and
+platform>/`` (and pip's download cache in ``build/pip-cache/``), so only the first build, and the first
+after the lock changes, needs the package index.
 
 The zip is reproducible: entries sorted, fixed timestamps and permissions, no ``__pycache__``.
 
@@ -37,13 +39,15 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import locks  # scripts/locks.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 OUT_DIR = BUILD / "lambda"
 ZIP_PATH = BUILD / "back-stretch-coach.zip"
 DEPS_CACHE = BUILD / "lambda-deps"
 PIP_CACHE = BUILD / "pip-cache"
-REQUIREMENTS = ROOT / "requirements-lambda.txt"
+LAMBDA_PACKAGES = ROOT / "requirements" / "lambda.in"
 HANDLER_SOURCE = ROOT / "lambda" / "lambda_function.py"
 PACKAGE = "skill"
 MODELS_PACKAGE = "skill.models"
@@ -54,6 +58,8 @@ PIP_PLATFORM = ["--platform", "manylinux2014_aarch64", "--only-binary=:all:", "-
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no build time leaks into the artifact
 JUNK_DIRS = {"__pycache__"}
+LOCKED_REQUIREMENTS = ".requirements.txt"  # what pip installed into a dependency folder, kept beside it
+BUILD_NOTES = {".complete", LOCKED_REQUIREMENTS}  # a dependency folder's own notes: not for the zip
 SCRIPTS_DIR = "bin"  # pip's console scripts (top level of --target): they point at this machine's python
 JUNK_SUFFIXES = (".pyc", ".pyo")
 
@@ -172,22 +178,14 @@ def copy_models(dest: Path) -> None:
 # -- dependencies ----------------------------------------------------------------------------------
 
 
-def _pinned(requirements: Path) -> dict[str, str]:
-    """``name -> version`` from lines ``name==version`` (names normalised as in PEP 503)."""
-    pins: dict[str, str] = {}
-    for line in requirements.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        match = re.fullmatch(r"([A-Za-z0-9._-]+)==([A-Za-z0-9.+!-]+)", line)
-        if not match:
-            raise SystemExit(f"build-lambda: {requirements.name}: not an exact pin: {line!r}")
-        pins[_normalise(match[1])] = match[2]
-    return pins
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+def lambda_requirements() -> list[locks.Entry]:
+    """The lock's entries for the packages the zip bundles; a name the runtime lock lacks (or has only
+    for some platforms) is an error."""
+    runtime = locks.unmarked(locks.read(locks.RUNTIME_LOCK))
+    missing = [name for name in locks.names(LAMBDA_PACKAGES) if name not in runtime]
+    if missing:
+        raise SystemExit(f"build-lambda: {LAMBDA_PACKAGES.name} names packages the runtime lock lacks: {missing}")
+    return [runtime[name] for name in locks.names(LAMBDA_PACKAGES)]
 
 
 def _installed(target: Path) -> dict[str, str]:
@@ -197,13 +195,15 @@ def _installed(target: Path) -> dict[str, str]:
         name = re.search(r"^Name: (.+)$", meta, re.M)
         version = re.search(r"^Version: (.+)$", meta, re.M)
         assert name and version, dist_info
-        found[_normalise(name[1].strip())] = version[1].strip()
+        found[locks.normalise(name[1].strip())] = version[1].strip()
     return found
 
 
 def install_dependencies(quiet: bool) -> Path:
-    """The pinned dependencies installed for Lambda, reused while the pins and platform stay the same."""
-    key = hashlib.sha256(REQUIREMENTS.read_bytes() + " ".join(PIP_PLATFORM).encode()).hexdigest()[:16]
+    """The locked dependencies installed for Lambda, reused while the lock and platform stay the same."""
+    wanted = lambda_requirements()
+    requirements = "".join(entry.requirement() + "\n" for entry in wanted)
+    key = hashlib.sha256((requirements + " ".join(PIP_PLATFORM)).encode()).hexdigest()[:16]
     target = DEPS_CACHE / key
     if (target / ".complete").is_file():
         log(f"dependencies: reusing {target.relative_to(ROOT)}", quiet)
@@ -211,6 +211,7 @@ def install_dependencies(quiet: bool) -> Path:
     for old in DEPS_CACHE.glob("*"):  # earlier pins: no longer wanted
         shutil.rmtree(old, ignore_errors=True)
     target.mkdir(parents=True)
+    (target / LOCKED_REQUIREMENTS).write_text(requirements, encoding="utf-8")
     log("dependencies: installing for python3.13 / arm64 (first build needs the package index)", quiet)
     command = [
         sys.executable, "-m", "pip", "install",
@@ -218,20 +219,21 @@ def install_dependencies(quiet: bool) -> Path:
         *PIP_PLATFORM,
         "--cache-dir", str(PIP_CACHE),
         "--no-compile",
-        "--no-deps",  # the requirements file is the whole closure (it leaves out what is never imported)
+        "--no-deps",  # lambda.in is the whole closure (it leaves out what is never imported)
+        "--require-hashes",
         "--disable-pip-version-check",
-        "--requirement", str(REQUIREMENTS),
+        "--requirement", str(target / LOCKED_REQUIREMENTS),
     ]
     if quiet:
         command.append("--quiet")
     subprocess.run(command, check=True, cwd=ROOT)
-    pins, got = _pinned(REQUIREMENTS), _installed(target)
+    pins, got = {entry.name: entry.version for entry in wanted}, _installed(target)
     if pins != got:
         extra = {n: v for n, v in got.items() if pins.get(n) != v}
         absent = {n: v for n, v in pins.items() if got.get(n) != v}
         shutil.rmtree(target, ignore_errors=True)
         raise SystemExit(
-            f"build-lambda: installed packages differ from {REQUIREMENTS.name}: "
+            "build-lambda: installed packages differ from the runtime lock: "
             f"not pinned (or other version): {extra}; pinned but not installed: {absent}"
         )
     (target / ".complete").write_text("ok\n", encoding="utf-8")
@@ -247,7 +249,7 @@ UNREAD_DATA = ("dateutil/zoneinfo/dateutil-zoneinfo.tar.gz",)
 def copy_dependencies(source: Path, dest: Path) -> None:
     for path in sorted(source.rglob("*")):
         rel = path.relative_to(source)
-        if rel.name == ".complete" or rel.parts[0] == SCRIPTS_DIR or JUNK_DIRS.intersection(rel.parts) or path.suffix in JUNK_SUFFIXES:
+        if rel.as_posix() in BUILD_NOTES or rel.parts[0] == SCRIPTS_DIR or JUNK_DIRS.intersection(rel.parts) or path.suffix in JUNK_SUFFIXES:
             continue
         if path.is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The examples in the docstrings are run: every module of the skill, and the grammar expander.
+"""The examples in the docstrings are run: every module of the skill, the grammar expander and the lock reader.
 
 pytest is not run with ``--doctest-modules`` (the tests import the package in other ways), so the
 examples are collected here, one test per module.
@@ -25,8 +25,9 @@ def test_module_examples(name: str) -> None:
     assert result.failed == 0
 
 
-def test_grammar_examples() -> None:
-    module = load_script("grammar")
+@pytest.mark.parametrize("script", ["grammar", "locks"])
+def test_script_examples(script: str) -> None:
+    module = load_script(script)
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted >= 3
 

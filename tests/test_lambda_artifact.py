@@ -25,6 +25,7 @@ import pytest
 
 from tests.support.e2e import LOCAL_AWS_ENV as AWS_ENV
 from tests.support.lambda_runtime import make_runtime_dir
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 ZIP_PATH = ROOT / "build" / "back-stretch-coach.zip"
@@ -60,6 +61,21 @@ def task_dir(artifact: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Stand-in for /var/runtime: links to this venv's copies of what the runtime provides."""
     return make_runtime_dir(tmp_path_factory.mktemp("var_runtime") / "runtime")
+
+
+def test_the_bundled_packages_are_the_runtime_lock(names: list[str], artifact: Path) -> None:
+    """Every package in the zip is one that requirements/lambda.in names, at the runtime lock's version."""
+    locks = load_script("locks")
+    with zipfile.ZipFile(artifact) as archive:
+        bundled = {}
+        for name in names:
+            if name.endswith(".dist-info/METADATA"):
+                meta = archive.read(name).decode("utf-8")
+                fields = dict(line.split(": ", 1) for line in meta.splitlines()[:3] if ": " in line)
+                bundled[locks.normalise(fields["Name"])] = fields["Version"]
+    locked = locks.unmarked(locks.read(locks.RUNTIME_LOCK))
+    wanted = {name: locked[name].version for name in locks.names(ROOT / "requirements" / "lambda.in")}
+    assert bundled == wanted
 
 
 def test_zip_contents(names: list[str], artifact: Path, record_property: Any) -> None:

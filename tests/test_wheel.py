@@ -2,9 +2,9 @@
 and chatting from a folder outside the checkout.
 
 ``backstretch chat`` reads the interaction models; they travel inside the package as ``skill.models``,
-so the installed command must find them with no repository around. The wheel is built with build
-isolation (setuptools from the package index, pip's cache reused) and its dependencies are installed
-the same way. Part of the normal suite; about half a minute with a warm pip cache.
+so the installed command must find them with no repository around. The wheel is built once, by the
+locked setuptools of this virtualenv, and its dependencies come from the runtime lock, hashes checked,
+as scripts/setup installs them. Part of the normal suite; about ten seconds with a warm pip cache.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("source") / "back-stretch-coach"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     out = tmp_path_factory.mktemp("wheelhouse")
-    subprocess.run([*PIP, "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)], check=True, timeout=240)
+    subprocess.run([*PIP, "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(out), str(source)], check=True, timeout=240)
     (built,) = out.glob("back_stretch_coach-*.whl")
     return built
 
@@ -48,7 +48,9 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("venv") / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(target)], check=True, timeout=60)
     # This interpreter's pip installs into the new environment (no ensurepip run needed).
-    subprocess.run([*PIP, "--python", str(target / "bin" / "python"), "install", "--quiet", str(wheel)], check=True, timeout=300)
+    into = [*PIP, "--python", str(target / "bin" / "python"), "install", "--quiet", "--no-deps"]
+    subprocess.run([*into, "--require-hashes", "-r", str(ROOT / "requirements" / "runtime.txt")], check=True, timeout=300)
+    subprocess.run([*into, str(wheel)], check=True, timeout=300)
     return target
 
 

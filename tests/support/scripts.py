@@ -11,7 +11,12 @@ SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
 def load_script(name: str) -> ModuleType:
-    """``scripts/<name>.py`` as the module ``name`` (registered, so doctest finds its functions)."""
+    """``scripts/<name>.py`` as the module ``name`` (registered, so doctest finds its functions).
+
+    The scripts import each other (``import locks``), as they do when run from ``scripts/``.
+    """
+    if str(SCRIPTS) not in sys.path:
+        sys.path.append(str(SCRIPTS))
     spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
