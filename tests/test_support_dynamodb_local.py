@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.support.fixtures_dynamodb"]
+
 try:
     from tests.support.dynamodb_local import DynamoDBLocal, client, find_jar
     from tests.support.e2e import port_answers
@@ -14,51 +16,49 @@ except ModuleNotFoundError:  # tests/ itself is on sys.path (no tests/__init__.p
     from support.e2e import port_answers  # type: ignore[no-redef]
 
 
-def test_start_create_put_get_stop() -> None:
-    """Start, create an on-demand table keyed on ``id``, round-trip an item, stop, port closed."""
-    db = DynamoDBLocal()
-    db.start()
+def test_the_shared_server_serves_the_api(dynamodb_local: DynamoDBLocal) -> None:
+    """The session's server: create an on-demand table keyed on ``id`` and round-trip an item."""
+    assert dynamodb_local.running
+    assert dynamodb_local.endpoint == f"http://127.0.0.1:{dynamodb_local.port}"
+    assert dynamodb_local.startup_seconds is not None and dynamodb_local.startup_seconds < dynamodb_local.startup_timeout
+    ddb = client(dynamodb_local.endpoint)
+    ddb.create_table(
+        TableName="backstretch-tooling",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     try:
-        assert db.running
-        assert db.endpoint == f"http://127.0.0.1:{db.port}"
-        assert db.startup_seconds is not None and db.startup_seconds < db.startup_timeout
-        ddb = client(db.endpoint)
-        ddb.create_table(
-            TableName="backstretch-test",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        table = ddb.describe_table(TableName="backstretch-test")["Table"]
+        table = ddb.describe_table(TableName="backstretch-tooling")["Table"]
         assert table["TableStatus"] == "ACTIVE"
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-        assert ddb.list_tables()["TableNames"] == ["backstretch-test"]
-
         item = {"id": {"S": "amzn1.ask.account.TEST"}, "attributes": {"M": {"step": {"N": "3"}}}}
-        ddb.put_item(TableName="backstretch-test", Item=item)
-        key = {"id": {"S": "amzn1.ask.account.TEST"}}
-        got = ddb.get_item(TableName="backstretch-test", Key=key, ConsistentRead=True)
+        ddb.put_item(TableName="backstretch-tooling", Item=item)
+        got = ddb.get_item(TableName="backstretch-tooling", Key={"id": {"S": "amzn1.ask.account.TEST"}}, ConsistentRead=True)
         assert got["Item"] == item
     finally:
-        db.stop()
-    assert not db.running
-    assert not port_answers(db.port)
-    db.stop()  # idempotent
+        ddb.delete_table(TableName="backstretch-tooling")
 
 
-def test_context_manager_gives_separate_in_memory_databases() -> None:
-    """Each instance is a fresh in-memory database on its own port."""
-    with DynamoDBLocal() as first, DynamoDBLocal() as second:
-        assert first.port != second.port
-        client(first.endpoint).create_table(
-            TableName="only-in-first",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        assert client(second.endpoint).list_tables()["TableNames"] == []
-    assert not port_answers(first.port)
-    assert not port_answers(second.port)
+def test_another_instance_is_a_separate_database_and_stops_cleanly(dynamodb_local: DynamoDBLocal) -> None:
+    """A second instance is a fresh in-memory database on its own port; stopping closes it, twice is fine."""
+    shared = client(dynamodb_local.endpoint)
+    shared.create_table(
+        TableName="only-in-the-shared-one",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    try:
+        with DynamoDBLocal() as own:
+            assert own.port != dynamodb_local.port
+            assert client(own.endpoint).list_tables()["TableNames"] == []
+        assert not own.running
+        assert not port_answers(own.port)
+        own.stop()  # idempotent
+        assert dynamodb_local.running and port_answers(dynamodb_local.port)
+    finally:
+        shared.delete_table(TableName="only-in-the-shared-one")
 
 
 def test_command_disables_telemetry_and_runs_in_memory() -> None:
