@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import xml.etree.ElementTree as ET
 import os
 import re
 from typing import Any, Iterator
@@ -352,3 +353,15 @@ def test_a_null_resolution_value_is_read_as_no_match(alexa: Alexa) -> None:
     }
     reply = alexa.send_raw(event)
     assert "something went wrong" not in reply.text and "don't have a routine called morning" in reply.text
+
+
+def test_a_slot_value_with_a_character_xml_forbids_is_said_back_as_valid_ssml(alexa: Alexa) -> None:
+    event = load_event("intent_request")
+    event["request"]["intent"] = {
+        "name": "StartRoutineIntent",
+        "confirmationStatus": "NONE",
+        "slots": {"routine": {"name": "routine", "value": "pi\ufffezza", "confirmationStatus": "NONE"}},
+    }
+    reply = alexa.send_raw(event)
+    assert ET.fromstring(reply.ssml).text is not None
+    assert "have a routine called pi zza" in reply.text

@@ -852,3 +852,11 @@ def test_catalogue_text_renders_as_xml() -> None:
         texts += [s.name, s.position, s.cue, s.why, *s.steps, *s.count_cues, *([s.caution] if s.caution else [])]
     for text in texts:
         assert ET.fromstring(Speech().say(text).ssml()).text == text.strip()
+
+
+@pytest.mark.parametrize("odd", ["\ufffe", "\uffff", "\ud800", "\x07", "\x1b"])
+def test_a_character_xml_does_not_allow_never_reaches_the_ssml(odd: str) -> None:
+    """A slot value said back may carry anything; the SSML still parses as XML."""
+    ssml = Speech([Text(f"Sorry, I don't have a routine called piz{odd}za.")]).ssml()
+    assert odd not in ssml
+    assert ET.fromstring(ssml).text == "Sorry, I don't have a routine called piz za."

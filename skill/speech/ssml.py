@@ -8,6 +8,8 @@ breaks side by side, and speech of 8000 characters or more.
 Example:
     >>> Speech([Text("Hold & breathe."), Pause(2500), Text("Done.")]).ssml()
     '<speak>Hold &amp; breathe.<break time="2500ms"/>Done.</speak>'
+    >>> Speech([Text("pizza" + chr(0xFFFE) + chr(7) + "pie")]).ssml()  # what XML does not allow: spaces
+    '<speak>pizza  pie</speak>'
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Iterator, NamedTuple, Union
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What XML 1.0 does not allow in text (control characters, surrogates, U+FFFE and U+FFFF), and DEL.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 MAX_BREAK_MS = 10_000
 MAX_SSML_CHARS = 8_000
 
@@ -81,9 +84,9 @@ class Speech:
                     continue
                 if out and not out[-1].endswith("/>"):
                     out.append(" ")
-                # html.escape: xml.sax would pull in urllib at import. Control characters (from a slot
-                # value said back) are not allowed in XML at all: they become spaces.
-                out.append(escape(_CONTROL.sub(" ", text), quote=False))
+                # html.escape: xml.sax would pull in urllib at import. Characters XML does not allow
+                # at all (from a slot value said back) become spaces.
+                out.append(escape(_NOT_XML.sub(" ", text), quote=False))
                 previous_was_pause = False
         ssml = "<speak>" + "".join(out) + "</speak>"
         if len(ssml) >= MAX_SSML_CHARS:
