@@ -45,8 +45,9 @@ CUSTOM_INTENTS: dict[str, tuple[dict[str, str], list[str]]] = {
          "what does {stretch} do"],
     ),
     "PainIntent": (
-        {},
-        ["this hurts", "ouch", "it hurts", "that's painful", "my back hurts", "i feel pain", "owww"],
+        {"where": "BODY_PART"},
+        ["this hurts", "ouch", "it hurts", "that's painful", "my back hurts", "i feel pain", "owww", "my {where} is sore",
+         "it is paining", "that's too much", "ow ow ow", "i felt something", "that's not right"],
     ),
     "FullStepsIntent": ({}, ["tell me the full steps", "how do i do this one", "explain this stretch"]),
     "FeelingIntent": ({"feeling": "FEELING"}, ["{feeling}", "my back feels {feeling}", "it feels {feeling}"]),

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skill.interaction_model import builtin_phrases, interaction_model
 from skill.entrypoints.nlu import (
     FALLBACK_INTENT,
     IntentMatch,
@@ -375,3 +376,26 @@ def test_a_request_after_a_remark_is_found_in_its_clause(matcher: Matcher, text:
 def test_clauses_that_fit_nothing_still_fall_back(matcher: Matcher) -> None:
     assert matcher.match("blah blah, purple monkey").intent == "AMAZON.FallbackIntent"
 
+
+
+
+@pytest.mark.parametrize(
+    ("locale", "sample", "said", "intent"),
+    [
+        ("en-IN", "it is paining in {where}", "it is paining in my lower back", "PainIntent"),
+        ("en-IN", "i am having severe pain", "I am having severe pain", "PainIntent"),
+        ("en-IN", "the next one only", "please do the next one only", "AMAZON.NextIntent"),
+        ("en-GB", "my back's playing up", "my back's playing up, love", "PainIntent"),
+        ("en-GB", "give us a sec", "give us a sec", "AMAZON.PauseIntent"),
+        ("en-GB", "what stretching programmes are there", "what stretching programmes are there", "ListRoutinesIntent"),
+        ("en-AU", "that's sore as", "strewth, that's sore as mate", "PainIntent"),
+        ("en-AU", "hurts like buggery", "hurts like buggery", "PainIntent"),
+    ],
+)
+def test_regional_phrasings_are_in_that_locales_model_and_understood(locale: str, sample: str, said: str, intent: str) -> None:
+    """Indian, British and Australian English: the phrasing is a sample of the locale's own model, and the
+    locale's matcher (which learns only from that model) routes what a speaker of it says."""
+    model = interaction_model(locale)["interactionModel"]["languageModel"]
+    samples = [s for i in model["intents"] for s in i.get("samples", [])] + [p for ps in builtin_phrases(locale).values() for p in ps]
+    assert any(sample in s for s in samples), sample
+    assert Matcher.for_locale(locale).match(said).intent == intent

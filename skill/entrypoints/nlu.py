@@ -61,17 +61,22 @@ _TOKEN_RE: Final = re.compile(r"\d+(?:\.\d+)?|[^\W_]+(?:'[^\W_]+)*")
 _CLAUSE_BREAK: Final = re.compile(r"[,;!?]|\.(?!\d)")
 # Words people put in front of a request that carry no meaning for it; Alexa's language
 # understanding ignores them, so the chat does too ("okay so um start the neck one").
+# "kindly" is how Indian English says "please", "righto" British and Australian "right"; "but" opens a
+# remark ("sorry but this is hurting me").
 _LEADING_FILLERS: Final = frozenset(
-    {"alexa", "please", "hey", "um", "umm", "uh", "er", "erm", "hmm", "so", "well", "oh", "okay", "ok", "right", "alright", "actually", "just", "now", "sorry"}
+    {"alexa", "please", "kindly", "hey", "um", "umm", "uh", "er", "erm", "hmm", "mm", "mmm", "so", "well", "oh", "okay", "ok",
+     "right", "righto", "alright", "actually", "just", "now", "sorry", "but"}
 )
 # "can you add cobra" means "add cobra"; samples that keep "can you" still match the text as typed.
 _LEADING_REQUESTS: Final = (
     ("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "we"), ("could", "we"),
     ("i", "want", "to"), ("i'd", "like", "to"), ("i", "would", "like", "to"), ("i", "wanna"), ("i", "need", "to"),
 )
-_TRAILING_FILLERS: Final = (  # longest first: "right now" before "now"
+# Longest first: "right now" before "now". The names people call whoever they talk to ("mate", "love",
+# "madam") end a request as "alexa" does.
+_TRAILING_FILLERS: Final = (
     ("right", "now"), ("right", "away"), ("thank", "you"), ("for", "me"),
-    ("please",), ("thanks",), ("now",), ("then",), ("alexa",), ("okay",), ("ok",),
+    ("please",), ("thanks",), ("now",), ("then",), ("alexa",), ("okay",), ("ok",), ("mate",), ("love",), ("madam",), ("sir",),
 )
 _ARTICLES: Final = ("the ", "my ", "a ", "an ", "some ", "our ")
 # Courtesy words and articles carry no meaning: a sample made of a slot and these only
@@ -182,21 +187,25 @@ class Matcher:
 
         When the whole text fits no sample, its clauses are tried, the last first: people put the
         request after a remark ("my neck's stiff, let's do the neck and shoulders").
+        A whole-text match whose slot only contains a known value among other words ("it's too much,
+        it really hurts" read as the feeling "too much it really hurts") gives way to a clause that
+        matches exactly, as Alexa does not fill a slot with a whole second sentence.
         """
         if not isinstance(text, str):
             return IntentMatch(FALLBACK_INTENT, {})
-        found = self._match_whole(text)
-        if found.intent != FALLBACK_INTENT:
-            return found
+        whole, understood = self._match_whole(text)
+        if whole.intent != FALLBACK_INTENT and understood == _EXACT:
+            return whole
         clauses = [c for c in _CLAUSE_BREAK.split(text) if normalise_text(c)]
         for clause in reversed(clauses if len(clauses) > 1 else []):
-            found = self._match_whole(clause)
-            if found.intent != FALLBACK_INTENT:
+            found, level = self._match_whole(clause)
+            if found.intent != FALLBACK_INTENT and (level == _EXACT or whole.intent == FALLBACK_INTENT):
                 return found
-        return IntentMatch(FALLBACK_INTENT, {})
+        return whole
 
-    def _match_whole(self, text: str) -> IntentMatch:
-        """The best intent for the whole of ``text``; AMAZON.FallbackIntent when no sample fits it."""
+    def _match_whole(self, text: str) -> tuple[IntentMatch, int]:
+        """The best intent for the whole of ``text`` (AMAZON.FallbackIntent when no sample fits it) and how
+        well its slots were understood (``_EXACT`` for a sample without slots)."""
         plain = normalise_text(text)
         # Try the text without fillers first, then as typed: "{routine} please" is a sample, so
         # the trailing "please" must be stripped for some samples and kept for others.
@@ -204,7 +213,7 @@ class Matcher:
         # A whole sample as typed wins ("not now" is a sample; "not" is not), then without fillers.
         for variant in (plain, *variants):
             if variant in self._exact:
-                return IntentMatch(self._exact[variant], {})
+                return IntentMatch(self._exact[variant], {}), _EXACT
 
         best: tuple[tuple[int, int, int, int], IntentMatch] | None = None
         for variant_rank, variant in enumerate(variants):
@@ -227,7 +236,7 @@ class Matcher:
                 key = (understood, sample.literal_words, -variant_rank, -sample_rank)
                 if best is None or key > best[0]:
                     best = (key, IntentMatch(sample.intent, slots))
-        return best[1] if best is not None else IntentMatch(FALLBACK_INTENT, {})
+        return (best[1], best[0][0]) if best is not None else (IntentMatch(FALLBACK_INTENT, {}), _UNKNOWN)
 
     def _add_sample(self, intent: str, sample: str) -> None:
         """Index one sample: literal ones for exact lookup, slotted ones as regexes."""
