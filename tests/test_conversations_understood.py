@@ -212,3 +212,12 @@ def test_pain_said_twenty_ways_mid_routine_stops_the_stretch_and_keeps_the_place
     said = session.say(line).text
     assert "Stop that stretch now and relax" in said, (line, said[:160])
     assert user(tmp_path)["progress"]["status"] != "done"
+
+
+@pytest.mark.parametrize("line", ["blah blah purple monkey", "turn off the kitchen lights", "er hmm"])
+def test_mid_routine_words_not_understood_stop_keep_the_place_and_say_how_to_report_pain_first(tmp_path: Path, line: str) -> None:
+    session, _ = chat(tmp_path, *MID_ROUTINE)
+    said = session.say(line).text
+    assert "this hurts" in said and "continue" in said and said.index("this hurts") < said.index("continue"), said
+    assert user(tmp_path)["progress"]["status"] == "paused"
+    assert session.say("continue").text.startswith("Stretch 3 of 5")
