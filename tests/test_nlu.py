@@ -230,8 +230,6 @@ def test_duration_values(matcher: Matcher, text: str, value: str) -> None:
         ("set a daily reminder at seven thirty p.m.", "19:30"),
         ("remind me to stretch every day at half past six", "06:30"),
         ("remind me to stretch at noon", "12:00"),
-        ("half past six", "06:30"),
-        ("quarter to eight in the evening", "19:45"),
         ("remind me to stretch every day in the evening", "EV"),
     ],
 )
@@ -239,6 +237,28 @@ def test_time_values(matcher: Matcher, text: str, value: str) -> None:
     result = matcher.match(text)
     assert result.intent == "SetReminderIntent"
     assert result.slots["time"].value == value
+
+
+ASKED_THE_TIME = ("SetReminderIntent", "time")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("half past six", "06:30"), ("quarter to eight in the evening", "19:45"), ("at seven thirty pm please", "19:30"),
+     ("every day at noon", "12:00"), ("remind me to stretch at seven", "07:00")],
+)
+def test_a_time_alone_answers_only_when_the_time_was_asked_for(matcher: Matcher, text: str, value: str) -> None:
+    answer = matcher.match(text, eliciting=ASKED_THE_TIME)
+    assert answer.intent == "SetReminderIntent" and answer.slots["time"].value == value
+    if not text.startswith("remind"):
+        assert matcher.match(text).intent != "SetReminderIntent"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("what routines are there", "ListRoutinesIntent"), ("this hurts", "PainIntent"), ("stop", "AMAZON.StopIntent")]
+)
+def test_while_the_time_is_asked_for_other_requests_still_reach_their_intent(matcher: Matcher, text: str, intent: str) -> None:
+    assert matcher.match(text, eliciting=ASKED_THE_TIME).intent == intent
 
 
 @pytest.mark.parametrize(
