@@ -18,6 +18,11 @@ Example:
 ``build`` turns the whole grammar into the en-US language model and the chat's table of phrases the
 built-in intents understand, and refuses a grammar whose samples break Alexa's rules or land in
 two intents (``GrammarError``).
+
+A slot alone ("{time}") is a sample only where the skill has just asked for that slot: an intent's
+``slot_samples`` become the slot's own samples (Alexa's slot elicitation utterances), which Alexa
+consults only while the skill elicits that slot with ``Dialog.ElicitSlot``; the intent then also
+enters the dialog model, delegated to the skill (``SKILL_RESPONSE``), which Dialog directives require.
 """
 
 from __future__ import annotations
@@ -121,6 +126,7 @@ def build(grammar: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[st
     fragments: Mapping[str, Sequence[str]] = grammar.get("fragments", {})
     owner: dict[str, str] = {}
     intents: list[dict[str, Any]] = []
+    dialog: list[dict[str, Any]] = []
     builtin: dict[str, list[str]] = {}
     for name, spec in grammar["intents"].items():
         slots: dict[str, str] = spec.get("slots", {})
@@ -135,18 +141,24 @@ def build(grammar: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[st
             used.update(_SLOT.findall(sample))
         if used != set(slots):
             raise GrammarError(f"{name}: slots {sorted(set(slots) - used)} are in no sample")
+        elicited = _slot_samples(name, spec, fragments)
         intent: dict[str, Any] = {"name": name}
         if slots:
-            intent["slots"] = [{"name": slot, "type": slot_type} for slot, slot_type in slots.items()]
+            intent["slots"] = [
+                {"name": slot, "type": slot_type, **({"samples": elicited[slot]} if slot in elicited else {})}
+                for slot, slot_type in slots.items()
+            ]
         intent["samples"] = samples
         intents.append(intent)
+        if elicited:
+            dialog.append(_dialog_intent(name, slots))
         if name.startswith("AMAZON.") and (samples or spec.get("understood")):
             builtin[name] = list(dict.fromkeys([*spec.get("understood", []), *samples]))
     for name, phrases in builtin.items():
         for phrase in phrases:
             if owner.setdefault(phrase, name) != name:
                 raise GrammarError(f"{phrase!r} is understood by {name} and a sample of {owner[phrase]}")
-    model = {
+    model: dict[str, Any] = {
         "interactionModel": {
             "languageModel": {
                 "invocationName": grammar["invocationName"],
@@ -155,4 +167,40 @@ def build(grammar: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[st
             }
         }
     }
+    if dialog:
+        model["interactionModel"]["dialog"] = {"delegationStrategy": "SKILL_RESPONSE", "intents": dialog}
     return model, builtin
+
+
+def _slot_samples(name: str, spec: Mapping[str, Any], fragments: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The intent's slot elicitation samples, slot -> samples; each names its own slot and no other.
+
+    >>> _slot_samples("SetReminderIntent", {"slots": {"time": "AMAZON.TIME"}, "slot_samples": {"time": ["[at] {time}"]}}, {})
+    {'time': ['at {time}', '{time}']}
+    """
+    slots: Mapping[str, str] = spec.get("slots", {})
+    found: dict[str, list[str]] = {}
+    for slot, templates in spec.get("slot_samples", {}).items():
+        if slot not in slots:
+            raise GrammarError(f"{name}: slot samples for the undeclared slot {slot!r}")
+        samples = list(dict.fromkeys(s for template in templates for s in expand(template, fragments)))
+        for sample in samples:
+            check_sample(name, sample, slots)
+            if _SLOT.findall(sample) != [slot]:
+                raise GrammarError(f"{name}: the slot sample {sample!r} must name {{{slot}}} and no other slot")
+        found[slot] = samples
+    return found
+
+
+def _dialog_intent(name: str, slots: Mapping[str, str]) -> dict[str, Any]:
+    """The dialog model's entry for an intent whose slots the skill elicits itself (nothing required, no prompts)."""
+    return {
+        "name": name,
+        "delegationStrategy": "SKILL_RESPONSE",
+        "confirmationRequired": False,
+        "prompts": {},
+        "slots": [
+            {"name": slot, "type": slot_type, "elicitationRequired": False, "confirmationRequired": False, "prompts": {}}
+            for slot, slot_type in slots.items()
+        ],
+    }

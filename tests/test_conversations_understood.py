@@ -194,3 +194,30 @@ def test_the_change_never_goes_against_what_was_asked(tmp_path: Path) -> None:
 def test_right_now_is_a_filler(tmp_path: Path) -> None:
     _, said = chat(tmp_path, "set my preferred routine to the morning stretches", "start my stretches right now")
     assert "Morning back stretches" in said[-1] and "[hold" in said[-1]
+
+
+# Pain as people say it, none of it in the held-out file: each must stop the stretch, whatever the wording.
+PAIN_SAID = [
+    "ow ow", "ouch that really hurts", "argh", "my knee is killing me", "my hip is proper sore",
+    "that's way too much", "it's pulling too much", "this one is paining me", "I felt something go",
+    "that's not right", "stop stop that's hurting", "my lower back's gone into spasm", "I've got pins and needles",
+    "I've tweaked my neck", "there's a stabbing pain in my hip", "something feels off", "oof that's painful",
+    "my leg is burning", "it is paining in my neck", "I'm getting a twinge down my leg",
+]
+
+
+@pytest.mark.parametrize("line", PAIN_SAID)
+def test_pain_said_twenty_ways_mid_routine_stops_the_stretch_and_keeps_the_place(tmp_path: Path, line: str) -> None:
+    session, _ = chat(tmp_path, *MID_ROUTINE)
+    said = session.say(line).text
+    assert "Stop that stretch now and relax" in said, (line, said[:160])
+    assert user(tmp_path)["progress"]["status"] != "done"
+
+
+@pytest.mark.parametrize("line", ["blah blah purple monkey", "turn off the kitchen lights", "er hmm"])
+def test_mid_routine_words_not_understood_stop_keep_the_place_and_say_how_to_report_pain_first(tmp_path: Path, line: str) -> None:
+    session, _ = chat(tmp_path, *MID_ROUTINE)
+    said = session.say(line).text
+    assert "this hurts" in said and "continue" in said and said.index("this hurts") < said.index("continue"), said
+    assert user(tmp_path)["progress"]["status"] == "paused"
+    assert session.say("continue").text.startswith("Stretch 3 of 5")

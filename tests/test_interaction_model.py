@@ -45,8 +45,9 @@ CUSTOM_INTENTS: dict[str, tuple[dict[str, str], list[str]]] = {
          "what does {stretch} do"],
     ),
     "PainIntent": (
-        {},
-        ["this hurts", "ouch", "it hurts", "that's painful", "my back hurts", "i feel pain", "owww"],
+        {"where": "BODY_PART"},
+        ["this hurts", "ouch", "it hurts", "that's painful", "my back hurts", "i feel pain", "owww", "my {where} is sore",
+         "it is paining", "that's too much", "ow ow ow", "i felt something", "that's not right"],
     ),
     "FullStepsIntent": ({}, ["tell me the full steps", "how do i do this one", "explain this stretch"]),
     "FeelingIntent": ({"feeling": "FEELING"}, ["{feeling}", "my back feels {feeling}", "it feels {feeling}"]),
@@ -98,7 +99,7 @@ CUSTOM_INTENTS: dict[str, tuple[dict[str, str], list[str]]] = {
     ),
     "SetReminderIntent": (
         {"time": "AMAZON.TIME"},
-        ["remind me to stretch every day at {time}", "remind me to stretch every day", "{time}"],
+        ["remind me to stretch every day at {time}", "remind me to stretch every day"],
     ),
     "ListRemindersIntent": ({}, ["what reminders do i have", "do i have a stretching reminder"]),
     "CancelReminderIntent": ({}, ["cancel my stretching reminder", "stop reminding me"]),
@@ -314,3 +315,19 @@ def test_expected_synonyms(types: dict[str, dict[str, Any]]) -> None:
         assert levels[phrase] == "beginner"
     for phrase in ["normal", "regular", "intermediate", "advanced"]:
         assert levels[phrase] == "standard"
+
+
+def test_a_time_alone_is_a_sample_only_while_the_skill_elicits_it(language_model: dict[str, Any], intents: dict[str, dict[str, Any]]) -> None:
+    """A bare time would catch whatever else people say ("play some music"): it answers only "what time
+    each day?", as the time slot's own sample, which Alexa consults while the skill elicits that slot."""
+    bare = [(name, s) for name, s in all_samples(intents) if s in ("{time}", "at {time}", "{seconds}", "{duration}")]
+    assert not bare
+    time_slot = next(slot for slot in intents["SetReminderIntent"]["slots"] if slot["name"] == "time")
+    assert {"{time}", "at {time}"} <= set(time_slot["samples"])
+    assert all(SLOT_RE.findall(sample) == ["time"] for sample in time_slot["samples"])
+    model = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["interactionModel"]
+    assert model["languageModel"] == language_model
+    dialog = {intent["name"]: intent for intent in model["dialog"]["intents"]}
+    assert dialog["SetReminderIntent"]["delegationStrategy"] == "SKILL_RESPONSE"
+    assert [slot["name"] for slot in dialog["SetReminderIntent"]["slots"]] == ["time"]
+

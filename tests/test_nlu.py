@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skill.interaction_model import builtin_phrases, interaction_model
 from skill.entrypoints.nlu import (
     FALLBACK_INTENT,
     IntentMatch,
@@ -229,8 +230,6 @@ def test_duration_values(matcher: Matcher, text: str, value: str) -> None:
         ("set a daily reminder at seven thirty p.m.", "19:30"),
         ("remind me to stretch every day at half past six", "06:30"),
         ("remind me to stretch at noon", "12:00"),
-        ("half past six", "06:30"),
-        ("quarter to eight in the evening", "19:45"),
         ("remind me to stretch every day in the evening", "EV"),
     ],
 )
@@ -238,6 +237,28 @@ def test_time_values(matcher: Matcher, text: str, value: str) -> None:
     result = matcher.match(text)
     assert result.intent == "SetReminderIntent"
     assert result.slots["time"].value == value
+
+
+ASKED_THE_TIME = ("SetReminderIntent", "time")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("half past six", "06:30"), ("quarter to eight in the evening", "19:45"), ("at seven thirty pm please", "19:30"),
+     ("every day at noon", "12:00"), ("remind me to stretch at seven", "07:00")],
+)
+def test_a_time_alone_answers_only_when_the_time_was_asked_for(matcher: Matcher, text: str, value: str) -> None:
+    answer = matcher.match(text, eliciting=ASKED_THE_TIME)
+    assert answer.intent == "SetReminderIntent" and answer.slots["time"].value == value
+    if not text.startswith("remind"):
+        assert matcher.match(text).intent != "SetReminderIntent"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("what routines are there", "ListRoutinesIntent"), ("this hurts", "PainIntent"), ("stop", "AMAZON.StopIntent")]
+)
+def test_while_the_time_is_asked_for_other_requests_still_reach_their_intent(matcher: Matcher, text: str, intent: str) -> None:
+    assert matcher.match(text, eliciting=ASKED_THE_TIME).intent == intent
 
 
 @pytest.mark.parametrize(
@@ -375,3 +396,26 @@ def test_a_request_after_a_remark_is_found_in_its_clause(matcher: Matcher, text:
 def test_clauses_that_fit_nothing_still_fall_back(matcher: Matcher) -> None:
     assert matcher.match("blah blah, purple monkey").intent == "AMAZON.FallbackIntent"
 
+
+
+
+@pytest.mark.parametrize(
+    ("locale", "sample", "said", "intent"),
+    [
+        ("en-IN", "it is paining in {where}", "it is paining in my lower back", "PainIntent"),
+        ("en-IN", "i am having severe pain", "I am having severe pain", "PainIntent"),
+        ("en-IN", "the next one only", "please do the next one only", "AMAZON.NextIntent"),
+        ("en-GB", "my back's playing up", "my back's playing up, love", "PainIntent"),
+        ("en-GB", "give us a sec", "give us a sec", "AMAZON.PauseIntent"),
+        ("en-GB", "what stretching programmes are there", "what stretching programmes are there", "ListRoutinesIntent"),
+        ("en-AU", "that's sore as", "strewth, that's sore as mate", "PainIntent"),
+        ("en-AU", "hurts like buggery", "hurts like buggery", "PainIntent"),
+    ],
+)
+def test_regional_phrasings_are_in_that_locales_model_and_understood(locale: str, sample: str, said: str, intent: str) -> None:
+    """Indian, British and Australian English: the phrasing is a sample of the locale's own model, and the
+    locale's matcher (which learns only from that model) routes what a speaker of it says."""
+    model = interaction_model(locale)["interactionModel"]["languageModel"]
+    samples = [s for i in model["intents"] for s in i.get("samples", [])] + [p for ps in builtin_phrases(locale).values() for p in ps]
+    assert any(sample in s for s in samples), sample
+    assert Matcher.for_locale(locale).match(said).intent == intent

@@ -81,6 +81,7 @@ class ChatSession:
     user_id: str = CHAT_USER_ID
     session: dict[str, Any] | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    eliciting: tuple[str, str] | None = None  # the (intent, slot) the last response elicited (Dialog.ElicitSlot)
 
     @classmethod
     def local(cls, data_dir: Path | None = None, config: Config | None = None, locale: str = "en-US") -> "ChatSession":
@@ -99,7 +100,7 @@ class ChatSession:
             return Turn("(session ended)", True, {})
         if said in LAUNCH_WORDS or self.session is None and said.startswith("open "):
             return self._turn({"type": "LaunchRequest"})
-        return self._turn(self._intent_request(self.matcher.match(text)))
+        return self._turn(self._intent_request(self.matcher.match(text, self.eliciting)))
 
     def timeout(self) -> Turn:
         """The user stayed silent through the reprompt."""
@@ -131,6 +132,14 @@ class ChatSession:
         self.session = None if ended else self.session
         ssml = (response.get("outputSpeech") or {}).get("ssml", "")
         self.clock.played(ssml)
+        self.eliciting = next(
+            (
+                (d["updatedIntent"]["name"], d["slotToElicit"])
+                for d in response.get("directives") or []
+                if d.get("type") == "Dialog.ElicitSlot" and not ended
+            ),
+            None,
+        )
         if any(d.get("type") == "Connections.SendRequest" for d in response.get("directives") or []):
             # On a device Alexa would now ask for the permission itself; the chat has no Alexa account to grant it.
             return Turn(ASKS_FOR_PERMISSION, ended, body)

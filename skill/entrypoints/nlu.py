@@ -35,6 +35,9 @@ Deliberate choices (keep them in step with builtin_phrases.en-US.json):
   seconds" -> "PT90S" (not "PT1M30S"); only fractions carry down, "one and a half minutes" ->
   "PT1M30S". Handlers must accept any ISO-8601 mix of H, M and S.
 * ``IntentMatch.slots`` holds only the slots that were filled; an absent key means "not said".
+* A slot's own samples (``"{time}"`` under the slot: Alexa's slot elicitation utterances) count only
+  while the skill elicits that slot (``Dialog.ElicitSlot``): pass ``eliciting=(intent, slot)``. Then
+  they are tried first, as Alexa does; what fits none of them is matched as usual.
 """
 
 from __future__ import annotations
@@ -61,17 +64,22 @@ _TOKEN_RE: Final = re.compile(r"\d+(?:\.\d+)?|[^\W_]+(?:'[^\W_]+)*")
 _CLAUSE_BREAK: Final = re.compile(r"[,;!?]|\.(?!\d)")
 # Words people put in front of a request that carry no meaning for it; Alexa's language
 # understanding ignores them, so the chat does too ("okay so um start the neck one").
+# "kindly" is how Indian English says "please", "righto" British and Australian "right"; "but" opens a
+# remark ("sorry but this is hurting me").
 _LEADING_FILLERS: Final = frozenset(
-    {"alexa", "please", "hey", "um", "umm", "uh", "er", "erm", "hmm", "so", "well", "oh", "okay", "ok", "right", "alright", "actually", "just", "now", "sorry"}
+    {"alexa", "please", "kindly", "hey", "um", "umm", "uh", "er", "erm", "hmm", "mm", "mmm", "so", "well", "oh", "okay", "ok",
+     "right", "righto", "alright", "actually", "just", "now", "sorry", "but"}
 )
 # "can you add cobra" means "add cobra"; samples that keep "can you" still match the text as typed.
 _LEADING_REQUESTS: Final = (
     ("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "we"), ("could", "we"),
     ("i", "want", "to"), ("i'd", "like", "to"), ("i", "would", "like", "to"), ("i", "wanna"), ("i", "need", "to"),
 )
-_TRAILING_FILLERS: Final = (  # longest first: "right now" before "now"
+# Longest first: "right now" before "now". The names people call whoever they talk to ("mate", "love",
+# "madam") end a request as "alexa" does.
+_TRAILING_FILLERS: Final = (
     ("right", "now"), ("right", "away"), ("thank", "you"), ("for", "me"),
-    ("please",), ("thanks",), ("now",), ("then",), ("alexa",), ("okay",), ("ok",),
+    ("please",), ("thanks",), ("now",), ("then",), ("alexa",), ("okay",), ("ok",), ("mate",), ("love",), ("madam",), ("sir",),
 )
 _ARTICLES: Final = ("the ", "my ", "a ", "an ", "some ", "our ")
 # Courtesy words and articles carry no meaning: a sample made of a slot and these only
@@ -147,6 +155,8 @@ class Matcher:
         # over the built-in table (e.g. "skip" is SkipIntent, not a built-in).
         self._exact: dict[str, str] = {}
         self._samples: list[_Sample] = []
+        # (intent, slot) -> that slot's elicitation samples, compiled
+        self._elicited: dict[tuple[str, str], list[_Sample]] = {}
         for intent in language_model.get("intents", []):
             intent_name: str = intent["name"]
             self._slot_types[intent_name] = {
@@ -154,6 +164,9 @@ class Matcher:
             }
             for sample in intent.get("samples", []):
                 self._add_sample(intent_name, sample)
+            for slot in intent.get("slots", []):
+                compiled = [self._compile(intent_name, sample) for sample in slot.get("samples", [])]
+                self._elicited[(intent_name, slot["name"])] = [c for c in compiled if isinstance(c, _Sample)]
         for intent_name, phrases in (builtin_phrases or {}).items():
             for phrase in phrases:
                 self._add_sample(intent_name, phrase)
@@ -177,38 +190,57 @@ class Matcher:
         """The slots ``intent`` declares, name -> type, in the model's order (none for an unknown intent)."""
         return self._slot_types.get(intent, {})
 
-    def match(self, text: str) -> IntentMatch:
+    def match(self, text: str, eliciting: tuple[str, str] | None = None) -> IntentMatch:
         """Return the best intent for the text; AMAZON.FallbackIntent when nothing fits.
+
+        ``eliciting`` is the (intent, slot) the skill has just asked for with ``Dialog.ElicitSlot``:
+        the slot's own samples are tried first ("half past six" after "what time each day?").
 
         When the whole text fits no sample, its clauses are tried, the last first: people put the
         request after a remark ("my neck's stiff, let's do the neck and shoulders").
+        A whole-text match whose slot only contains a known value among other words ("it's too much,
+        it really hurts" read as the feeling "too much it really hurts") gives way to a clause that
+        matches exactly, as Alexa does not fill a slot with a whole second sentence.
         """
         if not isinstance(text, str):
             return IntentMatch(FALLBACK_INTENT, {})
-        found = self._match_whole(text)
-        if found.intent != FALLBACK_INTENT:
-            return found
+        if eliciting is not None and self._elicited.get(eliciting):
+            answer, level = self._best(self._elicited[eliciting], self._variants(text))
+            if answer is not None and level == _EXACT:
+                return answer
+        whole, understood = self._match_whole(text)
+        if whole.intent != FALLBACK_INTENT and understood == _EXACT:
+            return whole
         clauses = [c for c in _CLAUSE_BREAK.split(text) if normalise_text(c)]
         for clause in reversed(clauses if len(clauses) > 1 else []):
-            found = self._match_whole(clause)
-            if found.intent != FALLBACK_INTENT:
+            found, level = self._match_whole(clause)
+            if found.intent != FALLBACK_INTENT and (level == _EXACT or whole.intent == FALLBACK_INTENT):
                 return found
-        return IntentMatch(FALLBACK_INTENT, {})
+        return whole
 
-    def _match_whole(self, text: str) -> IntentMatch:
-        """The best intent for the whole of ``text``; AMAZON.FallbackIntent when no sample fits it."""
+    def _match_whole(self, text: str) -> tuple[IntentMatch, int]:
+        """The best intent for the whole of ``text`` (AMAZON.FallbackIntent when no sample fits it) and how
+        well its slots were understood (``_EXACT`` for a sample without slots)."""
         plain = normalise_text(text)
-        # Try the text without fillers first, then as typed: "{routine} please" is a sample, so
-        # the trailing "please" must be stripped for some samples and kept for others.
-        variants = list(dict.fromkeys(v for v in (self._strip_fillers(plain), plain) if v))
+        variants = self._variants(text)
         # A whole sample as typed wins ("not now" is a sample; "not" is not), then without fillers.
         for variant in (plain, *variants):
             if variant in self._exact:
-                return IntentMatch(self._exact[variant], {})
+                return IntentMatch(self._exact[variant], {}), _EXACT
+        found, level = self._best(self._samples, variants)
+        return (found, level) if found is not None else (IntentMatch(FALLBACK_INTENT, {}), _UNKNOWN)
 
+    def _variants(self, text: str) -> list[str]:
+        """The text without fillers, then as typed: "{routine} please" is a sample, so the trailing
+        "please" must be stripped for some samples and kept for others."""
+        plain = normalise_text(text)
+        return list(dict.fromkeys(v for v in (self._strip_fillers(plain), plain) if v))
+
+    def _best(self, samples: Sequence[_Sample], variants: Sequence[str]) -> tuple[IntentMatch | None, int]:
+        """The best of ``samples`` that fits one of ``variants``, and how well its slots were understood."""
         best: tuple[tuple[int, int, int, int], IntentMatch] | None = None
         for variant_rank, variant in enumerate(variants):
-            for sample_rank, sample in enumerate(self._samples):
+            for sample_rank, sample in enumerate(samples):
                 found = sample.regex.fullmatch(variant)
                 if found is None:
                     continue
@@ -227,10 +259,19 @@ class Matcher:
                 key = (understood, sample.literal_words, -variant_rank, -sample_rank)
                 if best is None or key > best[0]:
                     best = (key, IntentMatch(sample.intent, slots))
-        return best[1] if best is not None else IntentMatch(FALLBACK_INTENT, {})
+        return (best[1], best[0][0]) if best is not None else (None, _UNKNOWN)
 
     def _add_sample(self, intent: str, sample: str) -> None:
         """Index one sample: literal ones for exact lookup, slotted ones as regexes."""
+        compiled = self._compile(intent, sample)
+        if isinstance(compiled, _Sample):
+            self._samples.append(compiled)
+        elif compiled:
+            self._exact.setdefault(compiled, intent)
+
+    @staticmethod
+    def _compile(intent: str, sample: str) -> _Sample | str:
+        """A slotted sample as a regex; a literal one as its normalised words."""
         pieces: list[str] = []
         slot_names: list[str] = []
         literal: list[str] = []
@@ -244,12 +285,10 @@ class Matcher:
                 literal.extend(words)
                 pieces.extend(re.escape(word) for word in words)
         if not slot_names:
-            if literal:
-                self._exact.setdefault(" ".join(literal), intent)
-            return
+            return " ".join(literal)
         regex = re.compile(" ".join(pieces))
         slot_only = set(literal) <= _COURTESY_WORDS
-        self._samples.append(_Sample(intent, regex, tuple(slot_names), len(literal), slot_only))
+        return _Sample(intent, regex, tuple(slot_names), len(literal), slot_only)
 
     def _strip_fillers(self, text: str) -> str:
         """Drop leading "alexa"/"please"/"can you", "ask <invocation> to", trailing "please"."""

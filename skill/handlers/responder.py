@@ -16,6 +16,7 @@ from ask_sdk_model import Response
 from skill.flows.playing import finish_if_heard
 from skill.flows.progress import keep_progress
 from skill.flows.turn import Turn
+from skill.handlers.elicitation import elicit_slot
 from skill.speech import Reply, Speech
 
 TURN_KEY = "turn"
@@ -54,6 +55,9 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     if reprompt_ssml:
         builder.ask(reprompt_ssml)
     builder.set_should_end_session(reply.end_session)
+    elicit = None if reply.end_session else elicit_slot(turn.session.pending)
+    if elicit is not None:
+        builder.add_directive(elicit)
     if supports_apl(handler_input):
         from skill.screen.document import directive_for  # only a device with a screen loads the screen package
 

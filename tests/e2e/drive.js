@@ -97,6 +97,14 @@
  *   does not arrive with ER_SUCCESS_NO_MATCH - the sample simply does not match. Slot types that
  *   are not defined in the model (e.g. AMAZON.SearchQuery) match anything; AMAZON.NUMBER matches
  *   digits and number words.
+ * Slot elicitation (Dialog.ElicitSlot): virtual-alexa keeps dialog state but never consults a slot's own
+ *   samples (intents[].slots[].samples, the utterances Alexa uses while a skill elicits that slot). This
+ *   driver does, as Alexa does: after a response with Dialog.ElicitSlot (session still open), the next
+ *   utterance is first matched against that slot's samples ("{time}", "at {time}": whole utterance, the
+ *   same character deletion, the slot capturing one or more words; a custom slot type only its values and
+ *   synonyms); a match is sent as that intent with that slot (resolution "elicited:Intent.slot"), anything
+ *   else is matched as usual. virtual-alexa itself requires every intent a Dialog directive names to be in
+ *   the model's dialog section.
  * Utterance that matches nothing: alexa.utter() throws "Unable to match utterance: ... to an
  *   intent" and sends nothing - it never produces AMAZON.FallbackIntent. This driver sends
  *   AMAZON.FallbackIntent instead when the model declares it (like Alexa would for out-of-domain
@@ -323,8 +331,50 @@ function requireIntentInModel(alexa, intentName) {
     }
 }
 
-/** Works out what a turn means; returns {resolution, send: () => Promise}. Throws for bad turns. */
-function planTurn(alexa, turn) {
+const DELETED_CHARS = /[!"¿?|#$%/()=+\-_<>*{}·¡[\].,;:]/g;
+
+/**
+ * The intent and slots an utterance gives while `eliciting` ({intent, slot}) is asked for, from that
+ * slot's own samples in the model JSON `modelJSON`; null when none fits.
+ */
+function elicitedAnswer(modelJSON, eliciting, text) {
+    if (!eliciting || !modelJSON) {
+        return null;
+    }
+    const language = (modelJSON.interactionModel || modelJSON).languageModel;
+    const intent = (language.intents || []).find((i) => i.name === eliciting.intent);
+    const slot = intent && (intent.slots || []).find((s) => s.name === eliciting.slot);
+    if (!slot || !Array.isArray(slot.samples)) {
+        return null;
+    }
+    const customType = (language.types || []).find((t) => t.name === slot.type);
+    const known = customType
+        ? new Set(customType.values.flatMap((v) => [v.name.value, ...(v.name.synonyms || [])]).map((p) => p.toLowerCase()))
+        : null;
+    const said = text.replace(DELETED_CHARS, "").toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+    const escape = (word) => word.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
+    for (const sample of slot.samples) {
+        const pattern = sample.split(/\s+/).map((w) => (w === `{${slot.name}}` ? "(.+)" : escape(w.toLowerCase()))).join(" ");
+        const found = new RegExp(`^${pattern}$`).exec(said);
+        if (found && (!known || known.has(found[1]))) {
+            return { intent: eliciting.intent, slots: { [slot.name]: found[1] } };
+        }
+    }
+    return null;
+}
+
+/** The {intent, slot} a response elicits with Dialog.ElicitSlot, or null. */
+function elicitationOf(responseJSON) {
+    const directives = (responseJSON && responseJSON.response && responseJSON.response.directives) || [];
+    const elicit = directives.find((d) => d && d.type === "Dialog.ElicitSlot" && d.updatedIntent);
+    return elicit ? { intent: elicit.updatedIntent.name, slot: elicit.slotToElicit } : null;
+}
+
+/**
+ * Works out what a turn means; returns {resolution, send: () => Promise}. Throws for bad turns.
+ * `elicit` ({modelJSON, eliciting}) is the slot the last response elicited, if any.
+ */
+function planTurn(alexa, turn, elicit) {
     const endSession = (reason, errorData) => {
         const name = describeEndReason(reason);
         if (!alexa.context().activeSession()) {
@@ -346,6 +396,10 @@ function planTurn(alexa, turn) {
         const clean = String(text).trim();
         if (/^(exit|quit)$/i.test(clean)) {
             return endSession("USER_INITIATED");
+        }
+        const answer = elicit ? elicitedAnswer(elicit.modelJSON, elicit.eliciting, clean) : null;
+        if (answer) {
+            return intent(answer.intent, answer.slots, `elicited:${answer.intent}.${elicit.eliciting.slot}`);
         }
         const model = alexa.context().interactionModel();
         const u = new Utterance(model, clean);
@@ -481,7 +535,7 @@ async function runTurn(alexa, recorder, turn, locale, state) {
     };
     const note = {};
     try {
-        const plan = planTurn(alexa, turn);
+        const plan = planTurn(alexa, turn, state.elicit);
         record.resolution = plan.resolution;
         recorder.begin(timestampRewrite(turn, state, note));
         Object.assign(record, note);
@@ -508,6 +562,9 @@ async function runTurn(alexa, recorder, turn, locale, state) {
         }
     }
     record.sessionOpenAfter = alexa.context().activeSession();
+    if (state.elicit) {
+        state.elicit.eliciting = record.sessionOpenAfter ? elicitationOf(record.response) : null;
+    }
     return record;
 }
 
@@ -546,7 +603,8 @@ async function runConversation(spec, conv, index) {
 
     const recorder = new Recorder();
     // lastResponseAt: wall-clock ms when the last 200 JSON response of this conversation arrived.
-    const state = { lastResponseAt: null };
+    // elicit: the model JSON and the slot the last response elicited (Dialog.ElicitSlot), if any.
+    const state = { lastResponseAt: null, elicit: { modelJSON: JSON.parse(fs.readFileSync(model, "utf8")), eliciting: null } };
     alexa.filter((requestJSON) => recorder.onRequest(requestJSON));
     alexa.interactor().invoke = async (requestJSON) => {
         const parsed = await postJSON(spec.url, requestJSON, timeoutMs, recorder.current());
@@ -637,7 +695,7 @@ async function main(argv) {
     return 0;
 }
 
-module.exports = { checkSsml, isLoopbackHost, planTurn, postJSON, timestampRewrite };
+module.exports = { checkSsml, elicitedAnswer, isLoopbackHost, planTurn, postJSON, timestampRewrite };
 
 if (require.main === module) {
     main(process.argv).then(
