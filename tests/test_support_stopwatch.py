@@ -136,10 +136,10 @@ def test_ten_minutes_are_measured_well_under_a_second() -> None:
     """A hold-like recording: 1.5 s of sound every 10 s, for 10 minutes (13 million samples)."""
     block = _tone(1.5) + _silence(8.5)
     audio = Audio(block * 60, RATE)
-    began = time.perf_counter()
+    began = time.process_time()  # CPU time: other processes on the machine do not count
     start, end = audio.sound_span()
     found = gaps(audio)
-    elapsed = time.perf_counter() - began
+    elapsed = time.process_time() - began
     assert (start, end) == pytest.approx((0.0, 591.5), abs=SAMPLE)
     assert len(found) == 59
     assert elapsed < 1.0, f"measuring 10 minutes took {elapsed:.2f} s"
