@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from skill.engine import InvalidState, RoutineState, Status
-from skill.engine.segments import side_start
+from skill.engine.segments import resume_point
 from skill.flows.playing import complete
 from skill.flows.turn import Turn
 
@@ -16,8 +16,9 @@ MAX_AGE_SECONDS = 7 * 24 * 3600
 
 
 def saved_routine(turn: Turn) -> RoutineState | None:
-    """The stored, unfinished routine if it is recent and valid, placed at the start of its first
-    unfinished side (a response that was playing when the session ended counts as heard)."""
+    """The stored, unfinished routine if it is recent and valid, placed at the repetition that was
+    cut off (a rest counts as heard; a response that was playing when the session ended counts as
+    heard). Playing on from there starts with a short cue back into position (``playing.play``)."""
     stored = turn.user.profile.progress
     if not stored:
         return None
@@ -34,7 +35,7 @@ def saved_routine(turn: Turn) -> RoutineState | None:
     if state.position >= len(timeline):
         turn.session.routine = complete(turn, state)  # its last response played out: it is done
         return None
-    return state.with_(position=side_start(timeline, state.position))
+    return state.with_(position=resume_point(timeline, state.position))
 
 
 def keep_progress(turn: Turn) -> None:
