@@ -40,6 +40,7 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
     names = Names(catalogue)  # one way of naming routines and stretches, for name-free answers and the handlers
     for handler in (
         name_free.CanFulfillHandler(names),  # first: every other handler would act on its intent
+        conversation.AnswerHandler(),  # before the intents: a question waiting takes its answers first
         conversation.LaunchHandler(),
         routine.StartRoutineHandler(names),
         routine.ListRoutinesHandler(),
@@ -71,7 +72,6 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
         preferences.WarmUpChoiceHandler(),
         preferences.DeleteDataHandler(),
         preferences.SkillDisabledHandler(),
-        conversation.YesNoHandler(),
         conversation.HelpHandler(),
         conversation.StopHandler(),
         conversation.SessionEndedHandler(),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from skill.catalogue.model import SafetyMoment
-from skill.flows.replies import ask, close
-from skill.flows.turn import Pending, Turn
+from skill.flows.replies import ask, ask_question, close
+from skill.flows.turn import Pending, Question, Turn
 from skill.speech import Reply, Speech
 
 # How many recent answers the trend looks at.
@@ -20,7 +20,7 @@ def feeling(turn: Turn, answer: str) -> Reply:
     if profile.worse_twice():
         speech.say(turn.say("feeling_worse_twice"))
         speech.say(*(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
-    if turn.asked is Pending.FEELING or turn.routine is None:
+    if turn.was_asked(Pending.FEELING) or turn.routine is None:
         return close(speech.say(turn.say("goodbye")))
     return ask(turn, speech.say(turn.say("carry_on")), "reprompt_routine")
 
@@ -31,9 +31,13 @@ def skip_feeling(turn: Turn) -> Reply:
 
 
 def ask_feeling_again(turn: Turn) -> Reply:
-    """ "yes" to "how does your back feel": ask for the word."""
-    turn.session.pending = Pending.FEELING
-    return Reply(Speech().say(turn.say("ask_feeling_words")), None)
+    """ "yes" to "how does your back feel", or words that are no feeling: ask for the word."""
+    return ask_question(turn, Question(Pending.FEELING, turn.about), Speech().say(turn.say("ask_feeling_words")))
+
+
+def offer_another(turn: Turn) -> Reply:
+    """ "next" or "continue" to the check-in: the routine is over, so what comes next is another one, or goodbye."""
+    return ask_question(turn, Question(Pending.ANOTHER_ROUTINE, turn.about), Speech().say(turn.say("ask_another_routine")))
 
 
 def stats(turn: Turn) -> list[str]:

@@ -7,7 +7,7 @@ import logging
 from skill.engine import InvalidState, RoutineState, Status
 from skill.engine.segments import resume_point
 from skill.flows.playing import complete
-from skill.flows.turn import Turn
+from skill.flows.turn import ASKED, Question, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,30 @@ def keep_progress(turn: Turn) -> None:
     profile = turn.user.profile
     if profile.progress != progress:
         turn.user.change(profile.with_(progress=progress), {"progress"})
+
+
+def keep_question(turn: Turn) -> None:
+    """Put a question before a routine that waits on its answer into the profile, so that when the
+    session ends on it (silence, "exit", or no SessionEndedRequest at all) the next launch asks it
+    again (``stored_question``); any other reply clears it. Stored with the request's other changes:
+    one write at most, and none while the question stays the same."""
+    question, profile = turn.session.question, turn.user.profile
+    kept = question is not None and ASKED[question.kind].again is not None and question.about is not None
+    stored = profile.question
+    if kept and question is not None and question.about is not None:
+        if stored is None or stored[:2] != (question.kind.value, question.about):
+            turn.user.change(profile.with_(question=(question.kind.value, question.about, turn.now_ms() // 1000)), {"question"})
+    elif stored is not None:
+        turn.user.change(profile.with_(question=None), {"question"})
+
+
+def stored_question(turn: Turn) -> Question | None:
+    """The question the last session ended on, if it is recent and still makes sense."""
+    stored = turn.user.profile.question
+    if stored is None or turn.now_ms() // 1000 - stored[2] > MAX_AGE_SECONDS:
+        return None
+    question = Question.from_raw([stored[0], stored[1], None], turn.deps.catalogue)
+    return question if question is not None and ASKED[question.kind].again is not None else None
 
 
 def forget_progress(turn: Turn) -> None:

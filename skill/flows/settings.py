@@ -13,11 +13,11 @@ from typing import NamedTuple
 
 from skill.catalogue.model import SafetyMoment
 from skill.engine import build_plan
-from skill.flows.replies import ask
+from skill.flows.replies import ask, ask_question
 from skill.flows.routines import routine_items, users_routine
 from skill.flows.start import start_routine
 from skill.flows.steer import pause_here
-from skill.flows.turn import SETTING_RANGES, Pending, Turn
+from skill.flows.turn import SETTING_RANGES, Pending, Question, Turn
 from skill.profile import BEGINNER_HOLD_SECONDS, Profile
 from skill.speech import Reply, Speech
 
@@ -52,11 +52,9 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, 
     changed = profile.with_(**{field: value})
     seconds = routine_seconds(turn, changed)
     if seconds > LONG_ROUTINE_SECONDS and not confirmed:
-        turn.session.pending = Pending.CONFIRM_SETTING
-        turn.session.pending_setting = (field, value)
         routine = turn.routine_name(users_routine(turn))
         speech = Speech().say(turn.say(f"confirm_long_{field}", value=value, routine=routine, length=turn.composer.length(seconds)))
-        return ask(turn, speech, "confirm_long_reprompt")
+        return ask_question(turn, Question(Pending.CONFIRM_SETTING, field, value), speech)
     turn.user.change(changed, {field})
     extra = [change] if change else []
     if field == "reps":
@@ -71,10 +69,9 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, 
 class _Number(NamedTuple):
     """A number setting's question, its step for "more"/"less", and what is said at its ends (range: ``SETTING_RANGES``)."""
 
-    pending: Pending
+    kind: Pending
     outside_key: str
     question_key: str
-    reprompt_key: str
     plan_field: str  # the PlanItem field it sets
     step: int
     top_key: str
@@ -85,11 +82,11 @@ class _Number(NamedTuple):
 
 NUMBERS = {
     "hold_seconds": _Number(
-        Pending.HOLD_SECONDS, "hold_outside_range", "ask_hold_seconds", "ask_hold_seconds_reprompt",
+        Pending.HOLD_SECONDS, "hold_outside_range", "ask_hold_seconds",
         "hold", HOLD_STEP_SECONDS, "hold_at_longest", "hold_at_shortest", "hold_longer_by", "hold_shorter_by",
     ),
     "reps": _Number(
-        Pending.REPS, "reps_outside_range", "ask_reps", "ask_reps_reprompt",
+        Pending.REPS, "reps_outside_range", "ask_reps",
         "reps", REPS_STEP, "reps_at_most", "reps_at_least", "reps_more_by", "reps_fewer_by",
     ),
 }
@@ -104,21 +101,20 @@ def set_number(turn: Turn, field: str, value: int | None, heard: bool = False) -
     low, high = SETTING_RANGES[field]
     if value is not None and low <= value <= high:
         return change_setting(turn, field, value)
-    turn.session.pending = question.pending
     speech = Speech()
     if value is not None:
         speech.say(turn.say(question.outside_key, value=value, low=low, high=high))
     elif heard:
         speech.say(turn.say("number_not_understood"))
     speech.say(turn.say(question.question_key, low=low, high=high))
-    return ask(turn, speech, question.reprompt_key, low=low, high=high)
+    return ask_question(turn, Question(question.kind), speech, low=low, high=high)
 
 
 def answer_number(turn: Turn, number: int | None) -> Reply:
     """A bare number ("twenty"): the answer to the question asked, else a word on how to use it."""
-    if turn.asked is Pending.HOLD_SECONDS:
+    if turn.was_asked(Pending.HOLD_SECONDS):
         return set_number(turn, "hold_seconds", number, heard=number is None)
-    if turn.asked is Pending.REPS:
+    if turn.was_asked(Pending.REPS):
         return set_number(turn, "reps", number, heard=number is None)
     if number is None:
         return confirm(turn, turn.say("number_not_understood"))
@@ -162,10 +158,10 @@ def pace(turn: Turn, slower: bool) -> Reply:
 
 def confirm_pending_setting(turn: Turn) -> Reply:
     """Yes to "that makes your routine 45 minutes: keep it?"."""
-    setting = turn.session.pending_setting
-    if setting is None:
+    asked = turn.asked
+    if asked is None or asked.about is None or asked.value is None:
         return confirm(turn, turn.say("nothing_to_confirm"))
-    return change_setting(turn, setting[0], setting[1], confirmed=True)
+    return change_setting(turn, asked.about, asked.value, confirmed=True)
 
 
 def decline_pending_setting(turn: Turn) -> Reply:
@@ -185,8 +181,8 @@ def set_level(turn: Turn, level: str) -> Reply:
 def set_warm_up(turn: Turn, choice: str) -> Reply:
     """ "always warm up" / "skip the warm-up": for the routines whose article says to warm up first."""
     turn.user.change(turn.user.profile.with_(warm_up=choice), {"warm_up"})
-    if turn.asked is Pending.WARM_UP and turn.session.pending_routine:  # the answer to "warm up first?"
-        return start_routine(turn, turn.session.pending_routine, warm_up=choice == "always")
+    if turn.was_asked(Pending.WARM_UP) and turn.about:  # the answer to "warm up first?"
+        return start_routine(turn, turn.about, warm_up=choice == "always")
     texts = [turn.say(f"warm_up_{choice}")]
     if choice == "skip":
         texts.extend(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.WARM_UP_SKIPPED))
@@ -196,8 +192,8 @@ def set_warm_up(turn: Turn, choice: str) -> Reply:
 def set_sore_leg(turn: Turn, leg: str) -> Reply:
     """Which leg a stretch done on the affected side uses; starts the routine that asked, if one did."""
     turn.user.change(turn.user.profile.with_(sore_leg=leg), {"sore_leg"})
-    if turn.asked is Pending.SORE_LEG and turn.session.pending_routine:
-        return start_routine(turn, turn.session.pending_routine)
+    if turn.was_asked(Pending.SORE_LEG) and turn.about:
+        return start_routine(turn, turn.about)
     return confirm(turn, turn.say(f"sore_leg_{leg}"), changed=True)
 
 
@@ -211,5 +207,4 @@ def other_leg(turn: Turn) -> Reply:
 
 def ask_which_leg(turn: Turn, key: str = "ask_sore_leg_words") -> Reply:
     """ "Which leg is sore?" (``key``: the plain question, or the one that names the answers), answered by ``set_sore_leg``."""
-    turn.session.pending = Pending.SORE_LEG
-    return ask(turn, Speech().say(turn.say(key)), "ask_sore_leg")
+    return ask_question(turn, Question(Pending.SORE_LEG, turn.about), Speech().say(turn.say(key)))

@@ -14,6 +14,7 @@ from skill.flows import describe, questions, welcome
 from skill.flows.steer import pause_here
 from skill.flows.replies import close
 from skill.handlers.responder import respond, settle, turn_of
+from skill.handlers.slots import heard_slot
 from skill.speech import Speech
 
 logger = logging.getLogger(__name__)
@@ -29,15 +30,38 @@ class LaunchHandler(AbstractRequestHandler):
         return respond(handler_input, welcome.launch(turn_of(handler_input)))
 
 
-class YesNoHandler(AbstractRequestHandler):
-    """Yes and no answer the pending question (``skill.flows.questions``)."""
+# The intents that say yes, no, or go on ("next", "go on", "ready"; "continue"; "let's go", "start").
+SAID = {
+    "AMAZON.YesIntent": questions.Said.YES,
+    "AMAZON.NoIntent": questions.Said.NO,
+    "AMAZON.NextIntent": questions.Said.GO_ON,
+    "AMAZON.ResumeIntent": questions.Said.GO_ON,
+    "StartRoutineIntent": questions.Said.GO_ON,
+}
+
+
+def said(handler_input: HandlerInput) -> questions.Said | None:
+    """Yes, no or go on, if that is all the request says ("start the lower back routine" says more)."""
+    if not is_request_type("IntentRequest")(handler_input):
+        return None
+    name = str(get_intent_name(handler_input))
+    if name == "StartRoutineIntent" and heard_slot(handler_input, "routine").value:
+        return None
+    return SAID.get(name)
+
+
+class AnswerHandler(AbstractRequestHandler):
+    """Yes, no and the go-on words: the answer to the question waiting, looked up once, before any
+    other handler (``skill.flows.questions``). Without a question, yes and no still land here."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(handler_input)
+        answer = said(handler_input)
+        return answer is not None and questions.takes(turn_of(handler_input), answer)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
-        return respond(handler_input, questions.answer(turn_of(handler_input), yes))
+        answer = said(handler_input)
+        assert answer is not None
+        return respond(handler_input, questions.answer(turn_of(handler_input), answer))
 
 
 class HelpHandler(AbstractRequestHandler):
@@ -88,7 +112,7 @@ class SessionEndedHandler(AbstractRequestHandler):
         turn = turn_of(handler_input)
         request = handler_input.request_envelope.request
         logger.info("session ended: %s", getattr(request, "reason", None))
-        pause_here(turn)
+        questions.silence(turn)
         settle(turn)
         turn.session.routine = None
         return handler_input.response_builder.response

@@ -9,17 +9,14 @@ from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.engine import build_plan
-from skill.flows import checkin, settings
+from skill.flows import checkin, questions, settings
 from skill.flows.describe import not_understood
-from skill.flows.replies import ask
 from skill.flows.routines import routine_items, users_routine
 from skill.flows.start import offer_routines
-from skill.flows.steer import pause_here
-from skill.flows.turn import Pending, Turn
+from skill.flows.turn import Turn
 from skill.handlers.responder import respond, turn_of
 from skill.handlers.slots import resolve, slot_text
 from skill.profile import FEELINGS, LEGS, MAX_OWN_ROUTINE, WARM_UP_CHOICES, Profile
-from skill.speech import Speech
 from skill.spoken_numbers import duration_seconds, whole_number
 
 
@@ -282,8 +279,7 @@ class FeelingHandler(AbstractRequestHandler):
         turn = turn_of(handler_input)
         slot = resolve(handler_input, "feeling", set(FEELINGS))
         if slot.resolved_id is None:
-            turn.session.pending = Pending.FEELING if turn.asked is Pending.FEELING else None
-            return respond(handler_input, ask(turn, Speech().say(turn.say("ask_feeling_words")), "ask_feeling_words"))
+            return respond(handler_input, checkin.ask_feeling_again(turn))
         return respond(handler_input, checkin.feeling(turn, slot.resolved_id))
 
 
@@ -332,10 +328,7 @@ class DeleteDataHandler(AbstractRequestHandler):
         return is_intent_name("DeleteDataIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn = turn_of(handler_input)
-        pause_here(turn)
-        turn.session.pending = Pending.DELETE_DATA
-        return respond(handler_input, ask(turn, Speech().say(turn.say("delete_confirm")), "delete_confirm_reprompt"))
+        return respond(handler_input, questions.ask_delete(turn_of(handler_input)))
 
 
 class SkillDisabledHandler(AbstractRequestHandler):

@@ -86,14 +86,14 @@ class SetReminderHandler(AbstractRequestHandler):
         if is_intent_name("SetReminderIntent")(handler_input):
             return True
         # "seven" is a number as much as a time; after "what time each day?" it is the time.
-        return is_intent_name("NumberIntent")(handler_input) and turn_of(handler_input).asked is Pending.REMINDER_TIME
+        return is_intent_name("NumberIntent")(handler_input) and turn_of(handler_input).was_asked(Pending.REMINDER_TIME)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = turn_of(handler_input)
         if is_intent_name("SetReminderIntent")(handler_input):
             said = slot_text(handler_input, "time")
             hour = _whole_hour(said)
-            if hour is not None and turn.asked in (Pending.HOLD_SECONDS, Pending.REPS):
+            if hour is not None and turn.was_asked(Pending.HOLD_SECONDS, Pending.REPS):
                 # "seven" heard as a time, while the skill asked "how many?": it is the number.
                 return respond(handler_input, settings.answer_number(turn, hour))
         else:

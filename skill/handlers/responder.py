@@ -14,7 +14,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.flows.playing import finish_if_heard
-from skill.flows.progress import keep_progress
+from skill.flows.progress import keep_progress, keep_question
 from skill.flows.turn import Turn
 from skill.speech import Reply, Speech
 
@@ -34,9 +34,11 @@ def supports_apl(handler_input: HandlerInput) -> bool:
 
 
 def settle(turn: Turn) -> None:
-    """Keep the routine's place (or count it done, if it has been heard to its end) and store every change now."""
+    """Keep the routine's place (or count it done, if it has been heard to its end) and the question
+    waiting, and store every change now."""
     finish_if_heard(turn)
     keep_progress(turn)
+    keep_question(turn)
     turn.user.commit()
 
 

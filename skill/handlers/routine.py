@@ -7,7 +7,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_locale, is_intent_name
 from ask_sdk_model import Response
 
-from skill.flows import describe, questions, start, steer
+from skill.flows import describe, start, steer
 from skill.flows.name_free import ROUTINE_TYPE, STRETCH_TYPE, Names
 from skill.flows.replies import ask
 from skill.handlers.responder import respond, turn_of
@@ -42,8 +42,6 @@ class StartRoutineHandler(AbstractRequestHandler):
         slot = named(handler_input, "routine", ROUTINE_TYPE, self.names)
         if not slot.empty and slot.resolved_id is None:
             return respond(handler_input, start.offer_routines(turn, "routine_unknown", heard=slot.heard))
-        if slot.empty and turn.asked in questions.GO_AHEAD:
-            return respond(handler_input, questions.answer(turn, yes=True))
         return respond(handler_input, steer.start_or_continue(turn, slot.resolved_id))
 
 
