@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from skill.catalogue.model import SafetyMoment
 from skill.flows.replies import ask, ask_question, close
+from skill.flows.settings import confirm
 from skill.flows.turn import Pending, Question, Turn
 from skill.speech import Reply, Speech
 
@@ -11,8 +12,11 @@ from skill.speech import Reply, Speech
 TREND_ANSWERS = 5
 
 
-def feeling(turn: Turn, answer: str) -> Reply:
-    """Keep today's answer (better, same, worse); two "worse" in a row bring the advice to see someone."""
+def feeling(turn: Turn, answer: str | None) -> Reply:
+    """Keep today's answer (better, same, worse); two "worse" in a row bring the advice to see someone.
+    Words that are none of them (``None``) ask for one of them."""
+    if answer is None:
+        return ask_feeling_again(turn)
     user = turn.user
     profile = user.profile.record_feeling(user.today(turn.now_ms() / 1000), answer)
     user.change(profile, {"feelings"})
@@ -38,6 +42,11 @@ def ask_feeling_again(turn: Turn) -> Reply:
 def offer_another(turn: Turn) -> Reply:
     """ "next" or "continue" to the check-in: the routine is over, so what comes next is another one, or goodbye."""
     return ask_question(turn, Question(Pending.ANOTHER_ROUTINE, turn.about), Speech().say(turn.say("ask_another_routine")))
+
+
+def report(turn: Turn) -> Reply:
+    """ "how am I doing": the figures, then the routine (if one is playing) waits."""
+    return confirm(turn, *stats(turn))
 
 
 def stats(turn: Turn) -> list[str]:

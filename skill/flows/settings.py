@@ -16,6 +16,7 @@ from skill.engine import build_plan
 from skill.flows.replies import ask, ask_question
 from skill.flows.routines import routine_items, users_routine
 from skill.flows.start import start_routine
+from skill.flows.describe import not_understood
 from skill.flows.steer import pause_here
 from skill.flows.turn import SETTING_RANGES, Pending, Question, Turn
 from skill.profile import BEGINNER_HOLD_SECONDS, Profile
@@ -130,11 +131,14 @@ def _usual(values: list[int]) -> int:
     return min(values, key=lambda v: (-values.count(v), v))
 
 
-def adjust(turn: Turn, field: str, up: bool, by: int | None) -> Reply:
+def adjust(turn: Turn, field: str, up: bool | None, by: int | None) -> Reply:
     """ "longer holds", "take off five seconds", "two more reps": from what the user gets today, within the range.
 
-    Today's value is the user's own setting, else the one most stretches of their routine use.
+    Today's value is the user's own setting, else the one most stretches of their routine use. Without
+    a direction (``up`` None) the number itself is asked for.
     """
+    if up is None:
+        return set_number(turn, field, None)
     number = NUMBERS[field]
     profile = turn.user.profile
     current = getattr(profile.settings(), field)
@@ -151,8 +155,11 @@ def adjust(turn: Turn, field: str, up: bool, by: int | None) -> Reply:
     return change_setting(turn, field, wanted, change=said)
 
 
-def pace(turn: Turn, slower: bool) -> Reply:
-    """ "slower" / "too fast": a routine stops where it is and waits; the user hears what makes it gentler or shorter."""
+def pace(turn: Turn, slower: bool | None) -> Reply:
+    """ "slower" / "too fast": a routine stops where it is and waits; the user hears what makes it gentler or shorter.
+    Words that are no pace (``None``) are not understood, never taken for "slower"."""
+    if slower is None:
+        return not_understood(turn)
     return confirm(turn, turn.say("pace_slower" if slower else "pace_faster"))
 
 
@@ -168,8 +175,10 @@ def decline_pending_setting(turn: Turn) -> Reply:
     return confirm(turn, turn.say("setting_unchanged"))
 
 
-def set_level(turn: Turn, level: str) -> Reply:
-    """A level replaces an explicit hold time, and says so."""
+def set_level(turn: Turn, level: str | None) -> Reply:
+    """A level replaces an explicit hold time, and says so (``None``: a level the skill does not have)."""
+    if level is None:
+        return confirm(turn, turn.say("level_unknown"))
     profile = turn.user.profile
     turn.user.change(profile.with_(level=level, hold_seconds=None), {"level", "hold_seconds"})
     texts = [turn.say(f"level_{level}")]
@@ -178,8 +187,10 @@ def set_level(turn: Turn, level: str) -> Reply:
     return confirm(turn, *texts, changed=True)
 
 
-def set_warm_up(turn: Turn, choice: str) -> Reply:
+def set_warm_up(turn: Turn, choice: str | None) -> Reply:
     """ "always warm up" / "skip the warm-up": for the routines whose article says to warm up first."""
+    if choice is None:
+        return confirm(turn, turn.say("warm_up_unknown"))
     turn.user.change(turn.user.profile.with_(warm_up=choice), {"warm_up"})
     if turn.was_asked(Pending.WARM_UP) and turn.about:  # the answer to "warm up first?"
         return start_routine(turn, turn.about, warm_up=choice == "always")
@@ -189,8 +200,11 @@ def set_warm_up(turn: Turn, choice: str) -> Reply:
     return confirm(turn, *texts, changed=True)
 
 
-def set_sore_leg(turn: Turn, leg: str) -> Reply:
-    """Which leg a stretch done on the affected side uses; starts the routine that asked, if one did."""
+def set_sore_leg(turn: Turn, leg: str | None) -> Reply:
+    """Which leg a stretch done on the affected side uses; starts the routine that asked, if one did.
+    A leg that is none of left, right or both (``None``) is asked for again."""
+    if leg is None:
+        return ask_which_leg(turn)
     turn.user.change(turn.user.profile.with_(sore_leg=leg), {"sore_leg"})
     if turn.was_asked(Pending.SORE_LEG) and turn.about:
         return start_routine(turn, turn.about)

@@ -59,13 +59,16 @@ def steer(turn: Turn, command: Command) -> Reply:
     return play(turn, state, prefix)
 
 
-def start_or_continue(turn: Turn, routine_id: str | None) -> Reply:
+def start_or_continue(turn: Turn, routine_id: str | None, heard: str | None = None) -> Reply:
     """ "start", "let's go", "start the lower back": what they mean depends on where the user is.
+    A routine name the skill does not know (``heard``, no ``routine_id``) lists the routines.
 
     With a routine in progress, naming no routine (or the same one) carries on with it, and naming
     another asks before leaving it; otherwise the routine named, or the user's own, starts. (Said to
     a question, "let's go" is its answer: ``skill.flows.questions``.)
     """
+    if heard and routine_id is None:
+        return offer_routines(turn, "routine_unknown", heard=heard)
     state = turn.routine
     if state is None or turn.moment is None:
         return start_routine(turn, routine_id or users_routine(turn))

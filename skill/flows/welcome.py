@@ -1,11 +1,14 @@
-"""Opening the skill: ask again the question the last session ended on, carry on an interrupted
-routine, offer the user's routine, or welcome a new user."""
+"""Opening the skill (ask again the question the last session ended on, carry on an interrupted
+routine, offer the user's routine, or welcome a new user) and leaving it."""
 
 from __future__ import annotations
 
 from skill.catalogue.model import SafetyMoment
-from skill.flows.progress import saved_routine, stored_question
-from skill.flows.replies import ask, ask_question
+from skill.engine import Status
+from skill.flows.playing import finish_if_heard
+from skill.flows.progress import keep_progress, saved_routine, stored_question
+from skill.flows.replies import ask, ask_question, close
+from skill.flows.steer import pause_here
 from skill.flows.routines import users_routine
 from skill.flows.turn import ASKED, Pending, Question, Turn
 from skill.speech import Reply, Speech
@@ -43,3 +46,22 @@ def launch(turn: Turn) -> Reply:
         speech.say(*(r.text for r in turn.deps.catalogue.safety_for(SafetyMoment.FIRST_USE) if r.id == SPACE_AND_CLOTHES))
         turn.user.change(profile.with_(disclaimer_given=True), {"disclaimer_given"})
     return ask(turn, speech.say(turn.say("offer_routines")), "offer_routines_reprompt")
+
+
+def stop(turn: Turn) -> Reply:
+    """ "stop", "cancel", "go home": goodbye, saying the place in an unfinished routine is kept (unless
+    the store could not keep it)."""
+    finish_if_heard(turn)  # heard to its end, it is done: nothing to keep
+    state = pause_here(turn)
+    keep_progress(turn)  # the place goes into the profile before the routine leaves the session
+    turn.session.routine = None
+    goodbye = close(Speech().say(turn.say("goodbye")))
+    if state is None or state.status is Status.FINISHED:
+        return goodbye
+    return Reply(Speech().say(turn.say("goodbye_saved")), end_session=True, if_not_stored=goodbye.speech)
+
+
+def disabled(turn: Turn, kept_by_alexa: bool) -> None:
+    """The user disabled the skill; unless Alexa keeps their data for a comeback, it is deleted."""
+    if not kept_by_alexa:
+        turn.user.delete()

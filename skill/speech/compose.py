@@ -23,11 +23,16 @@ from skill.speech.timeline import SIDE_KEYS
 
 @dataclass
 class Reply:
-    """What to say, what to say if the user stays silent, and whether the session ends."""
+    """What to say, what to say if the user stays silent, and whether the session ends.
+
+    ``if_not_stored`` is said instead of ``speech`` when the store could not keep what this
+    request changed (a reply that says something was kept must not be said then).
+    """
 
     speech: Speech
     reprompt: Speech | None = None
     end_session: bool = False
+    if_not_stored: Speech | None = None
 
 
 class Composer:
