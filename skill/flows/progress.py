@@ -58,7 +58,10 @@ def keep_question(turn: Turn) -> None:
     session ends on it (silence, "exit", or no SessionEndedRequest at all) the next launch asks it
     again (``stored_question``); any other reply clears it. Stored with the request's other changes:
     one write at most, and none while the question stays the same."""
-    question, profile = turn.session.question, turn.user.profile
+    question = turn.session.question
+    if question is None and not turn.user.loaded:
+        return  # a request that never read the profile answered nothing; no read just to look
+    profile = turn.user.profile
     kept = question is not None and ASKED[question.kind].again is not None and question.about is not None
     stored = profile.question
     if kept and question is not None and question.about is not None:
