@@ -12,8 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from skill.engine import build_plan
-from skill.flows.routines import routine_items, users_routine
+from skill.flows.routines import users_plan, users_routine
 from skill.flows.settings import confirm
 from skill.flows.start import offer_routines
 from skill.flows.turn import Turn
@@ -36,9 +35,8 @@ def set_preferred(turn: Turn, routine_id: str | None, heard: str | None = None) 
 def describe_mine(turn: Turn) -> Reply:
     """ "what is my routine": name, stretches, hold, repetitions and length."""
     catalogue, profile, phrases = turn.deps.catalogue, turn.user.profile, turn.phrases
-    routine_id = users_routine(turn)
-    settings = profile.settings()
-    plan = build_plan(routine_items(turn, routine_id), catalogue, settings)
+    routine_id, settings = users_routine(turn), profile.settings()
+    plan = users_plan(turn, routine_id)
     seconds = turn.deps.timeline(plan, profile.familiar()).seconds()
     stretches = [catalogue.stretch(i.stretch_id).name for i in plan]
     hold = phrases.say("my_hold", seconds=settings.hold_seconds) if settings.hold_seconds else phrases.say("my_hold_default")

@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from skill.catalogue.model import SafetyMoment
-from skill.engine import build_plan
 from skill.flows.replies import ask, ask_question
-from skill.flows.routines import routine_items, users_routine
+from skill.flows.routines import users_plan, users_routine
 from skill.flows.start import start_routine
 from skill.flows.describe import not_understood
 from skill.flows.steer import pause_here
@@ -39,9 +38,7 @@ def confirm(turn: Turn, *texts: str, changed: bool = False) -> Reply:
 
 def routine_seconds(turn: Turn, profile: Profile, routine_id: str | None = None) -> float:
     """How long the user's routine (or ``routine_id``) plays with ``profile``'s settings."""
-    routine_id = routine_id or users_routine(turn)
-    plan = build_plan(routine_items(turn, routine_id), turn.deps.catalogue, profile.settings())
-    return turn.deps.timeline(plan, profile.familiar()).seconds()
+    return turn.deps.timeline(users_plan(turn, routine_id, profile), profile.familiar()).seconds()
 
 
 def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, change: str | None = None) -> Reply:
@@ -143,8 +140,7 @@ def adjust(turn: Turn, field: str, up: bool | None, by: int | None) -> Reply:
     profile = turn.user.profile
     current = getattr(profile.settings(), field)
     if current is None:
-        plan = build_plan(routine_items(turn, users_routine(turn)), turn.deps.catalogue, profile.settings())
-        current = _usual([getattr(item, number.plan_field) for item in plan])
+        current = _usual([getattr(item, number.plan_field) for item in users_plan(turn)])
     step = by if by is not None and by > 0 else number.step
     low, high = SETTING_RANGES[field]
     start = min(max(current, low), high)  # a routine's own value may lie outside what can be set
