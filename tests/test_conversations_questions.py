@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.conversation import Alexa, FakeClock, Reply, headings, stored
+from tests.support.conversation import Alexa, FakeClock, Reply, headings, load_event, stored
 from tests.support.stopwatch import fixed_rate_timeline
 
 FULL_BACK = ("full back routine", "full_back")
@@ -355,3 +355,15 @@ def test_lets_go_answers_which_leg_is_sore(alexa: Alexa, tmp_path: Path) -> None
     assert "warm up" not in reply.text and not reply.ended
     started = alexa.intent("SoreLegIntent", leg=("right", "right"))
     assert "Sciatica relief" in started.text and stored(tmp_path / DATA)["sore_leg"] == "right"
+
+
+@pytest.mark.parametrize("question", [["warm_up", ["lower_back"], None], ["confirm_setting", {"reps": 1}, 3], ["go_on", "nowhere", None], "warm_up"])
+def test_a_tampered_question_in_the_session_is_dropped(alexa: Alexa, tmp_path: Path, question: object) -> None:
+    ask(alexa, "warm_up")
+    event = load_event("intent_request")
+    event["request"]["intent"] = {"name": "AMAZON.YesIntent", "confirmationStatus": "NONE", "slots": {}}
+    event["session"]["attributes"] = {**alexa.attributes, "question": question}
+    reply = alexa.send_raw(event)
+    assert "Sorry" not in reply.text and not reply.ended
+    assert "Shall we warm up first?" in reply.text, "yes with no question asks what the user came for"
+    assert "reps" not in stored(tmp_path / DATA)

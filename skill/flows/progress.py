@@ -7,7 +7,7 @@ import logging
 from skill.engine import InvalidState, RoutineState, Status
 from skill.engine.segments import resume_point
 from skill.flows.playing import complete
-from skill.flows.turn import ASKED, Question, Turn
+from skill.flows.turn import ASKED, OWN_ROUTINE, Question, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,11 @@ def stored_question(turn: Turn) -> Question | None:
     if stored is None or turn.now_ms() // 1000 - stored[2] > MAX_AGE_SECONDS:
         return None
     question = Question.from_raw([stored[0], stored[1], None], turn.deps.catalogue)
-    return question if question is not None and ASKED[question.kind].again is not None else None
+    if question is None or ASKED[question.kind].again is None:
+        return None
+    if question.about == OWN_ROUTINE and not turn.user.profile.own_routine:
+        return None  # their own routine was emptied since: nothing left to start
+    return question
 
 
 def forget_progress(turn: Turn) -> None:

@@ -93,6 +93,8 @@ class Question(NamedTuple):
     ['warm_up', 'lower_back', None]
     >>> Question.from_raw(["confirm_setting", "reps", 40], load_catalogue()) is None  # 40 reps: out of range
     True
+    >>> Question.from_raw(["warm_up", ["lower_back"], None], load_catalogue()) is None
+    True
     """
 
     kind: Pending
@@ -112,7 +114,7 @@ class Question(NamedTuple):
             kind = Pending(kind)
         except ValueError:
             return None
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        if (value is not None and (isinstance(value, bool) or not isinstance(value, int))) or not (about is None or isinstance(about, str)):
             return None
         if kind is Pending.CONFIRM_SETTING:
             if about not in SETTING_RANGES or value is None or not SETTING_RANGES[about][0] <= value <= SETTING_RANGES[about][1]:
