@@ -38,17 +38,17 @@ SETTING_RANGES = {"hold_seconds": HOLD_RANGE, "reps": REPS_RANGE}
 
 
 class Pending(str, Enum):
-    """A question the skill asked and is waiting on (yes/no answers: ``skill.flows.questions``)."""
+    """The kinds of question the skill asks (their answers: ``skill.flows.questions``)."""
 
     CARRY_ON = "carry_on"  # "carry on from where you stopped?"
     SKIP_AFTER_PAIN = "skip_after_pain"  # "skip to the next stretch?"
     DELETE_DATA = "delete_data"  # "delete everything?"
-    WARM_UP = "warm_up"  # "warm up first?" (then start ``pending_routine``)
-    SORE_LEG = "sore_leg"  # "which leg is sore?" (then start ``pending_routine``)
-    CONFIRM_SETTING = "confirm_setting"  # "that makes your routine 45 minutes: keep it?" (``pending_setting``)
+    WARM_UP = "warm_up"  # "warm up first?" (then start the routine it is about)
+    SORE_LEG = "sore_leg"  # "which leg is sore?" (then start the routine it is about)
+    CONFIRM_SETTING = "confirm_setting"  # "that makes your routine 45 minutes: keep it?" (about a setting and its value)
     FEELING = "feeling"  # "how does your back feel: better, the same, or worse?"
     GO_ON = "go_on"  # after the warm-up: "go on with your routine?"
-    SWITCH_ROUTINE = "switch_routine"  # mid-routine: "switch to the lower back routine?" (``pending_routine``)
+    SWITCH_ROUTINE = "switch_routine"  # mid-routine: "switch to the lower back routine?" (about that routine)
     HOLD_SECONDS = "hold_seconds"  # "how many seconds, from 10 to 90?" (a bare number answers)
     REPS = "reps"  # "how many repetitions, from 1 to 10?" (a bare number answers)
     ANOTHER_ROUTINE = "another_routine"  # after the check-in, "next": "would you like another routine?"
