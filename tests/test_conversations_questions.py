@@ -327,6 +327,28 @@ def test_a_question_mid_routine_keeps_the_place(clocked: Alexa, aside: str) -> N
     assert "Back to back flexion. Repetition 2 of 5." in resumed.text, resumed.text[:200]
 
 
+MID_ROUTINE_QUESTIONS = {
+    "hold_seconds": ("SetHoldTimeIntent", "How many seconds"),
+    "reps": ("SetRepsIntent", "How many repetitions"),
+    "reminder_time": ("SetReminderIntent", "What time each day"),
+    "sore_leg": ("OtherLegIntent", "Which leg is sore"),
+    "delete_data": ("DeleteDataIntent", "Are you sure?"),
+}
+
+
+@pytest.mark.parametrize("word", ["continue", "go on"])
+@pytest.mark.parametrize("kind", sorted(MID_ROUTINE_QUESTIONS))
+def test_go_on_words_to_a_question_mid_routine_never_loop(clocked: Alexa, tmp_path: Path, kind: str, word: str) -> None:
+    """A question the go-on words do not say yes to, asked in the middle of a routine: they carry on with it."""
+    started = start_full_back(clocked)
+    clocked.intent("AMAZON.PauseIntent", at=nth_start(started.ssml, "Hold for 30 seconds.", 2) + 15)
+    intent, question = MID_ROUTINE_QUESTIONS[kind]
+    assert question in clocked.intent(intent).text
+    resumed = go_on(clocked, word)
+    assert resumed.text.startswith("Back to back flexion. Repetition 2 of 5."), resumed.text[:200]
+    assert stored(tmp_path / "clocked")["hold_seconds"] == 30, "nothing changed, nothing deleted"
+
+
 # -- faults these conversations catch ---------------------------------------------------------------
 
 

@@ -8,7 +8,9 @@ one", "twenty", "better") reach the flow of their intent, which reads ``turn.ask
 
 The go-on words say yes to every yes/no question but two, for a reason: they never delete the
 user's data (that takes a plain yes), and "continue" to "stop this routine and start another?"
-carries on with the routine playing. To the closing check-in they offer what comes next.
+carries on with the routine playing. To the closing check-in they offer what comes next. To a
+question answered in words ("how many seconds?", "which leg?", "what time?") they ask for the
+words, or, asked in the middle of a routine, carry on with it, so that no question is a loop.
 
 Example:
     >>> sorted(p.value for p in Pending) == sorted(p.value for p in ANSWERS)
@@ -133,6 +135,16 @@ def _no_reminder(turn: Turn) -> Reply:
     return settings.confirm(turn, turn.say("reminder_not_set"))
 
 
+def _carry_on_else(flow: Flow) -> Flow:
+    """Go-on words to a question they do not say yes to: in the middle of a routine it plays on (the
+    question dropped, nothing changed); otherwise ``flow``."""
+
+    def go_on(turn: Turn) -> Reply:
+        return steer(turn, Command.CONTINUE) if turn.routine is not None else flow(turn)
+
+    return go_on
+
+
 class Answers(NamedTuple):
     """What yes, no and the go-on words do to one kind of question."""
 
@@ -144,17 +156,17 @@ class Answers(NamedTuple):
 ANSWERS: dict[Pending, Answers] = {
     Pending.CARRY_ON: Answers(carry_on, _decline_carry_on, carry_on),
     Pending.SKIP_AFTER_PAIN: Answers(_skip_after_pain, _stop_after_pain, _skip_after_pain),
-    Pending.DELETE_DATA: Answers(_delete_data, _keep_data, _delete_needs_yes),
+    Pending.DELETE_DATA: Answers(_delete_data, _keep_data, _carry_on_else(_delete_needs_yes)),
     Pending.WARM_UP: Answers(_warm_up_first, _no_warm_up, _warm_up_first),
-    Pending.SORE_LEG: Answers(settings.ask_which_leg, _both_legs, settings.ask_which_leg),
+    Pending.SORE_LEG: Answers(settings.ask_which_leg, _both_legs, _carry_on_else(settings.ask_which_leg)),
     Pending.CONFIRM_SETTING: Answers(settings.confirm_pending_setting, settings.decline_pending_setting, settings.confirm_pending_setting),
     Pending.FEELING: Answers(checkin.ask_feeling_again, checkin.skip_feeling, checkin.offer_another),
     Pending.GO_ON: Answers(_go_on, _stop_here, _go_on),
     Pending.SWITCH_ROUTINE: Answers(_switch_routine, _keep_routine, _keep_routine),
-    Pending.HOLD_SECONDS: Answers(_hold_yes, settings.decline_pending_setting, _hold_yes),
-    Pending.REPS: Answers(_reps_yes, settings.decline_pending_setting, _reps_yes),
+    Pending.HOLD_SECONDS: Answers(_hold_yes, settings.decline_pending_setting, _carry_on_else(_hold_yes)),
+    Pending.REPS: Answers(_reps_yes, settings.decline_pending_setting, _carry_on_else(_reps_yes)),
     Pending.ANOTHER_ROUTINE: Answers(_another_routine, _stop_here, _another_routine),
-    Pending.REMINDER_TIME: Answers(ask_reminder_time, _no_reminder, ask_reminder_time),
+    Pending.REMINDER_TIME: Answers(ask_reminder_time, _no_reminder, _carry_on_else(ask_reminder_time)),
 }
 
 
