@@ -20,6 +20,7 @@ from skill.catalogue import load_catalogue
 from skill.config import Config
 from skill.flows.name_free import Names
 from skill.handlers import conversation, name_free, preferences, reminders, routine, touch
+from skill.handlers.dispatch import Dispatch
 from skill.handlers.interceptors import (
     ApologiseOnError,
     LoadTurnInterceptor,
@@ -32,53 +33,24 @@ from skill.persistence.versioned import VersionedStore
 
 
 def build_skill(config: Config, store: VersionedStore | None = None, clock: Callable[[], float] = time.time) -> CustomSkill:
-    """The whole skill: handlers in dispatch order, interceptors, error handler and store."""
+    """The whole skill: the dispatcher and its tables, interceptors, error handler and store."""
     store = store or store_for(config)
     builder = CustomSkillBuilder()  # the store is used directly (skill.flows.user_data), not as SDK attributes
     builder.skill_id = config.skill_id  # type: ignore[assignment]  # the SDK annotates it as None
     catalogue = load_catalogue()
     names = Names(catalogue)  # one way of naming routines and stretches, for name-free answers and the handlers
-    for handler in (
-        name_free.CanFulfillHandler(names),  # first: every other handler would act on its intent
-        conversation.LaunchHandler(),
-        routine.StartRoutineHandler(names),
-        routine.ListRoutinesHandler(),
-        routine.RoutineCommandHandler(),
-        routine.ProgressHandler(),
-        routine.StretchInfoHandler(names),
-        routine.FullStepsHandler(),
-        routine.PainHandler(),
-        reminders.SetReminderHandler(),  # before the settings: a bare number can answer "what time each day?"
-        reminders.ListRemindersHandler(),
-        reminders.CancelReminderHandler(),
-        reminders.PermissionAnswerHandler(),
-        touch.ScreenButtonHandler(),
-        preferences.SetPreferredRoutineHandler(),
-        preferences.SetHoldTimeHandler(),
-        preferences.SetRepsHandler(),
-        preferences.ChangeSettingHandler(),
-        preferences.NumberHandler(),
-        preferences.PaceHandler(),
-        preferences.SetLevelHandler(),
-        preferences.MyRoutineHandler(),
-        preferences.AddStretchHandler(),
-        preferences.RemoveStretchHandler(),
-        preferences.ClearRoutineHandler(),
-        preferences.ProgressStatsHandler(),
-        preferences.FeelingHandler(),
-        preferences.SoreLegHandler(),
-        preferences.OtherLegHandler(),
-        preferences.WarmUpChoiceHandler(),
-        preferences.DeleteDataHandler(),
-        preferences.SkillDisabledHandler(),
-        conversation.YesNoHandler(),
-        conversation.HelpHandler(),
-        conversation.StopHandler(),
-        conversation.SessionEndedHandler(),
-        conversation.FallbackHandler(),  # any other intent
-        conversation.UnknownRequestHandler(),  # any other request type
-    ):
-        builder.add_request_handler(handler)
+    # First Alexa's name-free question (every other request would act on its intent), then everything else.
+    builder.add_request_handler(name_free.CanFulfillHandler(names))
+    operations = {  # by intent name, and by request type for other requests
+        **conversation.OPERATIONS,
+        **routine.operations(names),
+        **preferences.OPERATIONS,
+        **reminders.OPERATIONS,
+        **conversation.REQUESTS,
+        **reminders.REQUESTS,
+        **touch.REQUESTS,
+    }
+    builder.add_request_handler(Dispatch(operations, reminders.ANSWERS))
     builder.add_global_request_interceptor(StartTimerInterceptor())
     builder.add_global_request_interceptor(LoadTurnInterceptor(catalogue, store, clock))
     builder.add_global_response_interceptor(SaveTurnInterceptor())

@@ -37,7 +37,7 @@ MAX_FEELINGS = 30
 FIELDS = (
     "preferred_routine", "hold_seconds", "reps", "level", "own_routine",
     "progress", "session_dates", "disclaimer_given", "hint_given", "stretch_counts",
-    "warm_up", "sore_leg", "feelings", "minutes",
+    "warm_up", "sore_leg", "feelings", "minutes", "question",
 )
 
 
@@ -57,6 +57,8 @@ class Profile:
     sore_leg: str | None = None  # for stretches done on the affected side: "left", "right" or "both"
     feelings: tuple[tuple[str, str], ...] = field(default=())  # (ISO date, better/same/worse), oldest first
     minutes: tuple[tuple[str, int], ...] = field(default=())  # (ISO date, minutes stretched that day)
+    # A question before a routine the last session ended on: (its kind, the routine, when asked in epoch s).
+    question: tuple[str, str, int] | None = None
 
     def with_(self, **changes: Any) -> "Profile":
         return replace(self, **changes)
@@ -151,6 +153,8 @@ class Profile:
             data["feelings"] = [list(f) for f in self.feelings]
         if self.minutes:
             data["minutes"] = [list(m) for m in self.minutes]
+        if self.question is not None:
+            data["question"] = list(self.question)
         return data
 
     @classmethod
@@ -222,6 +226,13 @@ class Profile:
             for m in minutes
         )
         take("minutes", tuple((m[0], _whole(m[1])) for m in minutes) if minutes_ok else (), minutes_ok)
+        question: Any = raw.get("question")
+        question_ok = (
+            isinstance(question, list) and len(question) == 3 and isinstance(question[0], str) and len(question[0]) <= 40
+            and isinstance(question[1], str) and (not routine_ids or question[1] in routine_ids or question[1] == "own")
+            and _whole(question[2]) is not None and _whole(question[2]) >= 0  # type: ignore[operator]
+        )
+        take("question", (question[0], question[1], _whole(question[2])) if question_ok else None, question_ok)
         return cls(**values), reset
 
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from skill.catalogue.model import SafetyMoment
-from skill.flows.replies import ask, close
-from skill.flows.turn import Pending, Turn
+from skill.flows.replies import ask, ask_question, close
+from skill.flows.settings import confirm
+from skill.flows.turn import Pending, Question, Turn
 from skill.speech import Reply, Speech
 
 # How many recent answers the trend looks at.
 TREND_ANSWERS = 5
 
 
-def feeling(turn: Turn, answer: str) -> Reply:
-    """Keep today's answer (better, same, worse); two "worse" in a row bring the advice to see someone."""
+def feeling(turn: Turn, answer: str | None) -> Reply:
+    """Keep today's answer (better, same, worse); two "worse" in a row bring the advice to see someone.
+    Words that are none of them (``None``) ask for one of them."""
+    if answer is None:
+        return ask_feeling_again(turn)
     user = turn.user
     profile = user.profile.record_feeling(user.today(turn.now_ms() / 1000), answer)
     user.change(profile, {"feelings"})
@@ -20,7 +24,7 @@ def feeling(turn: Turn, answer: str) -> Reply:
     if profile.worse_twice():
         speech.say(turn.say("feeling_worse_twice"))
         speech.say(*(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
-    if turn.asked is Pending.FEELING or turn.routine is None:
+    if turn.was_asked(Pending.FEELING) or turn.routine is None:
         return close(speech.say(turn.say("goodbye")))
     return ask(turn, speech.say(turn.say("carry_on")), "reprompt_routine")
 
@@ -31,9 +35,18 @@ def skip_feeling(turn: Turn) -> Reply:
 
 
 def ask_feeling_again(turn: Turn) -> Reply:
-    """ "yes" to "how does your back feel": ask for the word."""
-    turn.session.pending = Pending.FEELING
-    return Reply(Speech().say(turn.say("ask_feeling_words")), None)
+    """ "yes" to "how does your back feel", or words that are no feeling: ask for the word."""
+    return ask_question(turn, Question(Pending.FEELING, turn.about), Speech().say(turn.say("ask_feeling_words")))
+
+
+def offer_another(turn: Turn) -> Reply:
+    """ "next" or "continue" to the check-in: the routine is over, so what comes next is another one, or goodbye."""
+    return ask_question(turn, Question(Pending.ANOTHER_ROUTINE, turn.about), Speech().say(turn.say("ask_another_routine")))
+
+
+def report(turn: Turn) -> Reply:
+    """ "how am I doing": the figures, then the routine (if one is playing) waits."""
+    return confirm(turn, *stats(turn))
 
 
 def stats(turn: Turn) -> list[str]:

@@ -1,6 +1,6 @@
-"""Answers about the routine that do not move it: how long is left, what a stretch is for, its full
-steps, help. Said in the middle of a response, a question stops the speech; the quick ones then play
-on from where it stopped, the others wait for "continue"."""
+"""Answers that do not move the routine: how long is left, what a stretch is for, its full steps,
+which routines there are, help, the last reply again. Said in the middle of a response, a question
+stops the speech; the quick ones then play on from where it stopped, the others wait for "continue"."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from skill.engine.segments import item_start
 from skill.flows.playing import play, timeline_for
 from skill.flows.replies import ask
 from skill.flows.start import offer_routines
-from skill.flows.steer import pause_here
+from skill.flows.steer import Command, pause_here, steer
 from skill.flows.turn import Turn
 from skill.speech import Reply, Speech
 
@@ -34,8 +34,11 @@ def how_long(turn: Turn) -> Reply:
     return _answer_then_carry_on(turn, Speech().say(turn.composer.progress(left, seconds)))
 
 
-def stretch_info(turn: Turn, stretch_id: str | None) -> Reply:
-    """What a named stretch helps with, or the current one's."""
+def stretch_info(turn: Turn, stretch_id: str | None, heard: str | None = None) -> Reply:
+    """What a named stretch helps with, or the current one's (``heard``: a name the skill does not know)."""
+    if stretch_id is None and heard:
+        reprompt = "reprompt_routine" if turn.routine else "offer_routines_reprompt"
+        return ask(turn, Speech().say(turn.say("why_unknown_stretch", heard=heard)), reprompt)
     if stretch_id is not None:
         stretch = turn.deps.catalogue.stretch(stretch_id)
     elif turn.routine is not None:
@@ -59,6 +62,26 @@ def full_steps(turn: Turn) -> Reply:
     item = timeline[min(state.position, len(timeline) - 1)].item_index
     turn.session.full_steps = turn.session.full_steps | {stretch.id}
     return play(turn, state.with_(position=item_start(timeline, item)))
+
+
+def list_routines(turn: Turn) -> Reply:
+    """ "which routines are there": the list; a routine playing waits."""
+    pause_here(turn)
+    return offer_routines(turn)
+
+
+def repeat(turn: Turn) -> Reply:
+    """ "repeat": in a routine, the side that was playing; outside one, the last reply said again."""
+    last = turn.session.last_reply
+    if turn.routine is not None or not last:
+        return steer(turn, Command.REPEAT)
+    reprompt = last.get("reprompt")
+    return Reply(Speech.parse(last["ssml"]), Speech.parse(reprompt) if reprompt else None)
+
+
+def button(turn: Turn, command: Command | None) -> Reply:
+    """A button on the screen: the command it names, as if said; any other is not understood."""
+    return steer(turn, command) if command is not None else not_understood(turn)
 
 
 def help_reply(turn: Turn) -> Reply:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from skill.catalogue.model import SafetyMoment
 from skill.engine import Chunk, RoutineState, SegmentKind, Status
 from skill.flows.routines import users_routine
-from skill.flows.turn import Pending, Turn
+from skill.flows.replies import ask_question
+from skill.flows.turn import Pending, Question, Turn
 from skill.speech import Reply, Speech
 from skill.speech.timeline import RESPONSE_BUDGET_CHARS, Timeline, speech_chars, speech_seconds
 
@@ -35,7 +36,8 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
     position = state.position
     if position < len(timeline) and timeline.segments[position].kind is not SegmentKind.STRETCH:
         segment = timeline.segments[position]
-        lead.add(*turn.composer.recap(timeline.stretch(segment.item_index), segment.side_index).parts)
+        stretch, reps = timeline.stretch(segment.item_index), state.items[segment.item_index].reps
+        lead.add(*turn.composer.recap(stretch, segment.side_index, segment.rep, reps).parts)
         if segment.kind in (SegmentKind.SETTLE, SegmentKind.SIDE):
             position += 1  # the recap gets the user back into position itself
     state = state.with_(position=position)
@@ -90,7 +92,8 @@ def _closing(turn: Turn, state: RoutineState, timeline: Timeline, speech: Speech
     """The routine ends in this response: sum it up, one piece of advice, then one question.
 
     After the warm-up on its own: whether to go on with the user's routine. After any other:
-    how the back feels (better, the same, worse), which is optional: silence ends the session.
+    how the back feels (better, the same, worse), which is optional: silence, after its reprompt,
+    ends the session.
     The session stays open, so the user can still steer while this response plays.
     """
     skipped = state.skipped
@@ -99,11 +102,10 @@ def _closing(turn: Turn, state: RoutineState, timeline: Timeline, speech: Speech
     speech.add(*turn.composer.summary(turn.routine_name(state.routine_id), len(done), len(skipped), seconds).parts)
     speech.say(*_advice(turn, state.routine_id, len(turn.user.profile.session_dates)))
     if state.routine_id == WARM_UP_ROUTINE:
-        turn.session.pending = Pending.GO_ON
-        question = turn.say("ask_go_on", routine=turn.routine_name(users_routine(turn)))
-        return Reply(speech.say(question), Speech().say(question))
-    turn.session.pending = Pending.FEELING
-    return Reply(speech.say(turn.say("ask_feeling")), None)
+        routine = users_routine(turn)
+        name = turn.routine_name(routine)
+        return ask_question(turn, Question(Pending.GO_ON, routine), speech.say(turn.say("ask_go_on", routine=name)), routine=name)
+    return ask_question(turn, Question(Pending.FEELING, state.routine_id), speech.say(turn.say("ask_feeling")))
 
 
 def _advice(turn: Turn, routine_id: str, sessions: int) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from skill.engine import InvalidState, RoutineState, Status
-from skill.engine.segments import side_start
+from skill.engine.segments import resume_point
 from skill.flows.playing import complete
-from skill.flows.turn import Turn
+from skill.flows.turn import ASKED, OWN_ROUTINE, Question, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +16,9 @@ MAX_AGE_SECONDS = 7 * 24 * 3600
 
 
 def saved_routine(turn: Turn) -> RoutineState | None:
-    """The stored, unfinished routine if it is recent and valid, placed at the start of its first
-    unfinished side (a response that was playing when the session ended counts as heard)."""
+    """The stored, unfinished routine if it is recent and valid, placed at the repetition that was
+    cut off (a rest counts as heard; a response that was playing when the session ended counts as
+    heard). Playing on from there starts with a short cue back into position (``playing.play``)."""
     stored = turn.user.profile.progress
     if not stored:
         return None
@@ -34,7 +35,7 @@ def saved_routine(turn: Turn) -> RoutineState | None:
     if state.position >= len(timeline):
         turn.session.routine = complete(turn, state)  # its last response played out: it is done
         return None
-    return state.with_(position=side_start(timeline, state.position))
+    return state.with_(position=resume_point(timeline, state.position))
 
 
 def keep_progress(turn: Turn) -> None:
@@ -50,6 +51,37 @@ def keep_progress(turn: Turn) -> None:
     profile = turn.user.profile
     if profile.progress != progress:
         turn.user.change(profile.with_(progress=progress), {"progress"})
+
+
+def keep_question(turn: Turn) -> None:
+    """Put a question before a routine that waits on its answer into the profile, so that when the
+    session ends on it (silence, "exit", or no SessionEndedRequest at all) the next launch asks it
+    again (``stored_question``); any other reply clears it. Stored with the request's other changes:
+    one write at most, and none while the question stays the same."""
+    question = turn.session.question
+    if question is None and not turn.user.loaded:
+        return  # a request that never read the profile answered nothing; no read just to look
+    profile = turn.user.profile
+    kept = question is not None and ASKED[question.kind].again is not None and question.about is not None
+    stored = profile.question
+    if kept and question is not None and question.about is not None:
+        if stored is None or stored[:2] != (question.kind.value, question.about):
+            turn.user.change(profile.with_(question=(question.kind.value, question.about, turn.now_ms() // 1000)), {"question"})
+    elif stored is not None:
+        turn.user.change(profile.with_(question=None), {"question"})
+
+
+def stored_question(turn: Turn) -> Question | None:
+    """The question the last session ended on, if it is recent and still makes sense."""
+    stored = turn.user.profile.question
+    if stored is None or turn.now_ms() // 1000 - stored[2] > MAX_AGE_SECONDS:
+        return None
+    question = Question.from_raw([stored[0], stored[1], None], turn.deps.catalogue)
+    if question is None or ASKED[question.kind].again is None:
+        return None
+    if question.about == OWN_ROUTINE and not turn.user.profile.own_routine:
+        return None  # their own routine was emptied since: nothing left to start
+    return question
 
 
 def forget_progress(turn: Turn) -> None:

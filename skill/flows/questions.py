@@ -1,4 +1,16 @@
-"""The questions the skill asks, and what yes and no do to each: one table.
+"""The questions the skill asks, and what each answer does to each: one table, one dispatch.
+
+A question is one typed value (``turn.Question``: its kind and what it is about), asked through
+``replies.ask_question`` (which gives it its reprompt) and answered here, before any intent's
+own flow: yes, no, and the go-on words ("next", "continue", "go on", "ready", "let's go") are
+looked up in ``ANSWERS`` for the question waiting. Answers in words of their own ("the left
+one", "twenty", "better") reach the flow of their intent, which reads ``turn.asked``.
+
+The go-on words say yes to every yes/no question but two, for a reason: they never delete the
+user's data (that takes a plain yes), and "continue" to "stop this routine and start another?"
+carries on with the routine playing. To the closing check-in they offer what comes next. To a
+question answered in words ("how many seconds?", "which leg?", "what time?") they ask for the
+words, or, asked in the middle of a routine, carry on with it, so that no question is a loop.
 
 Example:
     >>> sorted(p.value for p in Pending) == sorted(p.value for p in ANSWERS)
@@ -7,18 +19,28 @@ Example:
 
 from __future__ import annotations
 
-from typing import Callable
+from enum import Enum
+from typing import Callable, NamedTuple
 
+from skill.engine import Where
 from skill.flows.progress import forget_progress, keep_progress
-from skill.flows.replies import ask, close
+from skill.flows.replies import ask, ask_question, close
 from skill.flows import checkin, settings
 from skill.flows.routines import users_routine
 from skill.flows.start import offer_routines, start_routine
 from skill.flows.steer import Command, carry_on, pause_here, steer
-from skill.flows.turn import Pending, Turn
+from skill.flows.turn import Pending, Question, Turn
 from skill.speech import Reply, Speech
 
 Flow = Callable[[Turn], Reply]
+
+
+class Said(str, Enum):
+    """The answers every question takes."""
+
+    YES = "yes"
+    NO = "no"
+    GO_ON = "go_on"  # "next", "continue", "go on", "ready", "let's go"
 
 
 def _decline_carry_on(turn: Turn) -> Reply:
@@ -27,6 +49,7 @@ def _decline_carry_on(turn: Turn) -> Reply:
 
 
 def _skip_after_pain(turn: Turn) -> Reply:
+    """On to the next stretch: the one that hurt is left out, never carried on with."""
     return steer(turn, Command.SKIP)
 
 
@@ -34,6 +57,12 @@ def _stop_after_pain(turn: Turn) -> Reply:
     keep_progress(turn)
     turn.session.routine = None
     return close(Speech().say(turn.say("pain_stop")))
+
+
+def ask_delete(turn: Turn) -> Reply:
+    """ "delete my data": asked first, the routine waiting."""
+    pause_here(turn)
+    return ask_question(turn, Question(Pending.DELETE_DATA), Speech().say(turn.say("delete_confirm")))
 
 
 def _delete_data(turn: Turn) -> Reply:
@@ -46,12 +75,21 @@ def _keep_data(turn: Turn) -> Reply:
     return ask(turn, Speech().say(turn.say("delete_kept")), "help_reprompt")
 
 
+def _delete_needs_yes(turn: Turn) -> Reply:
+    """Go-on words never delete anything: the question again, with its plain answers."""
+    return ask_question(turn, Question(Pending.DELETE_DATA), Speech().say(turn.say("delete_confirm_reprompt")))
+
+
+def _routine_asked_about(turn: Turn) -> str:
+    return turn.about or users_routine(turn)
+
+
 def _warm_up_first(turn: Turn) -> Reply:
-    return start_routine(turn, turn.session.pending_routine or users_routine(turn), warm_up=True)
+    return start_routine(turn, _routine_asked_about(turn), warm_up=True)
 
 
 def _no_warm_up(turn: Turn) -> Reply:
-    return start_routine(turn, turn.session.pending_routine or users_routine(turn), warm_up=False)
+    return start_routine(turn, _routine_asked_about(turn), warm_up=False)
 
 
 def _both_legs(turn: Turn) -> Reply:
@@ -59,7 +97,7 @@ def _both_legs(turn: Turn) -> Reply:
 
 
 def _go_on(turn: Turn) -> Reply:
-    return start_routine(turn, users_routine(turn), warm_up=False)
+    return start_routine(turn, _routine_asked_about(turn), warm_up=False)
 
 
 def _stop_here(turn: Turn) -> Reply:
@@ -67,7 +105,7 @@ def _stop_here(turn: Turn) -> Reply:
 
 
 def _switch_routine(turn: Turn) -> Reply:
-    return start_routine(turn, turn.session.pending_routine or users_routine(turn))
+    return start_routine(turn, _routine_asked_about(turn))
 
 
 def _keep_routine(turn: Turn) -> Reply:
@@ -83,45 +121,79 @@ def _reps_yes(turn: Turn) -> Reply:
     return settings.set_number(turn, "reps", None)
 
 
+def _another_routine(turn: Turn) -> Reply:
+    return offer_routines(turn)
+
+
 def ask_reminder_time(turn: Turn, *before: str) -> Reply:
     """ "What time each day?": the next SetReminderIntent (a bare time too) answers it; a routine waits."""
     pause_here(turn)
-    turn.session.pending = Pending.REMINDER_TIME
-    return ask(turn, Speech().say(*before, turn.say("reminder_ask_time")), "reminder_ask_time_reprompt")
+    return ask_question(turn, Question(Pending.REMINDER_TIME), Speech().say(*before, turn.say("reminder_ask_time")))
 
 
 def _no_reminder(turn: Turn) -> Reply:
     return settings.confirm(turn, turn.say("reminder_not_set"))
 
 
-# Questions before a routine that "let's go" or "start" (naming no routine) answers as a yes.
-GO_AHEAD = frozenset({Pending.CARRY_ON, Pending.WARM_UP, Pending.SORE_LEG})
+def _carry_on_else(flow: Flow) -> Flow:
+    """Go-on words to a question they do not say yes to: in the middle of a routine it plays on (the
+    question dropped, nothing changed); otherwise ``flow``."""
 
-# Pending question -> (what yes does, what no does).
-ANSWERS: dict[Pending, tuple[Flow, Flow]] = {
-    Pending.CARRY_ON: (carry_on, _decline_carry_on),
-    Pending.SKIP_AFTER_PAIN: (_skip_after_pain, _stop_after_pain),
-    Pending.DELETE_DATA: (_delete_data, _keep_data),
-    Pending.WARM_UP: (_warm_up_first, _no_warm_up),
-    Pending.SORE_LEG: (settings.ask_which_leg, _both_legs),
-    Pending.CONFIRM_SETTING: (settings.confirm_pending_setting, settings.decline_pending_setting),
-    Pending.FEELING: (checkin.ask_feeling_again, checkin.skip_feeling),
-    Pending.GO_ON: (_go_on, _stop_here),
-    Pending.SWITCH_ROUTINE: (_switch_routine, _keep_routine),
-    Pending.HOLD_SECONDS: (_hold_yes, settings.decline_pending_setting),
-    Pending.REPS: (_reps_yes, settings.decline_pending_setting),
-    Pending.REMINDER_TIME: (ask_reminder_time, _no_reminder),
+    def go_on(turn: Turn) -> Reply:
+        return steer(turn, Command.CONTINUE) if turn.routine is not None else flow(turn)
+
+    return go_on
+
+
+class Answers(NamedTuple):
+    """What yes, no and the go-on words do to one kind of question."""
+
+    yes: Flow
+    no: Flow
+    go_on: Flow
+
+
+ANSWERS: dict[Pending, Answers] = {
+    Pending.CARRY_ON: Answers(carry_on, _decline_carry_on, carry_on),
+    Pending.SKIP_AFTER_PAIN: Answers(_skip_after_pain, _stop_after_pain, _skip_after_pain),
+    Pending.DELETE_DATA: Answers(_delete_data, _keep_data, _carry_on_else(_delete_needs_yes)),
+    Pending.WARM_UP: Answers(_warm_up_first, _no_warm_up, _warm_up_first),
+    Pending.SORE_LEG: Answers(settings.ask_which_leg, _both_legs, _carry_on_else(settings.ask_which_leg)),
+    Pending.CONFIRM_SETTING: Answers(settings.confirm_pending_setting, settings.decline_pending_setting, settings.confirm_pending_setting),
+    Pending.FEELING: Answers(checkin.ask_feeling_again, checkin.skip_feeling, checkin.offer_another),
+    Pending.GO_ON: Answers(_go_on, _stop_here, _go_on),
+    Pending.SWITCH_ROUTINE: Answers(_switch_routine, _keep_routine, _keep_routine),
+    Pending.HOLD_SECONDS: Answers(_hold_yes, settings.decline_pending_setting, _carry_on_else(_hold_yes)),
+    Pending.REPS: Answers(_reps_yes, settings.decline_pending_setting, _carry_on_else(_reps_yes)),
+    Pending.ANOTHER_ROUTINE: Answers(_another_routine, _stop_here, _another_routine),
+    Pending.REMINDER_TIME: Answers(ask_reminder_time, _no_reminder, _carry_on_else(ask_reminder_time)),
 }
 
 
-def answer(turn: Turn, yes: bool) -> Reply:
-    """Yes or no: to the pending question; otherwise, during a routine, "carry on" or "pause"."""
-    pending = turn.asked
-    if pending is not None:
-        on_yes, on_no = ANSWERS[pending]
-        return on_yes(turn) if yes else on_no(turn)
+def takes(turn: Turn, said: Said) -> bool:
+    """Whether ``said`` is for this table: yes and no always; the go-on words when a question waits
+    and was heard (said while a routine still plays before its closing question, they steer it)."""
+    if said is not Said.GO_ON:
+        return True
+    return turn.asked is not None and turn.where is not Where.INTERRUPTED
+
+
+def answer(turn: Turn, said: Said) -> Reply:
+    """The answer to the question waiting; with none, yes and no mean "carry on" and "pause" during a
+    routine, and outside one, yes starts the user's routine and no says goodbye."""
+    if turn.asked is not None:
+        answers = ANSWERS[turn.asked.kind]
+        return {Said.YES: answers.yes, Said.NO: answers.no, Said.GO_ON: answers.go_on}[said](turn)
     if turn.routine is not None:
-        return steer(turn, Command.CONTINUE if yes else Command.PAUSE)
-    if yes:  # "okay", "let's do it" with nothing asked: what the user came for
+        return steer(turn, Command.PAUSE if said is Said.NO else Command.CONTINUE)
+    if said is not Said.NO:  # "okay", "let's do it" with nothing asked: what the user came for
         return start_routine(turn, users_routine(turn))
     return close(Speech().say(turn.say("goodbye")))
+
+
+def silence(turn: Turn) -> None:
+    """The session ended without an answer (silence after the reprompt, "exit", or the user left):
+    the routine's place is kept, and so is the question (``progress.keep_question`` stores the
+    kinds a later launch asks again)."""
+    pause_here(turn)
+    turn.session.question = turn.asked

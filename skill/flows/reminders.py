@@ -121,7 +121,7 @@ def _ask_permission(turn: Turn, time: tuple[int, int]) -> Outcome:
 def set_reminder(turn: Turn, access: Access, said: str | None) -> Outcome:
     """ "remind me to stretch every day at seven": a daily reminder, after asking for a time or consent if needed."""
     time = clock_time(said)
-    if time is None and said and not part_of_day(said) and turn.asked is not Pending.REMINDER_TIME:
+    if time is None and said and not part_of_day(said) and not turn.was_asked(Pending.REMINDER_TIME):
         # Alexa sends AMAZON.TIME as a time or a part of the day; other words come from test tools that
         # fill the bare "{time}" sample with anything, and mean the user was not understood.
         return Outcome(not_understood(turn))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from skill.catalogue import RoutineItem
+from skill.engine import PlanItem, build_plan
 from skill.flows.turn import OWN_ROUTINE, Turn
+from skill.profile import Profile
 
 DEFAULT_ROUTINE = "lower_back"
 
@@ -21,3 +23,10 @@ def routine_items(turn: Turn, routine_id: str) -> tuple[RoutineItem, ...]:
     if routine_id == OWN_ROUTINE:
         return tuple(RoutineItem(s) for s in turn.user.profile.own_routine)
     return turn.deps.catalogue.routine(routine_id).items
+
+
+def users_plan(turn: Turn, routine_id: str | None = None, profile: Profile | None = None) -> tuple[PlanItem, ...]:
+    """What the user's routine (or ``routine_id``) plays: its stretches with ``profile``'s settings (by default
+    the user's own; a setting not yet stored is tried with a changed profile)."""
+    profile = profile or turn.user.profile
+    return build_plan(routine_items(turn, routine_id or users_routine(turn)), turn.deps.catalogue, profile.settings())

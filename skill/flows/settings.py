@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from skill.catalogue.model import SafetyMoment
-from skill.engine import build_plan
-from skill.flows.replies import ask
-from skill.flows.routines import routine_items, users_routine
+from skill.flows.replies import ask, ask_question
+from skill.flows.routines import users_plan, users_routine
 from skill.flows.start import start_routine
+from skill.flows.describe import not_understood
 from skill.flows.steer import pause_here
-from skill.flows.turn import SETTING_RANGES, Pending, Turn
+from skill.flows.turn import SETTING_RANGES, Pending, Question, Turn
 from skill.profile import BEGINNER_HOLD_SECONDS, Profile
 from skill.speech import Reply, Speech
 
@@ -38,9 +38,7 @@ def confirm(turn: Turn, *texts: str, changed: bool = False) -> Reply:
 
 def routine_seconds(turn: Turn, profile: Profile, routine_id: str | None = None) -> float:
     """How long the user's routine (or ``routine_id``) plays with ``profile``'s settings."""
-    routine_id = routine_id or users_routine(turn)
-    plan = build_plan(routine_items(turn, routine_id), turn.deps.catalogue, profile.settings())
-    return turn.deps.timeline(plan, profile.familiar()).seconds()
+    return turn.deps.timeline(users_plan(turn, routine_id, profile), profile.familiar()).seconds()
 
 
 def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, change: str | None = None) -> Reply:
@@ -52,11 +50,9 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, 
     changed = profile.with_(**{field: value})
     seconds = routine_seconds(turn, changed)
     if seconds > LONG_ROUTINE_SECONDS and not confirmed:
-        turn.session.pending = Pending.CONFIRM_SETTING
-        turn.session.pending_setting = (field, value)
         routine = turn.routine_name(users_routine(turn))
         speech = Speech().say(turn.say(f"confirm_long_{field}", value=value, routine=routine, length=turn.composer.length(seconds)))
-        return ask(turn, speech, "confirm_long_reprompt")
+        return ask_question(turn, Question(Pending.CONFIRM_SETTING, field, value), speech)
     turn.user.change(changed, {field})
     extra = [change] if change else []
     if field == "reps":
@@ -71,10 +67,9 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, 
 class _Number(NamedTuple):
     """A number setting's question, its step for "more"/"less", and what is said at its ends (range: ``SETTING_RANGES``)."""
 
-    pending: Pending
+    kind: Pending
     outside_key: str
     question_key: str
-    reprompt_key: str
     plan_field: str  # the PlanItem field it sets
     step: int
     top_key: str
@@ -85,11 +80,11 @@ class _Number(NamedTuple):
 
 NUMBERS = {
     "hold_seconds": _Number(
-        Pending.HOLD_SECONDS, "hold_outside_range", "ask_hold_seconds", "ask_hold_seconds_reprompt",
+        Pending.HOLD_SECONDS, "hold_outside_range", "ask_hold_seconds",
         "hold", HOLD_STEP_SECONDS, "hold_at_longest", "hold_at_shortest", "hold_longer_by", "hold_shorter_by",
     ),
     "reps": _Number(
-        Pending.REPS, "reps_outside_range", "ask_reps", "ask_reps_reprompt",
+        Pending.REPS, "reps_outside_range", "ask_reps",
         "reps", REPS_STEP, "reps_at_most", "reps_at_least", "reps_more_by", "reps_fewer_by",
     ),
 }
@@ -104,21 +99,20 @@ def set_number(turn: Turn, field: str, value: int | None, heard: bool = False) -
     low, high = SETTING_RANGES[field]
     if value is not None and low <= value <= high:
         return change_setting(turn, field, value)
-    turn.session.pending = question.pending
     speech = Speech()
     if value is not None:
         speech.say(turn.say(question.outside_key, value=value, low=low, high=high))
     elif heard:
         speech.say(turn.say("number_not_understood"))
     speech.say(turn.say(question.question_key, low=low, high=high))
-    return ask(turn, speech, question.reprompt_key, low=low, high=high)
+    return ask_question(turn, Question(question.kind), speech, low=low, high=high)
 
 
 def answer_number(turn: Turn, number: int | None) -> Reply:
     """A bare number ("twenty"): the answer to the question asked, else a word on how to use it."""
-    if turn.asked is Pending.HOLD_SECONDS:
+    if turn.was_asked(Pending.HOLD_SECONDS):
         return set_number(turn, "hold_seconds", number, heard=number is None)
-    if turn.asked is Pending.REPS:
+    if turn.was_asked(Pending.REPS):
         return set_number(turn, "reps", number, heard=number is None)
     if number is None:
         return confirm(turn, turn.say("number_not_understood"))
@@ -134,17 +128,19 @@ def _usual(values: list[int]) -> int:
     return min(values, key=lambda v: (-values.count(v), v))
 
 
-def adjust(turn: Turn, field: str, up: bool, by: int | None) -> Reply:
+def adjust(turn: Turn, field: str, up: bool | None, by: int | None) -> Reply:
     """ "longer holds", "take off five seconds", "two more reps": from what the user gets today, within the range.
 
-    Today's value is the user's own setting, else the one most stretches of their routine use.
+    Today's value is the user's own setting, else the one most stretches of their routine use. Without
+    a direction (``up`` None) the number itself is asked for.
     """
+    if up is None:
+        return set_number(turn, field, None)
     number = NUMBERS[field]
     profile = turn.user.profile
     current = getattr(profile.settings(), field)
     if current is None:
-        plan = build_plan(routine_items(turn, users_routine(turn)), turn.deps.catalogue, profile.settings())
-        current = _usual([getattr(item, number.plan_field) for item in plan])
+        current = _usual([getattr(item, number.plan_field) for item in users_plan(turn)])
     step = by if by is not None and by > 0 else number.step
     low, high = SETTING_RANGES[field]
     start = min(max(current, low), high)  # a routine's own value may lie outside what can be set
@@ -155,25 +151,30 @@ def adjust(turn: Turn, field: str, up: bool, by: int | None) -> Reply:
     return change_setting(turn, field, wanted, change=said)
 
 
-def pace(turn: Turn, slower: bool) -> Reply:
-    """ "slower" / "too fast": a routine stops where it is and waits; the user hears what makes it gentler or shorter."""
+def pace(turn: Turn, slower: bool | None) -> Reply:
+    """ "slower" / "too fast": a routine stops where it is and waits; the user hears what makes it gentler or shorter.
+    Words that are no pace (``None``) are not understood, never taken for "slower"."""
+    if slower is None:
+        return not_understood(turn)
     return confirm(turn, turn.say("pace_slower" if slower else "pace_faster"))
 
 
 def confirm_pending_setting(turn: Turn) -> Reply:
     """Yes to "that makes your routine 45 minutes: keep it?"."""
-    setting = turn.session.pending_setting
-    if setting is None:
+    asked = turn.asked
+    if asked is None or asked.about is None or asked.value is None:
         return confirm(turn, turn.say("nothing_to_confirm"))
-    return change_setting(turn, setting[0], setting[1], confirmed=True)
+    return change_setting(turn, asked.about, asked.value, confirmed=True)
 
 
 def decline_pending_setting(turn: Turn) -> Reply:
     return confirm(turn, turn.say("setting_unchanged"))
 
 
-def set_level(turn: Turn, level: str) -> Reply:
-    """A level replaces an explicit hold time, and says so."""
+def set_level(turn: Turn, level: str | None) -> Reply:
+    """A level replaces an explicit hold time, and says so (``None``: a level the skill does not have)."""
+    if level is None:
+        return confirm(turn, turn.say("level_unknown"))
     profile = turn.user.profile
     turn.user.change(profile.with_(level=level, hold_seconds=None), {"level", "hold_seconds"})
     texts = [turn.say(f"level_{level}")]
@@ -182,22 +183,27 @@ def set_level(turn: Turn, level: str) -> Reply:
     return confirm(turn, *texts, changed=True)
 
 
-def set_warm_up(turn: Turn, choice: str) -> Reply:
+def set_warm_up(turn: Turn, choice: str | None) -> Reply:
     """ "always warm up" / "skip the warm-up": for the routines whose article says to warm up first."""
+    if choice is None:
+        return confirm(turn, turn.say("warm_up_unknown"))
     turn.user.change(turn.user.profile.with_(warm_up=choice), {"warm_up"})
-    if turn.asked is Pending.WARM_UP and turn.session.pending_routine:  # the answer to "warm up first?"
-        return start_routine(turn, turn.session.pending_routine, warm_up=choice == "always")
+    if turn.was_asked(Pending.WARM_UP) and turn.about:  # the answer to "warm up first?"
+        return start_routine(turn, turn.about, warm_up=choice == "always")
     texts = [turn.say(f"warm_up_{choice}")]
     if choice == "skip":
         texts.extend(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.WARM_UP_SKIPPED))
     return confirm(turn, *texts, changed=True)
 
 
-def set_sore_leg(turn: Turn, leg: str) -> Reply:
-    """Which leg a stretch done on the affected side uses; starts the routine that asked, if one did."""
+def set_sore_leg(turn: Turn, leg: str | None) -> Reply:
+    """Which leg a stretch done on the affected side uses; starts the routine that asked, if one did.
+    A leg that is none of left, right or both (``None``) is asked for again."""
+    if leg is None:
+        return ask_which_leg(turn)
     turn.user.change(turn.user.profile.with_(sore_leg=leg), {"sore_leg"})
-    if turn.asked is Pending.SORE_LEG and turn.session.pending_routine:
-        return start_routine(turn, turn.session.pending_routine)
+    if turn.was_asked(Pending.SORE_LEG) and turn.about:
+        return start_routine(turn, turn.about)
     return confirm(turn, turn.say(f"sore_leg_{leg}"), changed=True)
 
 
@@ -211,5 +217,4 @@ def other_leg(turn: Turn) -> Reply:
 
 def ask_which_leg(turn: Turn, key: str = "ask_sore_leg_words") -> Reply:
     """ "Which leg is sore?" (``key``: the plain question, or the one that names the answers), answered by ``set_sore_leg``."""
-    turn.session.pending = Pending.SORE_LEG
-    return ask(turn, Speech().say(turn.say(key)), "ask_sore_leg")
+    return ask_question(turn, Question(Pending.SORE_LEG, turn.about), Speech().say(turn.say(key)))

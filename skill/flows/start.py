@@ -9,8 +9,8 @@ from skill.engine import RoutineState
 from skill.engine.plan import Limit, limits
 from skill.flows.playing import finish_if_heard, play, timeline_for
 from skill.flows.routines import routine_items
-from skill.flows.replies import ask
-from skill.flows.turn import Pending, Turn
+from skill.flows.replies import ask, ask_question
+from skill.flows.turn import Pending, Question, Turn
 from skill.speech import Reply, Speech
 from skill.speech.timeline import speech_seconds
 
@@ -26,17 +26,17 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
     profile = user.profile
     items = routine_items(turn, routine_id)
     if profile.sore_leg is None and any(catalogue.stretch(i.stretch_id).side_rule == "affected" for i in items):
-        return ask_question(turn, Pending.SORE_LEG, routine_id, Speech().say(turn.say("ask_sore_leg")), "ask_sore_leg")
+        return ask_question(turn, Question(Pending.SORE_LEG, routine_id), Speech().say(turn.say("ask_sore_leg")))
     warm_up_id = catalogue.routine(routine_id).warm_up if routine_id in catalogue.routines else None
     if warm_up_id is not None and warm_up is None:
         if profile.warm_up is None:
-            return ask_question(turn, Pending.WARM_UP, routine_id, Speech().say(turn.say("ask_warm_up")), "ask_warm_up_reprompt")
+            return ask_question(turn, Question(Pending.WARM_UP, routine_id), Speech().say(turn.say("ask_warm_up")))
         warm_up = profile.warm_up == "always"
     notes: list[str] = []
     if warm_up and warm_up_id is not None:
         items = catalogue.routine(warm_up_id).items + items
         notes.append(turn.say("warming_up_first"))
-    elif warm_up_id is not None and turn.asked is not Pending.GO_ON:  # not right after the warm-up routine itself
+    elif warm_up_id is not None and not turn.was_asked(Pending.GO_ON):  # not right after the warm-up routine itself
         notes.extend(rule.text for rule in catalogue.safety_for(SafetyMoment.WARM_UP_SKIPPED))
     settings = profile.settings()
     state = turn.deps.engine.start(routine_id, items, settings, now_ms)
@@ -49,13 +49,6 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
         {"session_dates", "disclaimer_given", "hint_given"},
     )
     return play(turn, state, prefix=opening)
-
-
-def ask_question(turn: Turn, question: Pending, routine_id: str, speech: Speech, reprompt_key: str) -> Reply:
-    """Ask ``question`` before starting ``routine_id``; the answer starts it."""
-    turn.session.pending = question
-    turn.session.pending_routine = routine_id
-    return ask(turn, speech, reprompt_key)
 
 
 def _safety_first(turn: Turn) -> list[str]:

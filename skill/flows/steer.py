@@ -13,10 +13,10 @@ from skill.catalogue.model import SafetyMoment
 from skill.engine import Moment, RoutineState, Where
 from skill.flows.playing import play
 from skill.flows.progress import saved_routine
-from skill.flows.replies import ask, close
+from skill.flows.replies import ask, ask_question, close
 from skill.flows.routines import users_routine
 from skill.flows.start import offer_routines, start_routine
-from skill.flows.turn import Pending, Turn
+from skill.flows.turn import Pending, Question, Turn
 from skill.speech import Reply, Speech
 
 
@@ -32,10 +32,6 @@ class Command(str, Enum):
 
 def steer(turn: Turn, command: Command) -> Reply:
     """Carry out ``command`` on the routine in progress (or on the stored one, for next and continue)."""
-    if turn.asked is Pending.CARRY_ON and command in (Command.NEXT, Command.CONTINUE):
-        return carry_on(turn)
-    if turn.asked is Pending.SKIP_AFTER_PAIN and command in (Command.NEXT, Command.SKIP):
-        command = Command.SKIP
     state, moment, engine = turn.routine, turn.moment, turn.deps.engine
     if state is None or moment is None:
         if command in (Command.NEXT, Command.CONTINUE) and saved_routine(turn) is not None:
@@ -63,22 +59,25 @@ def steer(turn: Turn, command: Command) -> Reply:
     return play(turn, state, prefix)
 
 
-def start_or_continue(turn: Turn, routine_id: str | None) -> Reply:
+def start_or_continue(turn: Turn, routine_id: str | None, heard: str | None = None) -> Reply:
     """ "start", "let's go", "start the lower back": what they mean depends on where the user is.
+    A routine name the skill does not know (``heard``, no ``routine_id``) lists the routines.
 
     With a routine in progress, naming no routine (or the same one) carries on with it, and naming
     another asks before leaving it; otherwise the routine named, or the user's own, starts. (Said to
-    a question before a routine, "let's go" is a yes: ``skill.flows.questions.GO_AHEAD``.)
+    a question, "let's go" is its answer: ``skill.flows.questions``.)
     """
+    if heard and routine_id is None:
+        return offer_routines(turn, "routine_unknown", heard=heard)
     state = turn.routine
     if state is None or turn.moment is None:
         return start_routine(turn, routine_id or users_routine(turn))
     if routine_id is None or routine_id == state.routine_id:
         return steer(turn, Command.CONTINUE)
     pause_here(turn)
-    turn.session.pending, turn.session.pending_routine = Pending.SWITCH_ROUTINE, routine_id
     names = {"current": turn.routine_name(state.routine_id), "routine": turn.routine_name(routine_id)}
-    return ask(turn, Speech().say(turn.say("ask_switch_routine", **names)), "ask_switch_routine_reprompt", **names)
+    speech = Speech().say(turn.say("ask_switch_routine", **names))
+    return ask_question(turn, Question(Pending.SWITCH_ROUTINE, routine_id), speech, **names)
 
 
 def carry_on(turn: Turn) -> Reply:
@@ -111,5 +110,4 @@ def hurts(turn: Turn) -> Reply:
         speech.say(turn.say("pain_offer_last"))
         skipped = engine.skip(Moment(state, Where.STOPPED))
         return play(turn, skipped, prefix=speech)
-    turn.session.pending = Pending.SKIP_AFTER_PAIN
-    return ask(turn, speech.say(turn.say("pain_offer_next")), "pain_offer_next_reprompt")
+    return ask_question(turn, Question(Pending.SKIP_AFTER_PAIN, state.routine_id), speech.say(turn.say("pain_offer_next")))

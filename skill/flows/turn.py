@@ -9,9 +9,9 @@ profile and the moment of the request; the flows take a ``Turn`` and return a
 
 Example:
     >>> from skill.catalogue import load_catalogue
-    >>> session = SessionState.load({"pending": "delete_data", "routine": {"bogus": 1}}, load_catalogue())
-    >>> session.pending, session.routine, session.lost_track
-    (<Pending.DELETE_DATA: 'delete_data'>, None, True)
+    >>> session = SessionState.load({"question": ["delete_data", None, None], "routine": {"bogus": 1}}, load_catalogue())
+    >>> session.question, session.routine, session.lost_track
+    (Question(kind=<Pending.DELETE_DATA: 'delete_data'>, about=None, value=None), None, True)
 """
 
 from __future__ import annotations
@@ -38,20 +38,90 @@ SETTING_RANGES = {"hold_seconds": HOLD_RANGE, "reps": REPS_RANGE}
 
 
 class Pending(str, Enum):
-    """A question the skill asked and is waiting on (yes/no answers: ``skill.flows.questions``)."""
+    """The kinds of question the skill asks (their answers: ``skill.flows.questions``)."""
 
     CARRY_ON = "carry_on"  # "carry on from where you stopped?"
     SKIP_AFTER_PAIN = "skip_after_pain"  # "skip to the next stretch?"
     DELETE_DATA = "delete_data"  # "delete everything?"
-    WARM_UP = "warm_up"  # "warm up first?" (then start ``pending_routine``)
-    SORE_LEG = "sore_leg"  # "which leg is sore?" (then start ``pending_routine``)
-    CONFIRM_SETTING = "confirm_setting"  # "that makes your routine 45 minutes: keep it?" (``pending_setting``)
+    WARM_UP = "warm_up"  # "warm up first?" (then start the routine it is about)
+    SORE_LEG = "sore_leg"  # "which leg is sore?" (then start the routine it is about)
+    CONFIRM_SETTING = "confirm_setting"  # "that makes your routine 45 minutes: keep it?" (about a setting and its value)
     FEELING = "feeling"  # "how does your back feel: better, the same, or worse?"
     GO_ON = "go_on"  # after the warm-up: "go on with your routine?"
-    SWITCH_ROUTINE = "switch_routine"  # mid-routine: "switch to the lower back routine?" (``pending_routine``)
+    SWITCH_ROUTINE = "switch_routine"  # mid-routine: "switch to the lower back routine?" (about that routine)
     HOLD_SECONDS = "hold_seconds"  # "how many seconds, from 10 to 90?" (a bare number answers)
     REPS = "reps"  # "how many repetitions, from 1 to 10?" (a bare number answers)
+    ANOTHER_ROUTINE = "another_routine"  # after the check-in, "next": "would you like another routine?"
     REMINDER_TIME = "reminder_time"  # "what time each day?" (a bare time answers it: SetReminderIntent)
+
+
+class Asked(NamedTuple):
+    """How a kind of question is asked: what silence hears again (``reprompt``, a phrase key), and
+    ``again``, the phrase key that asks it once more at the next launch when the session ended on it
+    (None: not kept past the session; the place of a routine is kept on its own)."""
+
+    reprompt: str
+    again: str | None = None
+
+
+# Every kind of question, with its reprompt: a question without one cannot be asked (``replies.ask_question``).
+ASKED: dict[Pending, Asked] = {
+    Pending.CARRY_ON: Asked("offer_continue_reprompt"),
+    Pending.SKIP_AFTER_PAIN: Asked("pain_offer_next_reprompt"),
+    Pending.DELETE_DATA: Asked("delete_confirm_reprompt"),
+    Pending.WARM_UP: Asked("ask_warm_up_reprompt", again="again_warm_up"),
+    Pending.SORE_LEG: Asked("ask_sore_leg_words", again="again_sore_leg"),
+    Pending.CONFIRM_SETTING: Asked("confirm_long_reprompt"),
+    Pending.FEELING: Asked("ask_feeling_reprompt"),
+    Pending.GO_ON: Asked("ask_go_on_reprompt", again="again_go_on"),
+    Pending.SWITCH_ROUTINE: Asked("ask_switch_routine_reprompt"),
+    Pending.HOLD_SECONDS: Asked("ask_hold_seconds_reprompt"),
+    Pending.REPS: Asked("ask_reps_reprompt"),
+    Pending.ANOTHER_ROUTINE: Asked("ask_another_routine_reprompt"),
+    Pending.REMINDER_TIME: Asked("reminder_ask_time_reprompt"),
+}
+
+
+class Question(NamedTuple):
+    """A question the skill asked and waits on: what kind, and what it is about: the routine a
+    question before a routine would start (``about``), or the setting and value to confirm.
+
+    It travels in the session as a short list and, for the kinds kept past the session, in the profile.
+
+    >>> from skill.catalogue import load_catalogue
+    >>> Question(Pending.WARM_UP, "lower_back").to_list()
+    ['warm_up', 'lower_back', None]
+    >>> Question.from_raw(["confirm_setting", "reps", 40], load_catalogue()) is None  # 40 reps: out of range
+    True
+    >>> Question.from_raw(["warm_up", ["lower_back"], None], load_catalogue()) is None
+    True
+    """
+
+    kind: Pending
+    about: str | None = None
+    value: int | None = None
+
+    def to_list(self) -> list[Any]:
+        return [self.kind.value, self.about, self.value]
+
+    @classmethod
+    def from_raw(cls, raw: Any, catalogue: Catalogue) -> "Question | None":
+        """A question from untrusted data (session attributes, the stored profile), or None if it is not one."""
+        if not isinstance(raw, list) or len(raw) != 3:
+            return None
+        kind, about, value = raw
+        try:
+            kind = Pending(kind)
+        except ValueError:
+            return None
+        if (value is not None and (isinstance(value, bool) or not isinstance(value, int))) or not (about is None or isinstance(about, str)):
+            return None
+        if kind is Pending.CONFIRM_SETTING:
+            if about not in SETTING_RANGES or value is None or not SETTING_RANGES[about][0] <= value <= SETTING_RANGES[about][1]:
+                return None
+        elif value is not None or not (about is None or about in catalogue.routines or about == OWN_ROUTINE):
+            return None
+        return cls(kind, about, value)
 
 
 class TimelineCache:
@@ -90,11 +160,9 @@ class SessionState:
     """The conversation between two requests."""
 
     routine: RoutineState | None = None
-    pending: Pending | None = None
+    question: Question | None = None  # asked in the last response, waiting on its answer
     last_reply: dict[str, Any] | None = None
     full_steps: frozenset[str] = frozenset()  # stretches to read in full this session, on request
-    pending_routine: str | None = None  # the routine a pending question is about
-    pending_setting: tuple[str, int] | None = None  # ("hold_seconds" or "reps", value) awaiting a yes
     safety_said: bool = False  # "never bounce, stop if it hurts" said in this session
     lost_track: bool = False
 
@@ -108,23 +176,10 @@ class SessionState:
             except InvalidState as error:
                 logger.warning("dropping invalid routine state from session: %s", error)
                 session.lost_track = True
-        try:
-            session.pending = Pending(attributes.get("pending"))
-        except ValueError:
-            session.pending = None
+        session.question = Question.from_raw(attributes.get("question"), catalogue)
         full = attributes.get("full_steps")
         if isinstance(full, list) and len(full) <= MAX_FULL_STEPS:
             session.full_steps = frozenset(s for s in full if isinstance(s, str) and s in catalogue.stretches)
-        routine_id = attributes.get("pending_routine")
-        if isinstance(routine_id, str) and (routine_id in catalogue.routines or routine_id == OWN_ROUTINE):
-            session.pending_routine = routine_id
-        setting = attributes.get("pending_setting")
-        if (
-            isinstance(setting, list) and len(setting) == 2 and setting[0] in SETTING_RANGES
-            and isinstance(setting[1], int) and not isinstance(setting[1], bool)
-            and SETTING_RANGES[setting[0]][0] <= setting[1] <= SETTING_RANGES[setting[0]][1]
-        ):
-            session.pending_setting = (setting[0], setting[1])
         session.safety_said = attributes.get("safety_said") is True
         last = attributes.get("last")
         if isinstance(last, dict) and _replayable(last.get("ssml")) and _replayable(last.get("reprompt"), optional=True):
@@ -135,16 +190,12 @@ class SessionState:
         attributes: dict[str, Any] = {}
         if self.routine is not None:
             attributes["routine"] = self.routine.to_dict()
-        if self.pending is not None:
-            attributes["pending"] = self.pending.value
+        if self.question is not None:
+            attributes["question"] = self.question.to_list()
         if self.last_reply:
             attributes["last"] = self.last_reply
         if self.full_steps:
             attributes["full_steps"] = sorted(self.full_steps)
-        if self.pending is not None and self.pending_routine is not None:
-            attributes["pending_routine"] = self.pending_routine
-        if self.pending is Pending.CONFIRM_SETTING and self.pending_setting is not None:
-            attributes["pending_setting"] = list(self.pending_setting)
         if self.safety_said:
             attributes["safety_said"] = True
         return attributes
@@ -159,13 +210,13 @@ class Turn:
     user: UserData
     at_ms: int | None = None
     moment: Moment | None = field(default=None, init=False)
-    asked: Pending | None = field(default=None, init=False)
+    asked: Question | None = field(default=None, init=False)
     played: RoutineState | None = field(default=None, init=False)  # set when this response plays part of the routine
 
     def __post_init__(self) -> None:
         # A question is answered by the very next request or not at all; a flow that asks
-        # one sets ``session.pending`` again.
-        self.asked, self.session.pending = self.session.pending, None
+        # one sets ``session.question`` again.
+        self.asked, self.session.question = self.session.question, None
         # A routine that ended in the last response is over (its place was cleared then).
         if self.session.routine is not None and self.session.routine.status is Status.FINISHED:
             self.session.routine = None
@@ -175,6 +226,15 @@ class Turn:
             self.session.routine = moment.state
             # Heard to its end, a routine is over: nothing to steer (the responder counts it done).
             self.moment = None if self._over(moment.state) else moment
+
+    def was_asked(self, *kinds: Pending) -> bool:
+        """Whether the question this request may answer is one of ``kinds``."""
+        return self.asked is not None and self.asked.kind in kinds
+
+    @property
+    def about(self) -> str | None:
+        """What the question this request may answer is about (a routine id, or a setting)."""
+        return self.asked.about if self.asked is not None else None
 
     @property
     def phrases(self) -> Phrases:

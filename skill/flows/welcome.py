@@ -1,12 +1,16 @@
-"""Opening the skill: carry on an interrupted routine, offer the user's routine, or welcome a new user."""
+"""Opening the skill (ask again the question the last session ended on, carry on an interrupted
+routine, offer the user's routine, or welcome a new user) and leaving it."""
 
 from __future__ import annotations
 
 from skill.catalogue.model import SafetyMoment
-from skill.flows.progress import saved_routine
-from skill.flows.replies import ask
+from skill.engine import Status
+from skill.flows.playing import finish_if_heard
+from skill.flows.progress import keep_progress, saved_routine, stored_question
+from skill.flows.replies import ask, ask_question, close
+from skill.flows.steer import pause_here
 from skill.flows.routines import users_routine
-from skill.flows.turn import Pending, Turn
+from skill.flows.turn import ASKED, Pending, Question, Turn
 from skill.speech import Reply, Speech
 
 
@@ -16,16 +20,22 @@ SPACE_AND_CLOTHES = "clothes_and_space"
 
 def launch(turn: Turn) -> Reply:
     profile = turn.user.profile
+    question = stored_question(turn)
+    if question is not None and question.about is not None:  # newer than any stored place: asked after it
+        again = ASKED[question.kind].again
+        assert again is not None
+        name = turn.routine_name(question.about)
+        speech = Speech().say(turn.say("welcome_back"), turn.say(again, routine=name))
+        return ask_question(turn, question, speech, routine=name)
     saved = saved_routine(turn)
     if saved is not None:
         turn.session.routine = saved
-        turn.session.pending = Pending.CARRY_ON
         stretch = turn.deps.engine.stretch_at(saved)
         speech = Speech().say(
             turn.say("welcome_back"),
             turn.say("offer_continue", routine=turn.routine_name(saved.routine_id), stretch=stretch.name),
         )
-        return ask(turn, speech, "offer_continue_reprompt")
+        return ask_question(turn, Question(Pending.CARRY_ON, saved.routine_id), speech)
     if profile.own_routine or profile.preferred_routine:
         name = turn.routine_name(users_routine(turn))
         speech = Speech().say(turn.say("welcome_back"), turn.say("offer_users_routine", routine=name))
@@ -36,3 +46,22 @@ def launch(turn: Turn) -> Reply:
         speech.say(*(r.text for r in turn.deps.catalogue.safety_for(SafetyMoment.FIRST_USE) if r.id == SPACE_AND_CLOTHES))
         turn.user.change(profile.with_(disclaimer_given=True), {"disclaimer_given"})
     return ask(turn, speech.say(turn.say("offer_routines")), "offer_routines_reprompt")
+
+
+def stop(turn: Turn) -> Reply:
+    """ "stop", "cancel", "go home": goodbye, saying the place in an unfinished routine is kept (unless
+    the store could not keep it)."""
+    finish_if_heard(turn)  # heard to its end, it is done: nothing to keep
+    state = pause_here(turn)
+    keep_progress(turn)  # the place goes into the profile before the routine leaves the session
+    turn.session.routine = None
+    goodbye = close(Speech().say(turn.say("goodbye")))
+    if state is None or state.status is Status.FINISHED:
+        return goodbye
+    return Reply(Speech().say(turn.say("goodbye_saved")), end_session=True, if_not_stored=goodbye.speech)
+
+
+def disabled(turn: Turn, kept_by_alexa: bool) -> None:
+    """The user disabled the skill; unless Alexa keeps their data for a comeback, it is deleted."""
+    if not kept_by_alexa:
+        turn.user.delete()

@@ -1,105 +1,49 @@
-"""Handlers for the shape of a conversation: launch, help, yes/no, stop, fallback, session end."""
+"""The shape of a conversation: launch, help, stop, the session's end, the skill disabled.
+
+Each entry reads the request and calls one flow (yes, no and the go-on words are the dispatcher's:
+``skill.handlers.dispatch``).
+"""
 
 from __future__ import annotations
 
 import logging
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name, is_request_type
-from ask_sdk_model import Response
 
-from skill.engine import Status
 from skill.flows import describe, questions, welcome
-from skill.flows.steer import pause_here
-from skill.flows.replies import close
-from skill.handlers.responder import respond, settle, turn_of
-from skill.speech import Speech
+from skill.flows.turn import Turn
+from skill.handlers.responder import Operation, Outcome, Silent
 
 logger = logging.getLogger(__name__)
 
 
-class LaunchHandler(AbstractRequestHandler):
-    """Welcome; offer to carry on an interrupted routine, else say how to start one."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("LaunchRequest")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, welcome.launch(turn_of(handler_input)))
+def _stop(handler_input: HandlerInput, turn: Turn) -> Outcome:
+    return welcome.stop(turn)
 
 
-class YesNoHandler(AbstractRequestHandler):
-    """Yes and no answer the pending question (``skill.flows.questions``)."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        yes = is_intent_name("AMAZON.YesIntent")(handler_input)
-        return respond(handler_input, questions.answer(turn_of(handler_input), yes))
+def _session_ended(handler_input: HandlerInput, turn: Turn) -> Outcome:
+    """The user left, said "exit", or stayed silent: keep their place and question. Alexa accepts no speech here."""
+    logger.info("session ended: %s", getattr(handler_input.request_envelope.request, "reason", None))
+    questions.silence(turn)
+    return Silent()
 
 
-class HelpHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.HelpIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, describe.help_reply(turn_of(handler_input)))
-
-
-class StopHandler(AbstractRequestHandler):
-    """Stop, cancel and "go home": end the session, keeping the place in an unfinished routine."""
-
-    INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.INTENTS)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = turn_of(handler_input)
-        state = pause_here(turn)
-        settle(turn)  # stored now, so the goodbye can say whether the place was kept
-        turn.session.routine = None
-        kept = state is not None and state.status is not Status.FINISHED and turn.user.store_ok
-        return respond(handler_input, close(Speech().say(turn.say("goodbye_saved" if kept else "goodbye"))))
+def _skill_disabled(handler_input: HandlerInput, turn: Turn) -> Outcome:
+    """NOT_PERSISTED means the user comes back as a new user. Skill events carry no session."""
+    body = getattr(handler_input.request_envelope.request, "body", None) or {}
+    welcome.disabled(turn, kept_by_alexa=body.get("userInformationPersistenceStatus") != "NOT_PERSISTED")
+    return Silent()
 
 
-class FallbackHandler(AbstractRequestHandler):
-    """AMAZON.FallbackIntent and any intent this skill does not know: keep the session and the routine."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("IntentRequest")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        intent = str(get_intent_name(handler_input))
-        if intent != "AMAZON.FallbackIntent":
-            logger.warning("unhandled intent %s", intent)
-        return respond(handler_input, describe.not_understood(turn_of(handler_input)))
-
-
-class SessionEndedHandler(AbstractRequestHandler):
-    """The user left, said "exit", or stayed silent: keep their place. Alexa accepts no speech here."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("SessionEndedRequest")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = turn_of(handler_input)
-        request = handler_input.request_envelope.request
-        logger.info("session ended: %s", getattr(request, "reason", None))
-        pause_here(turn)
-        settle(turn)
-        turn.session.routine = None
-        return handler_input.response_builder.response
-
-
-class UnknownRequestHandler(AbstractRequestHandler):
-    """Any other request type (display or system events): answer with an empty response."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return True
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        logger.info("ignoring request type %s", get_request_type(handler_input))
-        return handler_input.response_builder.response
+OPERATIONS: dict[str, Operation] = {
+    "AMAZON.HelpIntent": lambda handler_input, turn: describe.help_reply(turn),
+    "AMAZON.StopIntent": _stop,
+    "AMAZON.CancelIntent": _stop,
+    "AMAZON.NavigateHomeIntent": _stop,
+}
+# By request type.
+REQUESTS: dict[str, Operation] = {
+    "LaunchRequest": lambda handler_input, turn: welcome.launch(turn),
+    "SessionEndedRequest": _session_ended,
+    "AlexaSkillEvent.SkillDisabled": _skill_disabled,
+}

@@ -24,7 +24,7 @@ from skill.engine import RoutineEngine
 from skill.flows.turn import Deps, SessionState, TimelineCache, Turn
 from skill.flows.user_data import SESSION_KEY, UserData
 from skill.handlers.name_free import is_name_free, refuse
-from skill.handlers.responder import TURN_KEY
+from skill.handlers.responder import TURN_KEY, speak
 from skill.persistence.keys import NoUserError, user_key
 from skill.persistence.versioned import VersionedStore
 from skill.speech import Composer, Speech, phrases_for
@@ -156,6 +156,4 @@ class ApologiseOnError(AbstractExceptionHandler):
         # to Alexa exactly as they came: the routine stays where it was before this request.
         turn = cast("Turn | None", handler_input.attributes_manager.request_attributes.get(TURN_KEY))
         phrases = turn.phrases if turn else phrases_for(None)
-        speech, reprompt = Speech().say(phrases.say("error")), Speech().say(phrases.say("error_reprompt"))
-        builder = handler_input.response_builder.speak(speech.ssml()).ask(reprompt.ssml())
-        return builder.set_should_end_session(False).response
+        return speak(handler_input, Speech().say(phrases.say("error")), Speech().say(phrases.say("error_reprompt")), end_session=False)

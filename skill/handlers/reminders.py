@@ -1,7 +1,7 @@
 """The daily reminder: set, list, cancel, and Alexa's answer to the permission question.
 
 Thin on purpose, and light to import: the flow (``skill.flows.reminders``) and the API client
-(``skill.reminders_api``, which loads ``urllib`` and ``http.client``) are imported inside ``handle``,
+(``skill.reminders_api``, which loads ``urllib`` and ``http.client``) are imported inside each entry,
 so building the skill and every other request never load them.
 """
 
@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
-from ask_sdk_model import Response
 
 from skill.flows import settings
-from skill.flows.turn import Pending
-from skill.handlers.responder import respond, settle, turn_of
+from skill.flows.turn import Pending, Turn
+from skill.handlers.responder import Operation, Outcome, Silent
 from skill.handlers.slots import slot_text
 
 if TYPE_CHECKING:
-    from skill.flows.reminders import Access, Outcome
+    from skill.flows.reminders import Access
+    from skill.flows.reminders import Outcome as Asked
 
 REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 ASK_FOR = "AskFor"  # the name of Alexa's permission request and of its answer
@@ -39,24 +37,24 @@ def _access(handler_input: HandlerInput) -> "Access":
     return Access(api, consented)
 
 
-def _answer(handler_input: HandlerInput, outcome: "Outcome") -> Response:
+def _answer(outcome: "Asked") -> Outcome:
     """The flow's reply, or Alexa's permission question (``Connections.SendRequest`` AskFor) with the wanted time as token."""
     if outcome.ask_permission_for is None:
         assert outcome.reply is not None
-        return respond(handler_input, outcome.reply)
+        return outcome.reply
     from ask_sdk_model.interfaces.connections import SendRequestDirective
 
     from skill.flows.reminders import permission_token
 
-    settle(turn_of(handler_input))  # the routine's place is stored before Alexa takes over
     payload: dict[str, Any] = {
         "@type": "AskForPermissionsConsentRequest",
         "@version": "2",
         "permissionScopes": [{"permissionScope": REMINDERS_SCOPE, "consentLevel": "ACCOUNT"}],
     }
     directive = SendRequestDirective(name=ASK_FOR, payload=payload, token=permission_token(outcome.ask_permission_for))
-    # Alexa asks the question itself: the response carries no speech and leaves the session to Alexa.
-    return handler_input.response_builder.add_directive(directive).response
+    # Alexa asks the question itself: the response carries no speech and leaves the session to Alexa
+    # (the routine's place is stored first, like every response's).
+    return Silent(directive)
 
 
 def _hour(number: str | None) -> str | None:
@@ -79,68 +77,66 @@ def _whole_hour(time: str | None) -> int | None:
     return None
 
 
-class SetReminderHandler(AbstractRequestHandler):
-    """ "remind me to stretch every day at seven", or a bare time (or number) answering "what time each day?"."""
+def _set(handler_input: HandlerInput, turn: Turn, said: str | None) -> Outcome:
+    from skill.flows import reminders
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if is_intent_name("SetReminderIntent")(handler_input):
-            return True
-        # "seven" is a number as much as a time; after "what time each day?" it is the time.
-        return is_intent_name("NumberIntent")(handler_input) and turn_of(handler_input).asked is Pending.REMINDER_TIME
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = turn_of(handler_input)
-        if is_intent_name("SetReminderIntent")(handler_input):
-            said = slot_text(handler_input, "time")
-            hour = _whole_hour(said)
-            if hour is not None and turn.asked in (Pending.HOLD_SECONDS, Pending.REPS):
-                # "seven" heard as a time, while the skill asked "how many?": it is the number.
-                return respond(handler_input, settings.answer_number(turn, hour))
-        else:
-            number = slot_text(handler_input, "number")
-            said = _hour(number) or number  # a number that is no hour is said back as not understood
-        from skill.flows import reminders
-
-        outcome = reminders.set_reminder(turn, _access(handler_input), said)
-        return _answer(handler_input, outcome)
+    return _answer(reminders.set_reminder(turn, _access(handler_input), said))
 
 
-class ListRemindersHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ListRemindersIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.flows import reminders
-
-        return respond(handler_input, reminders.list_reminders(turn_of(handler_input), _access(handler_input)))
+def _set_reminder(handler_input: HandlerInput, turn: Turn) -> Outcome:
+    """ "remind me to stretch every day at seven"."""
+    return _set(handler_input, turn, slot_text(handler_input, "time"))
 
 
-class CancelReminderHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("CancelReminderIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.flows import reminders
-
-        return respond(handler_input, reminders.cancel_reminders(turn_of(handler_input), _access(handler_input)))
+def _time_as_number(handler_input: HandlerInput, turn: Turn) -> Outcome:
+    """ "seven" heard as a time, while the skill asked "how many?": it is the number."""
+    said = slot_text(handler_input, "time")
+    hour = _whole_hour(said)
+    return settings.answer_number(turn, hour) if hour is not None else _set(handler_input, turn, said)
 
 
-class PermissionAnswerHandler(AbstractRequestHandler):
+def _number_as_time(handler_input: HandlerInput, turn: Turn) -> Outcome:
+    """ "seven" after "what time each day?" is the time; a number that is no hour is said back as not understood."""
+    number = slot_text(handler_input, "number")
+    return _set(handler_input, turn, _hour(number) or number)
+
+
+def _list(handler_input: HandlerInput, turn: Turn) -> Outcome:
+    from skill.flows import reminders
+
+    return reminders.list_reminders(turn, _access(handler_input))
+
+
+def _cancel(handler_input: HandlerInput, turn: Turn) -> Outcome:
+    from skill.flows import reminders
+
+    return reminders.cancel_reminders(turn, _access(handler_input))
+
+
+def _permission_answered(handler_input: HandlerInput, turn: Turn) -> Outcome:
     """``Connections.Response`` to AskFor: ACCEPTED sets the reminder the token names; otherwise a sentence."""
+    from skill.flows import reminders
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        request = handler_input.request_envelope.request
-        return is_request_type("Connections.Response")(handler_input) and getattr(request, "name", None) == ASK_FOR
+    request = handler_input.request_envelope.request
+    if getattr(request, "name", None) != ASK_FOR:
+        return Silent()
+    payload = getattr(request, "payload", None)
+    consent = payload.get("status") if isinstance(payload, dict) else None
+    token = getattr(request, "token", None)
+    return _answer(reminders.permission_answered(
+        turn, _access(handler_input), consent if isinstance(consent, str) else None, token if isinstance(token, str) else None,
+    ))
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.flows import reminders
 
-        request = handler_input.request_envelope.request
-        payload = getattr(request, "payload", None)
-        consent = payload.get("status") if isinstance(payload, dict) else None
-        token = getattr(request, "token", None)
-        outcome = reminders.permission_answered(
-            turn_of(handler_input), _access(handler_input), consent if isinstance(consent, str) else None,
-            token if isinstance(token, str) else None,
-        )
-        return _answer(handler_input, outcome)
+OPERATIONS: dict[str, Operation] = {
+    "SetReminderIntent": _set_reminder,
+    "ListRemindersIntent": _list,
+    "CancelReminderIntent": _cancel,
+}
+REQUESTS: dict[str, Operation] = {"Connections.Response": _permission_answered}
+# Answers in words of their own, by the question they answer.
+ANSWERS: dict[tuple[Pending, str], Operation] = {
+    (Pending.REMINDER_TIME, "NumberIntent"): _number_as_time,
+    (Pending.HOLD_SECONDS, "SetReminderIntent"): _time_as_number,
+    (Pending.REPS, "SetReminderIntent"): _time_as_number,
+}

@@ -1,25 +1,38 @@
-"""From a flow's ``Reply`` to the ASK response: store first, then speak.
+"""From a flow's answer to the ASK response: store first, then speak. The one path every response takes.
 
-Every handler that speaks ends here, so this is the one place that keeps the
-routine's place in the profile and commits the user's changes (one write at most,
-before the reply leaves: a change the user hears confirmed is already stored),
-and that says once-only notices (a lost routine, a store that is down).
+Every request the dispatcher answers ends here, so this is the one place that keeps the routine's
+place and the question waiting in the profile and commits the user's changes (one write at most,
+before the reply leaves: a change the user hears confirmed is already stored), and that says
+once-only notices (a lost routine, a store that is down). An error's apology (``interceptors``)
+takes only the last step, ``speak``: after an error nothing is stored.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Callable, NamedTuple, Union, cast
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
+from ask_sdk_model import Directive, Response
 
 from skill.flows.playing import finish_if_heard
-from skill.flows.progress import keep_progress
+from skill.flows.progress import keep_progress, keep_question
 from skill.flows.turn import Turn
 from skill.handlers.elicitation import elicit_slot
 from skill.speech import Reply, Speech
 
 TURN_KEY = "turn"
+
+
+class Silent(NamedTuple):
+    """A response without speech: the session's end, a skill event, or Alexa asking the user
+    something itself (``directive``)."""
+
+    directive: Directive | None = None
+
+
+Outcome = Union[Reply, Silent]
+# What the handlers' tables hold: read the request, call one flow.
+Operation = Callable[[HandlerInput, Turn], Outcome]
 
 
 def turn_of(handler_input: HandlerInput) -> Turn:
@@ -34,34 +47,47 @@ def supports_apl(handler_input: HandlerInput) -> bool:
     return getattr(interfaces, "alexa_presentation_apl", None) is not None
 
 
-def settle(turn: Turn) -> None:
-    """Keep the routine's place (or count it done, if it has been heard to its end) and store every change now."""
+def settle(turn: Turn) -> bool:
+    """Keep the routine's place (or count it done, if it has been heard to its end) and the question
+    waiting, and store every change now; False when the store could not keep them."""
     finish_if_heard(turn)
     keep_progress(turn)
-    turn.user.commit()
+    keep_question(turn)
+    return turn.user.commit() and turn.user.store_ok
 
 
-def respond(handler_input: HandlerInput, reply: Reply) -> Response:
-    """Store, then render ``reply`` into the ASK response, prefixed with any notice that is due."""
+def respond(handler_input: HandlerInput, outcome: Outcome) -> Response:
+    """Store, then render ``outcome`` into the ASK response, prefixed with any notice that is due."""
     turn = turn_of(handler_input)
-    settle(turn)
+    stored = settle(turn)
+    if isinstance(outcome, Silent):
+        builder = handler_input.response_builder
+        if outcome.directive is not None:
+            builder.add_directive(outcome.directive)
+        return builder.response
     notices = (["lost_track"] if turn.session.lost_track else []) + turn.user.take_notices()
     turn.session.lost_track = False
     lead = Speech().say(*(turn.say(key) for key in notices))
-    speech = Speech().add(*lead.parts, *reply.speech.parts)
-    ssml = speech.ssml()
-    builder = handler_input.response_builder.speak(ssml)
-    reprompt_ssml = reply.reprompt.ssml() if reply.reprompt and not reply.end_session else None
-    if reprompt_ssml:
-        builder.ask(reprompt_ssml)
-    builder.set_should_end_session(reply.end_session)
-    elicit = None if reply.end_session else elicit_slot(turn.session.pending)
-    if elicit is not None:
-        builder.add_directive(elicit)
+    said = outcome.if_not_stored if outcome.if_not_stored is not None and not stored else outcome.speech
+    speech = Speech().add(*lead.parts, *said.parts)
+    reprompt = outcome.reprompt if not outcome.end_session else None
+    response = speak(handler_input, speech, reprompt, outcome.end_session)
+    question = turn.session.question
+    elicit = None if outcome.end_session or question is None else elicit_slot(question.kind)
+    if elicit is not None:  # a question a slot alone answers: Alexa listens for that slot's own samples
+        handler_input.response_builder.add_directive(elicit)
     if supports_apl(handler_input):
         from skill.screen.document import directive_for  # only a device with a screen loads the screen package
 
-        builder.add_directive(directive_for(turn, speech, lead))
+        handler_input.response_builder.add_directive(directive_for(turn, speech, lead))
     # In a routine "repeat" replays from the engine; outside one it says the last reply again.
-    turn.session.last_reply = None if turn.session.routine else {"ssml": ssml, "reprompt": reprompt_ssml}
-    return builder.response
+    turn.session.last_reply = None if turn.session.routine else {"ssml": speech.ssml(), "reprompt": reprompt.ssml() if reprompt else None}
+    return response
+
+
+def speak(handler_input: HandlerInput, speech: Speech, reprompt: Speech | None, end_session: bool) -> Response:
+    """The ASK response that says ``speech``, then listens (reprompting with ``reprompt``) or ends the session."""
+    builder = handler_input.response_builder.speak(speech.ssml())
+    if reprompt is not None and reprompt.parts:
+        builder.ask(reprompt.ssml())
+    return builder.set_should_end_session(end_session).response

@@ -7,30 +7,22 @@ catch: the routine stops where it was and nothing is lost.
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_request_type
-from ask_sdk_model import Response
 
 from skill.flows import describe, steer
-from skill.handlers.responder import respond, turn_of
+from skill.flows.turn import Turn
+from skill.handlers.responder import Operation, Outcome
 
 USER_EVENT = "Alexa.Presentation.APL.UserEvent"
 # The buttons the screen offers; an event naming any other command is refused.
 BUTTONS = {command.value: command for command in (steer.Command.PAUSE, steer.Command.NEXT)}
 
 
-class ScreenButtonHandler(AbstractRequestHandler):
+def _touched(handler_input: HandlerInput, turn: Turn) -> Outcome:
     """A touch on "Pause" or "Next" while a routine shows on screen."""
+    arguments = getattr(handler_input.request_envelope.request, "arguments", None)
+    first = arguments[0] if isinstance(arguments, list) and arguments else None
+    return describe.button(turn, BUTTONS.get(first) if isinstance(first, str) else None)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type(USER_EVENT)(handler_input)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        turn = turn_of(handler_input)
-        arguments = getattr(handler_input.request_envelope.request, "arguments", None)
-        first = arguments[0] if isinstance(arguments, list) and arguments else None
-        command = BUTTONS.get(first) if isinstance(first, str) else None
-        if command is None:
-            return respond(handler_input, describe.not_understood(turn))
-        return respond(handler_input, steer.steer(turn, command))
+REQUESTS: dict[str, Operation] = {USER_EVENT: _touched}

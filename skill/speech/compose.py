@@ -23,11 +23,16 @@ from skill.speech.timeline import SIDE_KEYS
 
 @dataclass
 class Reply:
-    """What to say, what to say if the user stays silent, and whether the session ends."""
+    """What to say, what to say if the user stays silent, and whether the session ends.
+
+    ``if_not_stored`` is said instead of ``speech`` when the store could not keep what this
+    request changed (a reply that says something was kept must not be said then).
+    """
 
     speech: Speech
     reprompt: Speech | None = None
     end_session: bool = False
+    if_not_stored: Speech | None = None
 
 
 class Composer:
@@ -74,15 +79,25 @@ class Composer:
             speech.say(p.say("navigation_hint"))
         return speech
 
-    def recap(self, stretch: Stretch, side_index: int) -> Speech:
-        """Picking a stretch up in the middle: which one, which side, and time to get back into it.
+    def recap(self, stretch: Stretch, side_index: int, rep: int = 0, reps: int = 1) -> Speech:
+        """Picking a stretch up in the middle: which one, which side, which repetition (``rep``
+        counts from 0, said from the second on), and time to get back into it: a short cue, never
+        the full steps again.
 
         It ends in silence: what follows starts with words (a hold, a rest or a counted set).
+
+        >>> from skill.catalogue import load_catalogue
+        >>> from skill.speech.phrases import phrases_for
+        >>> stretch = load_catalogue().stretch("single_knee_to_chest")
+        >>> Composer(phrases_for("en-US")).recap(stretch, 1, rep=2, reps=5).plain()
+        'Back to single knee to chest, right side. Repetition 3 of 5. Get back into position. …'
         """
         p = self.phrases
         side = self.side(stretch, side_index)
-        words = p.say("recap_side", name=stretch.name, side=side) if side else p.say("recap", name=stretch.name)
-        return Speech().say(words, p.say("get_back_into_position")).add(Pause(SETTLE_SECONDS * 1000))
+        words = [p.say("recap_side", name=stretch.name, side=side) if side else p.say("recap", name=stretch.name)]
+        if rep > 0:
+            words.append(p.say("recap_repetition", rep=rep + 1, reps=reps))
+        return Speech().say(*words, p.say("get_back_into_position")).add(Pause(SETTLE_SECONDS * 1000))
 
     def next_question(self, number: int, total: int, stretch: Stretch, same_stretch: bool) -> Reply:
         """The end of a response that is not the last: what comes next and what to say."""

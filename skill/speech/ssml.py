@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 from typing import Iterator, NamedTuple, Union
 
 # What XML 1.0 does not allow in text (control characters, surrogates, U+FFFE and U+FFFF), and DEL.
@@ -92,6 +92,24 @@ class Speech:
         if len(ssml) >= MAX_SSML_CHARS:
             raise SpeechLimitError(f"speech is {len(ssml)} characters; the limit is {MAX_SSML_CHARS}")
         return ssml
+
+    @classmethod
+    def parse(cls, ssml: str) -> "Speech":
+        """Speech from SSML of the one shape ``ssml`` writes (text and breaks only, already checked by
+        the caller), so that it can be said again.
+
+        >>> said = Speech([Text("Hold & breathe."), Pause(2500), Text("Done.")]).ssml()
+        >>> Speech.parse(said).ssml() == said
+        True
+        """
+        body = ssml.removeprefix("<speak>").removesuffix("</speak>")
+        speech = cls()
+        for index, piece in enumerate(re.split(r'<break time="(\d+)ms"/>', body)):
+            if index % 2:
+                speech.add(Pause(int(piece)))
+            elif piece:
+                speech.add(Text(unescape(piece)))
+        return speech
 
     def plain(self) -> str:
         """Readable text for the chat and logs: holds shown as ``[hold 20 s: 10… 5, 4, 3, 2, 1]``."""
