@@ -1134,10 +1134,12 @@ def test_starting_a_routine_stores_it_playing_with_the_chunk_sent(rig: Rig, seed
     assert made["PutItem"] == 1, made
     progress = progress_of(stored)
     assert progress["routine"] == "full_back" and progress["status"] == "playing"
-    start, end, sent_at, ends = progress["chunk"]
+    start, end, sent_at, ends, spoken = progress["chunk"]
     assert progress["position"] == start == 0 and end > start
     assert before_ms <= sent_at <= after_ms, "the time it was sent, in epoch milliseconds"
     assert len(ends) == end - start + 1 and ends == sorted(ends)
+    assert len(spoken) == len(ends) and spoken == sorted(spoken), "how much of each offset is words"
+    assert all(words <= at for words, at in zip(spoken, ends)) and spoken[-1] < ends[-1] / 2, "holds are mostly breaks"
     assert [i[0] for i in progress["items"]] == [i.stretch_id for i in CATALOGUE.routine("full_back").items]
     # The stored hold and reps, each kept inside the stretch's own safe range (the catalogue's figures).
     assert [i[1:] for i in progress["items"]] == [[safe_hold(i[0], LONG["hold_seconds"]), safe_reps(i[0], LONG["reps"])] for i in progress["items"]]

@@ -45,7 +45,11 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
     budget = RESPONSE_BUDGET_CHARS - CLOSING_RESERVE_CHARS - speech_chars(lead)
     end = timeline.chunk_end(position, budget)
     body = Speech(lead.parts + timeline.speech(position, end).parts)
-    chunk = Chunk(position, end, turn.now_ms(), timeline.ends_ms(position, end, speech_seconds(lead)))
+    lead_seconds = speech_seconds(lead)
+    chunk = Chunk(
+        position, end, turn.now_ms(), timeline.ends_ms(position, end, lead_seconds),
+        timeline.spoken_ms(position, end, lead_seconds - lead.break_ms() / 1000.0),
+    )
     turn.session.routine = turn.deps.engine.sent(state, chunk)
     turn.played = turn.session.routine  # a screen shows what this response plays
     if end >= len(timeline):

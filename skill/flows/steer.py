@@ -42,18 +42,20 @@ def steer(turn: Turn, command: Command) -> Reply:
             return carry_on(turn)
         return offer_routines(turn, "no_routine")
     if command is Command.PAUSE:
-        paused = engine.pause(moment)
+        paused = engine.pause(engine.at_earliest(moment))
         turn.session.routine = paused
         name = engine.stretch_at(paused).name
         return ask(turn, Speech().say(turn.say("paused", name=name)), "paused_reprompt")
     prefix = None
     if command is Command.NEXT:
         state = engine.next(moment)
+        prefix = _acted_on(turn, moment, "acted_next") if moment.where is Where.INTERRUPTED else None
     elif command is Command.SKIP:
         state = engine.skip(moment)
+        prefix = _acted_on(turn, moment, "acted_skip")
     elif command is Command.BACK:
         state, at_first = engine.back(moment)
-        prefix = Speech().say(turn.say("first_already")) if at_first else None
+        prefix = Speech().say(turn.say("first_already")) if at_first else _acted_on(turn, moment, "acted_back")
     elif command is Command.REPEAT:
         state = engine.repeat(moment)
     elif command is Command.START_OVER:
@@ -61,6 +63,16 @@ def steer(turn: Turn, command: Command) -> Reply:
     else:
         state = engine.pause(moment)  # continue: from the start of what was cut off
     return play(turn, state, prefix)
+
+
+def _acted_on(turn: Turn, moment: Moment, key: str) -> Speech | None:
+    """ "Skipping child's pose.": which stretch the command took as the current one, so that a wrong
+    guess late in a long response is heard, and "go back" undoes it."""
+    engine = turn.deps.engine
+    state = engine.at_likely(moment)
+    if state.position >= len(engine.timeline(state)):
+        return None
+    return Speech().say(turn.say(key, name=engine.stretch_at(state).name))
 
 
 def start_or_continue(turn: Turn, routine_id: str | None) -> Reply:
@@ -92,10 +104,12 @@ def carry_on(turn: Turn) -> Reply:
 
 
 def pause_here(turn: Turn) -> RoutineState | None:
-    """Stop the routine where the user was (a question or a setting interrupted it)."""
+    """Stop the routine at the earliest place the user may have been (a question, a setting or pain
+    interrupted it): hearing a few seconds again is harmless, missing them is not."""
     if turn.moment is None:
         return None
-    turn.session.routine = turn.deps.engine.pause(turn.moment)
+    engine = turn.deps.engine
+    turn.session.routine = engine.pause(engine.at_earliest(turn.moment))
     return turn.session.routine
 
 
