@@ -98,8 +98,10 @@ def _check_located(before: RoutineState, at: int | None, moment: Moment) -> None
 
 
 def _steer(name: str, moment: Moment) -> RoutineState:
-    """Carry out a steering command and check what it promises about the new place."""
-    before = moment.state
+    """Carry out a steering command and check what it promises about the new place: pause keeps the
+    earliest place the request may have been made at, the others act on the most likely one."""
+    before = moment.state if name == "pause" else ENGINE.at_likely(moment)
+    assert ENGINE.at_likely(moment).position >= moment.state.position
     timeline = ENGINE.timeline(before)
     length = len(timeline)
     if name == "next":

@@ -116,6 +116,8 @@ def pause_here(turn: Turn) -> RoutineState | None:
 def hurts(turn: Turn) -> Reply:
     """Stop now, say not to push into pain; offer the next stretch, or finish after the last one."""
     speech = Speech().say(turn.say("pain"), *(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
+    if turn.moment is not None:
+        turn.moment = turn.deps.engine.hurt_at(turn.moment)  # the stretch that hurt, never one not yet begun
     state = pause_here(turn)
     if state is None:
         return close(speech.say(turn.say("goodbye")))

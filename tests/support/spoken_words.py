@@ -7,8 +7,8 @@ audio itself is not kept.
 
     >>> words = spoken_words('<speak>Hold on.<break time="2000ms"/>Release.</speak>', wpm=160)
     >>> [w.offset for w in words.words]
-    [7, 12, 40]
-    >>> round(words.at(40) - words.at(12), 1) >= 2.0
+    [7, 12, 37]
+    >>> round(words.at(37) - words.at(12), 1) >= 2.0
     True
 """
 
