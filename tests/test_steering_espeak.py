@@ -25,6 +25,8 @@ import pytest
 
 from skill.catalogue import load_catalogue
 from skill.engine import RoutineState, SegmentKind
+from skill.flows.voice import VOICE_KEY
+from skill.persistence.sqlite_store import SqliteStore
 from skill.speech import phrases_for
 from skill.speech.timeline import Timeline
 from tests.support import spoken_words as spoken_words_module
@@ -321,3 +323,81 @@ def test_go_back_after_a_skip_plays_the_stretch_it_skipped(device: tuple[Device,
         back = dev.alexa.intent("AMAZON.PreviousIntent", at=3)
         played = PLAYED.search(back.text)
         assert played and played.group(1) == match.group(1), f"skip at {seconds:.0f} s: {match.group(0)} / {back.text[:120]}"
+
+
+# -- learning the voice ----------------------------------------------------------------------------
+
+SESSIONS = 50
+# A person answering a question: from the end of the response to the wake word.
+ANSWER_DELAY_SECONDS = (0.3, 3.0)
+WITHIN = 0.02
+
+
+@lru_cache(maxsize=16)
+def _audio_seconds(ssml: str, wpm: int) -> float:
+    return spoken_words(ssml, wpm).seconds
+
+
+def true_scale(reply: Reply, wpm: int) -> float:
+    """How much longer the voice takes for the response's words than the skill planned: the audio's
+    length less the SSML's breaks, over the words the response's chunk was planned with."""
+    breaks = sum(reply.breaks_ms()) / 1000.0
+    _, words_ms = reply.attributes["routine"]["chunk"][5]
+    return (_audio_seconds(reply.ssml, wpm) - breaks) / (words_ms / 1000.0)
+
+
+def answer_after_the_end(alexa: Alexa, reply: Reply, wpm: int, rng: random.Random, intent: str, **slots: tuple[str, str]) -> Reply:
+    """Answer ``reply`` as a user would: after it played to its end, a person's delay and a reaction later."""
+    ended = _audio_seconds(reply.ssml, wpm)
+    delay = rng.uniform(*ANSWER_DELAY_SECONDS) + rng.uniform(*REACTION_SECONDS)
+    stamp = math.floor(alexa.sent_at + ended + delay)
+    return alexa.intent(intent, at=stamp - alexa.sent_at, **slots)
+
+
+def stored_scale(data_dir: Path) -> float | None:
+    attributes, _ = SqliteStore(data_dir / "users.sqlite3").read(VOICE_KEY)
+    entry = attributes.get("en-US")
+    return entry["scale"] / 10_000 if entry else None
+
+
+def calibrate(data_dir: Path, wpm: int) -> tuple[list[float | None], list[float]]:
+    """Fifty users each play the lower back routine once, answering each response after its end.
+
+    Returns the stored estimate after each session and the true scale of each response heard.
+    """
+    clock = FakeClock()
+    first = Alexa.with_clock(data_dir, clock)
+    rng = random.Random(wpm)
+    estimates: list[float | None] = []
+    truths: list[float] = []
+    for session in range(SESSIONS):
+        alexa = Alexa(first.handler, user_id=f"amzn1.ask.account.LISTENER{session}", clock=clock)
+        alexa.launch()
+        alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
+        reply = alexa.intent("AMAZON.YesIntent")
+        truths.append(true_scale(reply, wpm))
+        reply = answer_after_the_end(alexa, reply, wpm, rng, "AMAZON.NextIntent")
+        truths.append(true_scale(reply, wpm))
+        answer_after_the_end(alexa, reply, wpm, rng, "FeelingIntent", feeling=("better", "better"))
+        clock.now += 3600
+        estimates.append(stored_scale(data_dir))
+    return estimates, truths
+
+
+@pytest.mark.parametrize("wpm", [145, 175])
+def test_the_voice_is_learnt_within_fifty_sessions_and_steering_is_back_to_95_percent(tmp_path: Path, wpm: int) -> None:
+    """A voice 10 % slower or faster than the one the model was fitted to: within fifty sessions the
+    shared estimate is within 2 % of how the voice really compares with the model, and then, with a
+    skill that reads it from the store, at least 95 % of commands act on what was audible."""
+    data_dir = tmp_path / "learning"
+    estimates, truths = calibrate(data_dir, wpm)
+    truth = sum(truths) / len(truths)
+    final = estimates[-1]
+    assert final is not None and abs(final - truth) <= WITHIN * truth, (final, truth, estimates)
+    dev, reply = long_response(data_dir)
+    at = heard((dev, reply), wpm)
+    outcomes = run_all(dev, at, seed=wpm + 1)
+    hits = sum(on_target(at, o) for o in outcomes)
+    assert hits >= 0.95 * len(outcomes), f"{hits} of {len(outcomes)}\n{table(at, outcomes)}"
+    faults = [fault for o in outcomes for fault in safe(at, o)]
+    assert not faults, "\n".join(faults)

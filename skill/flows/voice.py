@@ -144,9 +144,11 @@ class VoiceBook:
         except StoreUnavailable as error:
             logger.info("voice estimate not read: %s", error)
             return
+        for locale in set(self._bounds) | set(self._heard):
+            if attributes.get(locale) != self._stored.get(locale):  # another process stored news: start from it
+                self._bounds.pop(locale, None)
+                self._heard.pop(locale, None)
         self._stored = dict(attributes)
-        self._bounds.clear()  # start again from what all processes stored
-        self._heard.clear()
 
 
 def _low(bounds: deque[float]) -> float:
