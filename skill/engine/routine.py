@@ -64,6 +64,17 @@ class Voice(NamedTuple):
     spread: float = 0.15
 
 
+def range_ms(chunk: Chunk, k: int, voice: Voice = Voice()) -> int:
+    """How wide the moments a request stamped at ``ends_ms[k]`` may have been made at are, in ms: the
+    words until then at the voice's spread either way, the reaction's spread either way, and the
+    timestamp's second.
+
+    >>> range_ms(Chunk(0, 1, 0, (0, 100_000), (0, 40_000)), 1)
+    15000
+    """
+    return int(round(2 * voice.spread * voice.scale * chunk.spoken(k) + 2 * REACTION_SPREAD_MS + STAMP_MS))
+
+
 class Span(NamedTuple):
     """The place a request was made at, as positions (first segment not heard in full): the
     earliest the timing allows, the most likely one, and the latest. Breaks play exactly; only the
