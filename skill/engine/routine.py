@@ -97,6 +97,7 @@ class Moment(NamedTuple):
     state: RoutineState
     where: Where
     span: Span | None = None
+    closing_heard: bool = True  # False: most likely said while the response's closing words still played
 
     @property
     def place(self) -> Span:
@@ -160,10 +161,14 @@ class RoutineEngine:
         chunk = state.chunk
         if state.status is not Status.PLAYING or chunk is None:
             return Moment(state, Where.STOPPED)
+        closing_heard = True
         if at_ms is None or at_ms < chunk.sent_at_ms:
             span = Span(chunk.start, chunk.start, chunk.start)
         else:
             elapsed = at_ms - chunk.sent_at_ms
+            if len(chunk.reply_ms) == 2:
+                length, words = chunk.reply_ms
+                closing_heard = elapsed + STAMP_MS // 2 - REACTION_MS >= length + (voice.scale - 1) * words
             span = Span(
                 self._reached(chunk, elapsed - REACTION_MS - REACTION_SPREAD_MS, voice.scale * (1 + voice.spread)),
                 self._reached(chunk, elapsed + STAMP_MS // 2 - REACTION_MS, voice.scale),
@@ -172,7 +177,7 @@ class RoutineEngine:
         where = Where.BOUNDARY if span.likely >= chunk.end else Where.INTERRUPTED
         position = chunk.end if where is Where.BOUNDARY else span.earliest
         moved = self._passed(state.with_(status=Status.PAUSED, chunk=None), position)
-        return Moment(moved, where, span)
+        return Moment(moved, where, span, closing_heard or where is Where.INTERRUPTED)
 
     @staticmethod
     def _reached(chunk: Chunk, heard_ms: int, speed: float) -> int:

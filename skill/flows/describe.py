@@ -26,15 +26,15 @@ def _answer_then_carry_on(turn: Turn, answer: Speech, play_on: bool = False) -> 
 
 def how_long(turn: Turn) -> Reply:
     """ "how many are left": stretches to go, counting the current one, and the time they take; the
-    routine then plays on whenever it may still have been playing (it never stops it)."""
+    routine then plays on if anything of the response was still playing, its closing words included
+    (it never stops the routine)."""
     if turn.routine is None:
         return offer_routines(turn, "no_routine")
     state = turn.routine
     left, _ = turn.deps.engine.remaining(state)
     seconds = timeline_for(turn, state).seconds(state.position)
-    moment = turn.moment
-    maybe_playing = moment is not None and moment.place.earliest < moment.state.position
-    return _answer_then_carry_on(turn, Speech().say(turn.composer.progress(left, seconds)), play_on=maybe_playing)
+    playing = turn.moment is not None and not turn.moment.closing_heard  # asked over the response's closing words
+    return _answer_then_carry_on(turn, Speech().say(turn.composer.progress(left, seconds)), play_on=playing)
 
 
 def stretch_info(turn: Turn, stretch_id: str | None) -> Reply:

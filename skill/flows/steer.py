@@ -104,12 +104,13 @@ def carry_on(turn: Turn) -> Reply:
 
 
 def pause_here(turn: Turn) -> RoutineState | None:
-    """Stop the routine at the earliest place the user may have been (a question, a setting or pain
-    interrupted it): hearing a few seconds again is harmless, missing them is not."""
+    """Stop the routine where the user was (a question, a setting, a stop or pain interrupted it):
+    mid-response the earliest place they may have been (hearing a few seconds again is harmless,
+    missing them is not); after a response that most likely played to its end, that end (they
+    heard its closing question)."""
     if turn.moment is None:
         return None
-    engine = turn.deps.engine
-    turn.session.routine = engine.pause(engine.at_earliest(turn.moment))
+    turn.session.routine = turn.deps.engine.pause(turn.moment)
     return turn.session.routine
 
 
