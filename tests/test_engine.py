@@ -71,6 +71,7 @@ T0 = 1_700_000_000_000  # when the routine was started (epoch ms)
 SENT = T0 + 60_000  # when the hand-made chunks are sent
 LEAD_MS = 3_000  # opening words before a chunk's first segment
 SEGMENT_MS = 20_000
+SPOKEN_MS = 2_000  # of each segment, words (the rest is breaks, which play exactly)
 
 
 def _start() -> RoutineState:
@@ -78,8 +79,9 @@ def _start() -> RoutineState:
 
 
 def _chunk(start: int, end: int, sent_at: int = SENT, lead_ms: int = LEAD_MS) -> Chunk:
-    """Segments ``start`` .. ``end - 1``, each 20 s long, after ``lead_ms`` of opening words."""
-    return Chunk(start, end, sent_at, tuple(lead_ms + SEGMENT_MS * k for k in range(end - start + 1)))
+    """Segments ``start`` .. ``end - 1``, each 20 s long of which 2 s are words, after ``lead_ms`` of opening words."""
+    ends = tuple(lead_ms + SEGMENT_MS * k for k in range(end - start + 1))
+    return Chunk(start, end, sent_at, ends, tuple(lead_ms + SPOKEN_MS * k for k in range(end - start + 1)))
 
 
 def _during(chunk: Chunk, position: int) -> int:
@@ -561,9 +563,9 @@ def test_request_after_the_chunk_is_a_boundary_at_its_end() -> None:
         assert (moment.state.position, moment.where, moment.state.status) == (SECOND, Where.BOUNDARY, Status.PAUSED)
 
 
-@pytest.mark.parametrize("late_ms", [0, 1, 1_000])
+@pytest.mark.parametrize("late_ms", [4_000, 4_001, 5_000])
 def test_request_just_after_the_last_segment_ended_is_a_boundary(late_ms: int) -> None:
-    """Once the chunk's last offset has passed, all of it was heard, however quickly the user spoke."""
+    """A timestamp 4 s past the chunk's last offset (the wake word came after it): all of it was heard."""
     state, chunk = _playing(FIRST, SECOND)
     moment = ENGINE.locate(state, chunk.sent_at_ms + chunk.ends_ms[-1] + late_ms)
     assert (moment.state.position, moment.where) == (SECOND, Where.BOUNDARY)
@@ -585,6 +587,35 @@ def test_unplaceable_or_early_request_lands_on_the_chunk_start(at: int | None) -
     for playing in (state, abrupt) if at is None or at < SENT else (state,):
         moment = ENGINE.locate(playing, at)
         assert (moment.state.position, moment.where, moment.state.status) == (SECOND, Where.INTERRUPTED, Status.PAUSED)
+
+
+def _words_only(chunk: Chunk) -> Chunk:
+    """The same chunk with every millisecond taken as words (none as breaks)."""
+    return chunk._replace(spoken_ms=chunk.ends_ms)
+
+
+def test_the_place_is_a_range_that_widens_with_the_words_played_not_the_breaks() -> None:
+    """Late in a chunk of words the earliest place is a segment before the likely one; the same
+    timings made of breaks are placed exactly; early in the chunk the range is one segment either way."""
+    state = _start().with_(position=FIRST)
+    chunk = _chunk(FIRST, SECOND)
+    near_end = chunk.sent_at_ms + chunk.ends_ms[8] + 8_000  # 8 s into the last segment, 171 s in
+    wordy = ENGINE.locate(ENGINE.sent(state, _words_only(chunk)), near_end).place
+    exact = ENGINE.locate(ENGINE.sent(state, chunk), near_end).place
+    assert wordy.earliest < wordy.likely == exact.likely == exact.earliest == 8
+    early = ENGINE.locate(ENGINE.sent(state, _words_only(chunk)), _during(chunk, 1)).place
+    assert early.earliest == early.likely == 1
+
+
+def test_steering_acts_on_the_likely_place_and_pausing_on_the_earliest() -> None:
+    """Just into the second stretch, late in a chunk of words: skip leaves out the second stretch
+    (most likely playing), a pause keeps the first (it may still have been playing)."""
+    state = ENGINE.sent(_start().with_(position=FIRST), _words_only(_chunk(FIRST, THIRD)))
+    moment = ENGINE.locate(state, SENT + LEAD_MS + SECOND * SEGMENT_MS + 3_000)
+    assert moment.place.earliest < SECOND <= moment.place.likely
+    assert ENGINE.skip(moment).position == THIRD and ENGINE.skip(moment).skipped == (1,)
+    assert ENGINE.pause(ENGINE.at_earliest(moment)).position < SECOND
+    assert ENGINE.back(moment)[0].position == FIRST
 
 
 def test_request_during_opening_words_lands_on_the_chunk_start() -> None:

@@ -98,8 +98,10 @@ def _check_located(before: RoutineState, at: int | None, moment: Moment) -> None
 
 
 def _steer(name: str, moment: Moment) -> RoutineState:
-    """Carry out a steering command and check what it promises about the new place."""
-    before = moment.state
+    """Carry out a steering command and check what it promises about the new place: pause keeps the
+    earliest place the request may have been made at, the others act on the most likely one."""
+    before = moment.state if name == "pause" else ENGINE.at_likely(moment)
+    assert ENGINE.at_likely(moment).position >= moment.state.position
     timeline = ENGINE.timeline(before)
     length = len(timeline)
     if name == "next":
@@ -214,7 +216,8 @@ def test_any_settings_keep_every_stretch_in_its_range(routine_id: str, user: Set
 @settings(max_examples=200, deadline=None)
 @given(routine_id=routine_ids, user=user_settings, data=st.data())
 def test_locate_moves_forward_with_time(routine_id: str, user: Settings, data: st.DataObject) -> None:
-    """A later request is never placed earlier in the chunk; one at or after the chunk's last offset is a boundary."""
+    """A later request is never placed earlier in the chunk, nor its range; one stamped 4 s after the chunk's
+    last offset (the user spoke after it) is a boundary."""
     state = ENGINE.start(routine_id, CATALOGUE.routine(routine_id).items, user, T0)
     chunk = data.draw(chunks(len(ENGINE.timeline(state)), T0), label="chunk")
     playing = ENGINE.sent(state, chunk)
@@ -222,11 +225,15 @@ def test_locate_moves_forward_with_time(routine_id: str, user: Settings, data: s
         st.lists(st.integers(min_value=T0 - 60_000, max_value=chunk.sent_at_ms + chunk.ends_ms[-1] + 60_000), min_size=2),
         label="times",
     )
-    positions = [ENGINE.locate(playing, at).state.position for at in sorted(times)]
+    moments = [ENGINE.locate(playing, at) for at in sorted(times)]
+    positions = [moment.state.position for moment in moments]
     assert positions == sorted(positions)
+    for part in range(3):
+        assert [m.place[part] for m in moments] == sorted(m.place[part] for m in moments)
+    assert all(m.place.earliest <= m.place.likely <= m.place.latest for m in moments)
     assert all(chunk.start <= p <= chunk.end for p in positions)
     after_end = data.draw(st.integers(min_value=0, max_value=600_000), label="ms after the last offset")
-    late = ENGINE.locate(playing, chunk.sent_at_ms + chunk.ends_ms[-1] + after_end)
+    late = ENGINE.locate(playing, chunk.sent_at_ms + chunk.ends_ms[-1] + 4_000 + after_end)
     assert (late.state.position, late.where) == (chunk.end, Where.BOUNDARY)
 
 

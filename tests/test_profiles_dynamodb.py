@@ -5,7 +5,8 @@ fault tests that stop the server run their own. The skill reaches DynamoDB Local
 ``CountingRelay``: a loopback HTTP relay that counts every request DynamoDB Local receives, by
 operation (GetItem, PutItem, DeleteItem), retries included. That is how the store budget is
 held: at most one GetItem per session, at most one PutItem per request, none for a request that
-changes nothing; and every change the user hears confirmed is already in the table when the reply
+changes nothing (requests for the one item all users share, the voice's speed, are counted apart,
+as "GetItem shared" ...: at most one read per process every ten minutes, and rare writes); and every change the user hears confirmed is already in the table when the reply
 comes back. Every response is checked by ``assert_valid_response`` (the ``Alexa`` helper does it
 on each turn). Nothing reaches past 127.0.0.1.
 """
@@ -38,6 +39,7 @@ from skill.config import Config
 from skill.engine import Settings, build_plan
 from skill.entrypoints import lambda_entry
 from skill.entrypoints.invoke import invoke, read_event
+from skill.flows.voice import VOICE_KEY
 from skill.persistence.dynamodb_store import DynamoDbStore
 from skill.speech import phrases_for
 from tests.support.checks import assert_valid_response
@@ -57,6 +59,8 @@ CHILDS_POSE = ("child's pose", "childs_pose")
 CATALOGUE = load_catalogue()
 PHRASES = phrases_for("en-US")
 DAY = 24 * 3600
+
+SHARED = " shared"  # counted apart: a request for the item all users share (the voice's speed)
 
 
 def phrase(key: str, **values: Any) -> str:
@@ -323,6 +327,7 @@ class CountingRelay:
                 """Count, forward, answer."""
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 operation = (self.headers.get("X-Amz-Target") or "unknown").rpartition(".")[2]
+                operation += SHARED if VOICE_KEY.encode() in body else ""
                 with relay.lock:
                     relay.received[operation] += 1
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
@@ -364,7 +369,7 @@ class FailingClient:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             """Count the call; raise the throttle, or pass it on."""
-            self.calls[operation] += 1
+            self.calls[operation + (SHARED if VOICE_KEY in json.dumps(kwargs.get("Key"), default=str) else "")] += 1
             if name in self.failing:
                 error = {"Code": "ProvisionedThroughputExceededException", "Message": "injected throttle"}
                 raise ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}, operation)
@@ -1138,10 +1143,13 @@ def test_starting_a_routine_stores_it_playing_with_the_chunk_sent(rig: Rig, seed
     assert made["PutItem"] == 1, made
     progress = progress_of(stored)
     assert progress["routine"] == "full_back" and progress["status"] == "playing"
-    start, end, sent_at, ends = progress["chunk"]
+    start, end, sent_at, ends, spoken, (length, words) = progress["chunk"]
     assert progress["position"] == start == 0 and end > start
     assert before_ms <= sent_at <= after_ms, "the time it was sent, in epoch milliseconds"
     assert len(ends) == end - start + 1 and ends == sorted(ends)
+    assert len(spoken) == len(ends) and spoken == sorted(spoken), "how much of each offset is words"
+    assert all(said <= at for said, at in zip(spoken, ends)) and spoken[-1] < ends[-1] / 2, "holds are mostly breaks"
+    assert ends[-1] < length and spoken[-1] < words < length, "the whole response, its closing question too"
     assert [i[0] for i in progress["items"]] == [i.stretch_id for i in CATALOGUE.routine("full_back").items]
     # The stored hold and reps, each kept inside the stretch's own safe range (the catalogue's figures).
     assert [i[1:] for i in progress["items"]] == [[safe_hold(i[0], LONG["hold_seconds"]), safe_reps(i[0], LONG["reps"])] for i in progress["items"]]
@@ -1428,6 +1436,7 @@ def test_a_session_reads_once_and_writes_at_most_once_per_request(
     assert gets[0] == 1 and sum(gets) == 1, gets
     assert max(puts) <= 1, puts
     assert rig.calls["DeleteItem"] == 0
+    assert rig.calls["GetItem" + SHARED] <= 1 and rig.calls["PutItem" + SHARED] == 0, "the shared item: one read, no news"
     attributes, version = stored()
     assert version == (1 if returning else 0) + sum(puts), "every PutItem landed, none conflicted"
     if turns is TEN_TURNS:

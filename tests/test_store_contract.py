@@ -11,6 +11,7 @@ contract.
 from __future__ import annotations
 
 import json
+import random
 import socket
 import sqlite3
 import time
@@ -28,6 +29,8 @@ from botocore.client import BaseClient
 from skill.app import build_skill
 from skill.config import Config
 from skill.entrypoints.invoke import invoke, read_event
+from skill.engine import Voice
+from skill.flows.voice import VOICE_KEY, VoiceBook
 from skill.persistence.dynamodb_store import MAX_ATTEMPTS, DynamoDbStore
 from skill.persistence.factory import store_for
 from skill.persistence.keys import NoUserError, user_key
@@ -1014,3 +1017,21 @@ def test_an_oversized_item_is_refused_and_nothing_is_stored(store: VersionedStor
     with pytest.raises(StoreUnavailable):
         store.update(USER, lambda a: {**a, "own_routine": ["x" * 100] * (MAX_ITEM_CHARS // 50)}, known=(attributes, version))
     assert store.read(USER) == (attributes, version)
+
+
+def test_the_shared_voice_item_is_learnt_in_one_process_and_read_in_another(backend: tuple[str, StoreFactory]) -> None:
+    """Thirty answers bounding a voice 8 % slower than the model: the estimate is stored in a few writes at most,
+    beside the users' items, and a second process reading the store locates with it (a narrower range); a
+    locale nobody answered in keeps the default voice."""
+    make = backend[1]
+    rng = random.Random(8)
+    learner = VoiceBook(make(), clock=lambda: 0.0)
+    for _ in range(30):
+        learner.hear("en-GB", 1.08 + rng.uniform(0.0, 0.04))
+    elsewhere = VoiceBook(make(), clock=lambda: 0.0)
+    voice = elsewhere.voice("en-GB")
+    assert 1.08 <= voice.scale <= 1.09 and voice.spread < Voice().spread, voice
+    assert elsewhere.voice("en-US") == Voice()
+    attributes, version = make().read(VOICE_KEY)
+    assert set(attributes) == {"en-GB"} and 1 <= version <= 3, (attributes, version)
+    assert make().read(USER) == ({}, 0)

@@ -33,8 +33,12 @@ from skill.engine.segments import (
 from skill.engine.state import Chunk, RoutineState, Status
 
 # From the moment speech is cut by the wake word to the request's timestamp: the rest of the
-# utterance, recognition, and the device starting to play the response after it was sent.
+# utterance, recognition, and the device starting to play the response after it was sent. It is
+# likely this long, and may be up to REACTION_SPREAD_MS shorter or longer.
 REACTION_MS = 2500
+REACTION_SPREAD_MS = 1000
+# Alexa's timestamps are whole seconds: the request was made somewhere in [timestamp, timestamp + 1 s).
+STAMP_MS = 1000
 MAX_CACHED_TIMELINES = 64
 
 
@@ -46,11 +50,59 @@ class Where(str, Enum):
     STOPPED = "stopped"  # the routine was already paused, or nothing was playing
 
 
+class Voice(NamedTuple):
+    """How the voice that plays responses compares with the rate model, for words only (breaks are exact).
+
+    ``scale`` times the modelled time of the words is their likely time; the voice may be ``spread``
+    (a fraction) slower or faster than that. Until the skill has heard from its users how long
+    responses really take (``skill.flows.voice``), the voice may be 10 % off either way, and the
+    model a few per cent off on its own: 15 % (espeak-ng at 145 words a minute runs 13 % slower
+    than the model fitted at 160).
+    """
+
+    scale: float = 1.0
+    spread: float = 0.15
+
+
+def range_ms(chunk: Chunk, k: int, voice: Voice = Voice()) -> int:
+    """How wide the moments a request stamped at ``ends_ms[k]`` may have been made at are, in ms: the
+    words until then at the voice's spread either way, the reaction's spread either way, and the
+    timestamp's second.
+
+    >>> range_ms(Chunk(0, 1, 0, (0, 100_000), (0, 40_000)), 1)
+    15000
+    """
+    return int(round(2 * voice.spread * voice.scale * chunk.spoken(k) + 2 * REACTION_SPREAD_MS + STAMP_MS))
+
+
+class Span(NamedTuple):
+    """The place a request was made at, as positions (first segment not heard in full): the
+    earliest the timing allows, the most likely one, and the latest. Breaks play exactly; only the
+    words played since the response began, the whole-second timestamp and the reaction widen it."""
+
+    earliest: int
+    likely: int
+    latest: int
+
+
 class Moment(NamedTuple):
-    """The routine at the moment of a request: ``state.position`` is the first segment not heard in full."""
+    """The routine at the moment of a request.
+
+    ``state.position`` is the first segment not heard in full, as far as is sure: the earliest place
+    mid-response, the response's end after it. ``span`` is the whole range (``None``: exactly
+    ``state.position``). Commands that only lose something if they act too late (pause, stop, "this
+    hurts") use the earliest place; the rest act on the most likely one and say where they acted.
+    """
 
     state: RoutineState
     where: Where
+    span: Span | None = None
+    closing_heard: bool = True  # False: most likely said while the response's closing words still played
+
+    @property
+    def place(self) -> Span:
+        position = self.state.position
+        return self.span if self.span is not None else Span(position, position, position)
 
 
 class RoutineEngine:
@@ -85,29 +137,95 @@ class RoutineEngine:
             raise ValueError("a routine needs at least one stretch")
         return RoutineState(routine_id, plan, 0, Status.PAUSED, updated_at=now_ms // 1000)
 
-    def locate(self, state: RoutineState, at_ms: int | None) -> Moment:
+    def locate(self, state: RoutineState, at_ms: int | None, voice: Voice = Voice()) -> Moment:
         """Where the user is at ``at_ms`` (a request's timestamp; None when it had none).
 
         Speech is cut the moment the user says the wake word, so nothing plays on after a
-        request: the result is never PLAYING. Inside the response, the moment is taken
-        ``REACTION_MS`` before the timestamp; a request after its last segment ended finds
-        all of it heard. A missing timestamp, or one from before the response was sent (the
-        clocks disagree), places the user at the start of what was sent: hearing something
-        again is safer than missing it.
+        request: the result is never PLAYING. The moment they spoke lies ``REACTION_MS`` (give or
+        take ``REACTION_SPREAD_MS``) before the timestamp, itself up to a second early; a segment
+        ends where the model puts it, moved by ``voice`` for the words said until then. The
+        earliest place takes the soonest moment and the slowest voice, the latest the reverse.
+        When the most likely place is past the last segment, the user was answering the
+        response's closing question: it was all heard. A missing timestamp, or one from before
+        the response was sent (the clocks disagree), places the user at the start of what was
+        sent: hearing something again is safer than missing it.
+
+        >>> from skill.catalogue import load_catalogue
+        >>> from skill.engine.state import Chunk
+        >>> engine = RoutineEngine(load_catalogue())
+        >>> state = engine.start("morning", load_catalogue().routine("morning").items, Settings(), now_ms=0)
+        >>> chunk = Chunk(0, 4, 0, (1000, 31000, 61000, 91000, 121000), (1000, 31000, 61000, 91000, 121000))
+        >>> engine.locate(engine.sent(state, chunk), 95_000).span  # all words: 10 % is 9 s by then
+        Span(earliest=2, likely=3, latest=3)
         """
         chunk = state.chunk
         if state.status is not Status.PLAYING or chunk is None:
             return Moment(state, Where.STOPPED)
+        closing_heard = True
         if at_ms is None or at_ms < chunk.sent_at_ms:
-            position = chunk.start
-        elif at_ms - chunk.sent_at_ms >= chunk.ends_ms[-1]:
-            position = chunk.end  # said after the last segment ended: all of it was heard
+            span = Span(chunk.start, chunk.start, chunk.start)
         else:
-            heard = at_ms - chunk.sent_at_ms - REACTION_MS
-            position = chunk.start + sum(1 for end in chunk.ends_ms[1:] if end <= heard)
-        where = Where.BOUNDARY if position >= chunk.end else Where.INTERRUPTED
+            elapsed = at_ms - chunk.sent_at_ms
+            if len(chunk.reply_ms) == 2:
+                length, words = chunk.reply_ms
+                closing_heard = elapsed + STAMP_MS // 2 - REACTION_MS >= length + (voice.scale - 1) * words
+            span = Span(
+                self._reached(chunk, elapsed - REACTION_MS - REACTION_SPREAD_MS, voice.scale * (1 + voice.spread)),
+                self._reached(chunk, elapsed + STAMP_MS // 2 - REACTION_MS, voice.scale),
+                self._reached(chunk, elapsed + STAMP_MS - REACTION_MS + REACTION_SPREAD_MS, voice.scale * (1 - voice.spread)),
+            )
+        where = Where.BOUNDARY if span.likely >= chunk.end else Where.INTERRUPTED
+        position = chunk.end if where is Where.BOUNDARY else span.earliest
         moved = self._passed(state.with_(status=Status.PAUSED, chunk=None), position)
-        return Moment(moved, where)
+        return Moment(moved, where, span, closing_heard or where is Where.INTERRUPTED)
+
+    @staticmethod
+    def _reached(chunk: Chunk, heard_ms: int, speed: float) -> int:
+        """The first segment not ended ``heard_ms`` into the response, its words taking ``speed`` times the model."""
+        done = sum(
+            1 for k in range(1, len(chunk.ends_ms))
+            if chunk.ends_ms[k] + (speed - 1) * chunk.spoken(k) <= heard_ms
+        )
+        return chunk.start + done
+
+    def at_earliest(self, moment: Moment) -> Moment:
+        """The moment at the earliest place (for pause, stop and "this hurts"), even after a response
+        that most likely played to its end.
+
+        >>> from skill.catalogue import load_catalogue
+        >>> engine = RoutineEngine(load_catalogue())
+        >>> state = engine.start("morning", load_catalogue().routine("morning").items, Settings(), now_ms=0)
+        >>> engine.at_earliest(Moment(state.with_(position=4), Where.BOUNDARY, Span(3, 4, 4))).state.position
+        3
+        """
+        earliest = moment.place.earliest
+        if earliest >= moment.state.position:
+            return moment
+        return Moment(moment.state.with_(position=earliest), Where.INTERRUPTED, moment.span)
+
+    def hurt_at(self, moment: Moment) -> Moment:
+        """Where "this hurts" was said: the earliest place, and never a stretch that had not begun.
+
+        After a response that played to its end the stretch that hurt is the last one in it, not
+        the one it announced, so going on afterwards plays the announced one.
+
+        >>> from skill.catalogue import load_catalogue
+        >>> engine = RoutineEngine(load_catalogue())
+        >>> state = engine.start("morning", load_catalogue().routine("morning").items, Settings(), now_ms=0)
+        >>> engine.hurt_at(Moment(state.with_(position=5), Where.BOUNDARY, Span(5, 5, 5))).state.position
+        4
+        """
+        earliest = self.at_earliest(moment)
+        if earliest.where is Where.BOUNDARY and earliest.state.position > 0:
+            return Moment(earliest.state.with_(position=earliest.state.position - 1), Where.INTERRUPTED, moment.span)
+        return earliest
+
+    def at_likely(self, moment: Moment) -> RoutineState:
+        """The state at the most likely place (for commands that act on it and say so)."""
+        likely = moment.place.likely
+        if moment.where is not Where.INTERRUPTED or likely == moment.state.position:
+            return moment.state
+        return self._passed(moment.state, likely)
 
     def sent(self, state: RoutineState, chunk: Chunk) -> RoutineState:
         """The flows sent ``chunk``: it is playing now."""
@@ -120,15 +238,15 @@ class RoutineEngine:
     # -- steering -------------------------------------------------------------------------
 
     def next(self, moment: Moment) -> RoutineState:
-        """Mid-response: cut the current side short. Otherwise: the next thing not yet heard."""
-        state = moment.state
+        """Mid-response: cut the current side short (the most likely one). Otherwise: the next thing not yet heard."""
+        state = self.at_likely(moment)
         if moment.where is Where.INTERRUPTED and state.position < len(self.timeline(state)):
             return self._passed(state, next_side_start(self.timeline(state), state.position))
         return state
 
     def skip(self, moment: Moment) -> RoutineState:
-        """Leave out the stretch playing, or (between stretches) the one announced next."""
-        state = moment.state
+        """Leave out the stretch most likely playing, or (between stretches) the one announced next."""
+        state = self.at_likely(moment)
         timeline = self.timeline(state)
         if state.position >= len(timeline):
             return state
@@ -137,18 +255,18 @@ class RoutineEngine:
         return state.with_(position=item_end(timeline, item), skipped=skipped)
 
     def back(self, moment: Moment) -> tuple[RoutineState, bool]:
-        """The stretch before the current one (the announced one, between stretches).
+        """The stretch before the current (most likely) one, or before the announced one between stretches.
 
         Returns the state and whether the user was already at the first stretch.
         """
-        state = moment.state
+        state = self.at_likely(moment)
         timeline = self.timeline(state)
         item = timeline[min(state.position, len(timeline) - 1)].item_index
         return state.with_(position=item_start(timeline, max(0, item - 1))), item == 0
 
     def repeat(self, moment: Moment) -> RoutineState:
-        """The side that was playing from its start; after a response ended, the last side heard."""
-        state = moment.state
+        """The side most likely playing from its start; after a response ended, the last side heard."""
+        state = self.at_likely(moment)
         timeline = self.timeline(state)
         heard_last = moment.where is Where.BOUNDARY or state.position >= len(timeline)
         position = max(0, state.position - 1) if heard_last else state.position
@@ -159,7 +277,7 @@ class RoutineEngine:
 
     def pause(self, moment: Moment) -> RoutineState:
         """Stop here; ``position`` is where playing picks up again. A finished routine stays finished."""
-        state = moment.state
+        state = moment.state  # the earliest place: hearing a few seconds again is harmless, missing them is not
         status = Status.FINISHED if state.status is Status.FINISHED else Status.PAUSED
         return state.with_(position=resume_point(self.timeline(state), state.position), status=status)
 

@@ -47,15 +47,27 @@ class Chunk(NamedTuple):
 
     ``ends_ms[0]`` is when the first of them starts (after any opening words);
     ``ends_ms[k]`` is when segment ``start + k - 1`` ends, in ms from the response's start.
+    ``spoken_ms[k]`` is how much of ``ends_ms[k]`` is words rather than breaks: breaks play
+    exactly as written, words only as fast as the voice speaks, so only this part is uncertain.
+    Empty (a state stored before it was kept) counts every millisecond as words.
+    ``reply_ms`` is the whole response's modelled length and how much of it is words (closing
+    question included): an answer after it bounds how fast the voice really speaks
+    (``skill.flows.voice``). Empty when unknown.
     """
 
     start: int
     end: int
     sent_at_ms: int
     ends_ms: tuple[int, ...]
+    spoken_ms: tuple[int, ...] = ()
+    reply_ms: tuple[int, ...] = ()
+
+    def spoken(self, k: int) -> int:
+        """Milliseconds of words up to ``ends_ms[k]``."""
+        return self.spoken_ms[k] if self.spoken_ms else self.ends_ms[k]
 
     def to_list(self) -> list[Any]:
-        return [self.start, self.end, self.sent_at_ms, list(self.ends_ms)]
+        return [self.start, self.end, self.sent_at_ms, list(self.ends_ms), list(self.spoken_ms), list(self.reply_ms)]
 
 
 @dataclass(frozen=True)
@@ -100,8 +112,11 @@ class RoutineState:
             raw_chunk = data.get("chunk")
             chunk = None
             if raw_chunk is not None:
-                start, end, sent_at, ends = raw_chunk
-                chunk = Chunk(_int(start), _int(end), _int(sent_at), tuple(_int(e) for e in ends))
+                start, end, sent_at, ends, *rest = raw_chunk
+                if len(rest) > 2:
+                    raise ValueError("a chunk has at most six fields")
+                spoken, whole = (tuple(tuple(_int(e) for e in field) for field in rest) + ((), ()))[:2]
+                chunk = Chunk(_int(start), _int(end), _int(sent_at), tuple(_int(e) for e in ends), spoken, whole)
         except (KeyError, TypeError, ValueError, OverflowError) as error:  # int(inf) overflows
             raise InvalidState(f"malformed routine state: {error}") from error
         if not isinstance(routine_id, str) or (routine_id not in catalogue.routines and routine_id != OWN_ROUTINE):
@@ -138,6 +153,14 @@ def _check_chunk(chunk: Chunk, length: int) -> None:
         raise InvalidState("chunk offsets do not match its segments")
     if any(b < a for a, b in zip(chunk.ends_ms, chunk.ends_ms[1:])) or chunk.ends_ms[0] < 0:
         raise InvalidState("chunk offsets go backwards")
+    spoken = chunk.spoken_ms
+    if spoken and (
+        len(spoken) != len(chunk.ends_ms) or spoken[0] < 0
+        or any(b < a for a, b in zip(spoken, spoken[1:])) or any(s > e for s, e in zip(spoken, chunk.ends_ms))
+    ):
+        raise InvalidState("chunk's spoken times do not fit its offsets")
+    if chunk.reply_ms and (len(chunk.reply_ms) != 2 or not 0 <= chunk.reply_ms[1] <= chunk.reply_ms[0]):
+        raise InvalidState("chunk's response length is not (length, words)")
     if chunk.sent_at_ms < 0:
         raise InvalidState("chunk sent before 1970")
 

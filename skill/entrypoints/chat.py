@@ -26,6 +26,7 @@ from ask_sdk_core.skill import CustomSkill
 
 from skill.app import build_skill
 from skill.config import Config
+from skill.engine.routine import REACTION_MS
 from skill.entrypoints.invoke import invoke, read_event
 from skill.entrypoints.nlu import IntentMatch, Matcher
 from skill.speech.phrases import Phrases, phrases_for
@@ -37,8 +38,9 @@ LAUNCH_WORDS = {"", "launch", "open", "open back stretch coach", "start back str
 # Alexa ends the session itself on these; the skill only hears a SessionEndedRequest.
 EXIT_WORDS = {"exit", "quit", "alexa exit", "alexa quit"}
 _BREAK = re.compile(r'<break time="(\d+)ms"/>')
-# After a reply, the user speaks this long after it has finished playing.
-REPLY_AFTER_SECONDS = 1.0
+# After a reply, the user speaks a second after it has finished playing, and the device stamps the
+# request a reaction later (the utterance, recognition), as the skill expects.
+REPLY_AFTER_SECONDS = 1.0 + REACTION_MS / 1000
 
 
 class VirtualClock:

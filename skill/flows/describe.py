@@ -14,9 +14,9 @@ from skill.flows.turn import Turn
 from skill.speech import Reply, Speech
 
 
-def _answer_then_carry_on(turn: Turn, answer: Speech) -> Reply:
-    """Mid-response: the answer, then the routine plays on. Otherwise the answer and "say next"."""
-    interrupted = turn.where is Where.INTERRUPTED
+def _answer_then_carry_on(turn: Turn, answer: Speech, play_on: bool = False) -> Reply:
+    """Mid-response (or with ``play_on``): the answer, then the routine plays on. Otherwise the answer and "say next"."""
+    interrupted = play_on or turn.where is Where.INTERRUPTED
     state = pause_here(turn)
     assert state is not None
     if interrupted:
@@ -25,13 +25,16 @@ def _answer_then_carry_on(turn: Turn, answer: Speech) -> Reply:
 
 
 def how_long(turn: Turn) -> Reply:
-    """ "how many are left": stretches to go, counting the current one, and the time they take."""
+    """ "how many are left": stretches to go, counting the current one, and the time they take; the
+    routine then plays on if anything of the response was still playing, its closing words included
+    (it never stops the routine)."""
     if turn.routine is None:
         return offer_routines(turn, "no_routine")
     state = turn.routine
     left, _ = turn.deps.engine.remaining(state)
     seconds = timeline_for(turn, state).seconds(state.position)
-    return _answer_then_carry_on(turn, Speech().say(turn.composer.progress(left, seconds)))
+    playing = turn.moment is not None and not turn.moment.closing_heard  # asked over the response's closing words
+    return _answer_then_carry_on(turn, Speech().say(turn.composer.progress(left, seconds)), play_on=playing)
 
 
 def stretch_info(turn: Turn, stretch_id: str | None, heard: str | None = None) -> Reply:

@@ -47,11 +47,15 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
     budget = RESPONSE_BUDGET_CHARS - CLOSING_RESERVE_CHARS - speech_chars(lead)
     end = timeline.chunk_end(position, budget)
     body = Speech(lead.parts + timeline.speech(position, end).parts)
-    chunk = Chunk(position, end, turn.now_ms(), timeline.ends_ms(position, end, speech_seconds(lead)))
+    lead_seconds = speech_seconds(lead)
+    chunk = Chunk(
+        position, end, turn.now_ms(), timeline.ends_ms(position, end, lead_seconds),
+        timeline.spoken_ms(position, end, lead_seconds - lead.break_ms() / 1000.0),
+    )
     turn.session.routine = turn.deps.engine.sent(state, chunk)
     turn.played = turn.session.routine  # a screen shows what this response plays
     if end >= len(timeline):
-        return _closing(turn, state, timeline, body)
+        return _keep_length(turn, _closing(turn, state, timeline, body))
     upcoming = timeline.segments[end]
     question = turn.composer.next_question(
         upcoming.item_index + 1,
@@ -59,7 +63,19 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
         timeline.stretch(upcoming.item_index),
         same_stretch=upcoming.item_index == timeline.segments[end - 1].item_index,
     )
-    return Reply(body.add(*question.speech.parts), question.reprompt)
+    return _keep_length(turn, Reply(body.add(*question.speech.parts), question.reprompt))
+
+
+def _keep_length(turn: Turn, reply: Reply) -> Reply:
+    """Keep the whole response's modelled length (and its words) with the chunk it plays: an answer
+    after it bounds how fast the voice really speaks (``skill.flows.voice``)."""
+    state = turn.session.routine
+    if state is not None and state.chunk is not None:
+        seconds = speech_seconds(reply.speech)
+        words = seconds - reply.speech.break_ms() / 1000.0
+        reply_ms = (int(round(seconds * 1000)), int(round(words * 1000)))
+        turn.session.routine = turn.played = state.with_(chunk=state.chunk._replace(reply_ms=reply_ms))
+    return reply
 
 
 def complete(turn: Turn, state: RoutineState) -> RoutineState:

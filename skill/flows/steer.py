@@ -38,18 +38,20 @@ def steer(turn: Turn, command: Command) -> Reply:
             return carry_on(turn)
         return offer_routines(turn, "no_routine")
     if command is Command.PAUSE:
-        paused = engine.pause(moment)
+        paused = engine.pause(engine.at_earliest(moment))
         turn.session.routine = paused
         name = engine.stretch_at(paused).name
         return ask(turn, Speech().say(turn.say("paused", name=name)), "paused_reprompt")
     prefix = None
     if command is Command.NEXT:
         state = engine.next(moment)
+        prefix = _acted_on(turn, moment, "acted_next") if moment.where is Where.INTERRUPTED else None
     elif command is Command.SKIP:
         state = engine.skip(moment)
+        prefix = _acted_on(turn, moment, "acted_skip")
     elif command is Command.BACK:
         state, at_first = engine.back(moment)
-        prefix = Speech().say(turn.say("first_already")) if at_first else None
+        prefix = Speech().say(turn.say("first_already")) if at_first else _acted_on(turn, moment, "acted_back")
     elif command is Command.REPEAT:
         state = engine.repeat(moment)
     elif command is Command.START_OVER:
@@ -57,6 +59,16 @@ def steer(turn: Turn, command: Command) -> Reply:
     else:
         state = engine.pause(moment)  # continue: from the start of what was cut off
     return play(turn, state, prefix)
+
+
+def _acted_on(turn: Turn, moment: Moment, key: str) -> Speech | None:
+    """ "Skipping child's pose.": which stretch the command took as the current one, so that a wrong
+    guess late in a long response is heard, and "go back" undoes it."""
+    engine = turn.deps.engine
+    state = engine.at_likely(moment)
+    if state.position >= len(engine.timeline(state)):
+        return None
+    return Speech().say(turn.say(key, name=engine.stretch_at(state).name))
 
 
 def start_or_continue(turn: Turn, routine_id: str | None, heard: str | None = None) -> Reply:
@@ -91,7 +103,10 @@ def carry_on(turn: Turn) -> Reply:
 
 
 def pause_here(turn: Turn) -> RoutineState | None:
-    """Stop the routine where the user was (a question or a setting interrupted it)."""
+    """Stop the routine where the user was (a question, a setting, a stop or pain interrupted it):
+    mid-response the earliest place they may have been (hearing a few seconds again is harmless,
+    missing them is not); after a response that most likely played to its end, that end (they
+    heard its closing question)."""
     if turn.moment is None:
         return None
     turn.session.routine = turn.deps.engine.pause(turn.moment)
@@ -101,6 +116,8 @@ def pause_here(turn: Turn) -> RoutineState | None:
 def hurts(turn: Turn) -> Reply:
     """Stop now, say not to push into pain; offer the next stretch, or finish after the last one."""
     speech = Speech().say(turn.say("pain"), *(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
+    if turn.moment is not None:
+        turn.moment = turn.deps.engine.hurt_at(turn.moment)  # the stretch that hurt, never one not yet begun
     state = pause_here(turn)
     if state is None:
         return close(speech.say(turn.say("goodbye")))

@@ -23,7 +23,7 @@ from enum import Enum
 from typing import Any, Callable, NamedTuple
 
 from skill.catalogue import Catalogue
-from skill.engine import InvalidState, Moment, PlanItem, RoutineEngine, RoutineState, Status, Where
+from skill.engine import InvalidState, Moment, PlanItem, RoutineEngine, RoutineState, Status, Voice, Where
 from skill.engine.state import OWN_ROUTINE
 from skill.flows.user_data import UserData
 from skill.profile import HOLD_RANGE, REPS_RANGE
@@ -149,6 +149,7 @@ class Deps(NamedTuple):
     composer: Composer
     clock: Callable[[], float]
     timelines: TimelineCache
+    voice: Callable[[], Voice] = Voice  # how the voice compares with the rate model (``skill.flows.voice``)
 
     def timeline(self, items: tuple[PlanItem, ...], familiar: frozenset[str] = frozenset()) -> Timeline:
         """The routine's words and times for this locale."""
@@ -222,7 +223,8 @@ class Turn:
             self.session.routine = None
         # Any request during a routine stops the speech that was playing: place the user first.
         if self.session.routine is not None:
-            moment = self.deps.engine.locate(self.session.routine, self.at_ms)
+            playing = self.session.routine.status is Status.PLAYING
+            moment = self.deps.engine.locate(self.session.routine, self.at_ms, self.deps.voice() if playing else Voice())
             self.session.routine = moment.state
             # Heard to its end, a routine is over: nothing to steer (the responder counts it done).
             self.moment = None if self._over(moment.state) else moment

@@ -23,6 +23,7 @@ from skill.catalogue import Catalogue
 from skill.engine import RoutineEngine
 from skill.flows.turn import Deps, SessionState, TimelineCache, Turn
 from skill.flows.user_data import SESSION_KEY, UserData
+from skill.flows.voice import VoiceBook, answer_bound
 from skill.handlers.name_free import is_name_free, refuse
 from skill.handlers.responder import TURN_KEY, speak
 from skill.persistence.keys import NoUserError, user_key
@@ -99,6 +100,7 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         self.engine = RoutineEngine(catalogue)
         self.clock = clock
         self.timelines = TimelineCache(catalogue)
+        self.voices = VoiceBook(store, clock)
 
     def process(self, handler_input: HandlerInput) -> None:
         if is_name_free(handler_input):
@@ -116,8 +118,16 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
         attributes = _session_attributes(handler_input) or {}
         session = SessionState.load(attributes, self.catalogue)
         user.load_session(attributes.get(SESSION_KEY))
-        deps = Deps(self.catalogue, self.engine, phrases, Composer(phrases), self.clock, self.timelines)
-        turn = Turn(deps, session, user, request_time_ms(handler_input))
+        at_ms = request_time_ms(handler_input)
+        intent = getattr(getattr(handler_input.request_envelope.request, "intent", None), "name", None)
+        bound = answer_bound(session.routine, at_ms, intent)
+        if bound is not None:  # an answer after a response played to its end: how fast the voice is
+            self.voices.hear(phrases.locale, bound)
+        deps = Deps(
+            self.catalogue, self.engine, phrases, Composer(phrases), self.clock, self.timelines,
+            voice=lambda: self.voices.voice(phrases.locale),
+        )
+        turn = Turn(deps, session, user, at_ms)
         handler_input.attributes_manager.request_attributes[TURN_KEY] = turn
 
 

@@ -5,28 +5,57 @@ Every duration the skill computes (breaks inside a countdown, segment lengths,
 
 The platform notes give about 160 words a minute. Counting words alone misjudges
 both ends: a lone "5." takes longer than a word of a long sentence. So the model
-counts letters (numbers as they are spoken): 160 words a minute of
-``LETTERS_PER_WORD`` letters, plus a short onset for each sentence, a pause at
-each comma and a longer one between two sentences. The constants were fitted
-to espeak-ng (the local stand-in voice) at 160 words a minute.
+counts letters (numbers as they are spoken), at a rate for each kind of text
+(``TextKind``: step sentences, counted movements, countdown numbers), plus an
+onset for each sentence, a pause at each comma and a longer one between two
+sentences. The constants were fitted to espeak-ng (the local stand-in voice) at
+160 words a minute by ``scripts/fit_rate.py``. Alexa's voice differs from any
+model: ``skill.flows.voice`` learns by how much, and locating a request allows for it.
 
 Example:
     >>> round(speaking_seconds("Hold for 20 seconds."), 2)
-    1.44
+    1.46
     >>> round(ssml_seconds('<speak>One.<break time="2000ms"/>Two.</speak>'), 2)
-    2.69
+    2.7
 """
 
 from __future__ import annotations
 
 import re
+from enum import Enum
+from typing import NamedTuple
 
 WORDS_PER_MINUTE = 160
-LETTERS_PER_WORD = 5.8
-SECONDS_PER_LETTER = 60.0 / (WORDS_PER_MINUTE * LETTERS_PER_WORD)
-SENTENCE_ONSET_SECONDS = 0.15
 COMMA_SECONDS = 0.18
 BETWEEN_SENTENCES_SECONDS = 0.41
+
+
+class TextKind(str, Enum):
+    """Kinds of text a voice says at different speeds (told apart by their shape: ``text_kind``)."""
+
+    STEP = "step"  # sentences: positions, steps, cues, headings, the hold's own words
+    COUNTED = "counted"  # "3, toes up.": a counted movement, said between two breaks
+    NUMBER = "number"  # "4.": a number of a countdown or a count, said between two breaks
+
+
+class Rate(NamedTuple):
+    """A kind's seconds: ``onset`` for each sentence plus ``per_letter`` for each letter."""
+
+    onset: float
+    per_letter: float
+
+
+# Fitted by scripts/fit_rate.py to espeak-ng (the local stand-in voice) at 160 words a minute, each
+# kind where the skill says it: steps within a run of sentences, counted movements and numbers
+# between two breaks; run it again to refit them. (A single letters-based rate ran 5.7 % ahead of
+# the audio on counted movements, which put late commands in a long response on the next stretch.)
+RATES = {
+    TextKind.STEP: Rate(onset=0.156, per_letter=0.06507),
+    TextKind.COUNTED: Rate(onset=0.804, per_letter=0.01520),
+    TextKind.NUMBER: Rate(onset=0.162, per_letter=0.04708),
+}
+_NUMBER_ALONE = re.compile(r"\d+\.?")
+_COUNTED = re.compile(r"\d+, ")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 _COMMA = re.compile(r"[,;:]")
 _NUMBER = re.compile(r"\d+")
@@ -55,19 +84,33 @@ def number_letters(number: int) -> int:
     return letters
 
 
-def _letters(text: str) -> int:
+def letters(text: str) -> int:
+    """Letters of ``text`` as it is spoken (numbers as words): ``letters("Hold 20.") == 10``."""
     spoken = _NUMBER.sub(lambda m: "x" * number_letters(int(m.group(0)[:6])), text)
     return sum(1 for c in spoken if c.isalpha())
 
 
+def text_kind(text: str) -> TextKind:
+    """The kind of a text, by its shape.
+
+    >>> [text_kind(t).value for t in ("4.", "3, toes up.", "Hold for 20 seconds.")]
+    ['number', 'counted', 'step']
+    """
+    stripped = text.strip()
+    if _NUMBER_ALONE.fullmatch(stripped):
+        return TextKind.NUMBER
+    return TextKind.COUNTED if _COUNTED.match(stripped) else TextKind.STEP
+
+
 def speaking_seconds(text: str) -> float:
-    """Estimated time from the first to the last sound of ``text`` said on its own."""
+    """Estimated time ``text`` takes to say, at the rate of its kind (``RATES``)."""
     if not text.strip():
         return 0.0
+    rate = RATES[text_kind(text)]
     sentences = max(1, len(_SENTENCE_END.findall(text)))
     return (
-        _letters(text) * SECONDS_PER_LETTER
-        + sentences * SENTENCE_ONSET_SECONDS
+        letters(text) * rate.per_letter
+        + sentences * rate.onset
         + len(_COMMA.findall(text)) * COMMA_SECONDS
         + (sentences - 1) * BETWEEN_SENTENCES_SECONDS
     )

@@ -48,6 +48,11 @@ class RenderedSegment(NamedTuple):
     seconds: float
     chars: int
 
+    @property
+    def spoken(self) -> float:
+        """Seconds of words (the rest is breaks, which play exactly)."""
+        return self.seconds - self.speech.break_ms() / 1000.0
+
 
 def wait(seconds: float, filler: str) -> list[Part]:
     """``seconds`` of silence as breaks of at most 10 s, with ``filler`` said between two of them."""
@@ -111,6 +116,14 @@ class Timeline:
             clock += rendered.seconds
             ends.append(int(round(clock * 1000)))
         return tuple(ends)
+
+    def spoken_ms(self, start: int, end: int, lead_spoken: float) -> tuple[int, ...]:
+        """How much of each of ``ends_ms(start, end, ...)`` is words, after ``lead_spoken`` seconds of them."""
+        spoken, clock = [int(round(lead_spoken * 1000))], lead_spoken
+        for rendered in self.rendered[start:end]:
+            clock += rendered.spoken
+            spoken.append(int(round(clock * 1000)))
+        return tuple(spoken)
 
     # -- responses -------------------------------------------------------------------------
 
