@@ -18,7 +18,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.catalogue import load_catalogue
 from skill.config import Config
-from skill.flows.name_free import Names
+from skill.flows.spoken_names import SpokenNames
 from skill.handlers import conversation, name_free, preferences, reminders, routine, touch
 from skill.handlers.dispatch import Dispatch
 from skill.handlers.interceptors import (
@@ -38,7 +38,7 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
     builder = CustomSkillBuilder()  # the store is used directly (skill.flows.user_data), not as SDK attributes
     builder.skill_id = config.skill_id  # type: ignore[assignment]  # the SDK annotates it as None
     catalogue = load_catalogue()
-    names = Names(catalogue)  # one way of naming routines and stretches, for name-free answers and the handlers
+    names = SpokenNames(catalogue)  # one way of naming routines and stretches, for name-free answers and the handlers
     # First Alexa's name-free question (every other request would act on its intent), then everything else.
     builder.add_request_handler(name_free.CanFulfillHandler(names))
     operations = {  # by intent name, and by request type for other requests

@@ -19,7 +19,8 @@ from ask_sdk_model.canfulfill import (
     CanUnderstandSlotValues,
 )
 
-from skill.flows.name_free import Answer, Names, Verdict, answer
+from skill.flows.name_free import Answer, Verdict, answer
+from skill.flows.spoken_names import SpokenNames
 from skill.handlers.slots import heard
 
 REQUEST_TYPE = "CanFulfillIntentRequest"
@@ -50,7 +51,7 @@ def refuse(handler_input: HandlerInput) -> Response:
 class CanFulfillHandler(AbstractRequestHandler):
     """Answers YES or NO (never MAYBE) for the intent and for each slot that carries a value."""
 
-    def __init__(self, names: Names) -> None:
+    def __init__(self, names: SpokenNames) -> None:
         self.names = names
 
     def can_handle(self, handler_input: HandlerInput) -> bool:

@@ -6,13 +6,13 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale
 
 from skill.flows import describe, steer
-from skill.flows.name_free import ROUTINE_TYPE, STRETCH_TYPE, Names
+from skill.flows.spoken_names import ROUTINE_TYPE, STRETCH_TYPE, SpokenNames
 from skill.flows.turn import Turn
 from skill.handlers.responder import Operation, Outcome
 from skill.handlers.slots import SlotValue, heard_slot
 
 
-def named(handler_input: HandlerInput, slot_name: str, type_name: str, names: Names) -> SlotValue:
+def named(handler_input: HandlerInput, slot_name: str, type_name: str, names: SpokenNames) -> SlotValue:
     """The routine or stretch a slot names, found the way a name-free request's answer finds it
     (``skill.flows.name_free``), so that a YES given there is kept here."""
     slot = heard_slot(handler_input, slot_name)
@@ -29,7 +29,7 @@ def _command(command: steer.Command) -> Operation:
     return lambda handler_input, turn: steer.steer(turn, command)
 
 
-def operations(names: Names) -> dict[str, Operation]:
+def operations(names: SpokenNames) -> dict[str, Operation]:
     """The intents of a routine; routine and stretch names are read with ``names``."""
 
     def start(handler_input: HandlerInput, turn: Turn) -> Outcome:

@@ -14,7 +14,7 @@ from ask_sdk_core.utils import get_slot
 from ask_sdk_model import Slot
 from ask_sdk_model.slu.entityresolution import StatusCode
 
-from skill.flows.name_free import Heard, Resolution
+from skill.flows.spoken_names import Heard, Resolution
 
 
 class SlotValue(NamedTuple):
