@@ -708,7 +708,7 @@ def test_summary_after_skipping_the_announced_stretch() -> None:
 def test_summary_of_the_morning_routine_when_skip_follows_next_up() -> None:
     """Morning routine: the first stretch plays, "next up" is the second, skip: the third plays; 1 skipped, 2 done."""
     state = ENGINE.start("morning", CATALOGUE.routine("morning").items, Settings(), now_ms=T0)
-    timeline = ENGINE.timeline(state)
+    timeline = ENGINE.segments_of(state)
     first = _chunk(0, item_end(timeline, 0))
     moment = ENGINE.locate(ENGINE.sent(state, first), _after(first))
     assert moment.where is Where.BOUNDARY and ENGINE.stretch_at(moment.state).id == "double_knee_to_chest"
@@ -1164,7 +1164,7 @@ def test_state_with_a_side_round_trips() -> None:
     state = ENGINE.start("sciatica", items, Settings(sore_side=1), now_ms=T0)
     glide = next(i for i, item in enumerate(state.items) if item.stretch_id == "sciatic_nerve_glide")
     assert state.items[glide].side == 1
-    timeline = ENGINE.timeline(state)
+    timeline = ENGINE.segments_of(state)
     assert not any(s.kind is SIDE for s in timeline if s.item_index == glide)
     playing = ENGINE.sent(state.with_(position=item_start(timeline, glide)), _chunk(item_start(timeline, glide), len(timeline)))
     for original in (state, playing):

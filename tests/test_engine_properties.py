@@ -65,7 +65,7 @@ def timestamps(chunk: Chunk | None) -> st.SearchStrategy[int | None]:
 
 def _check_state(state: RoutineState, routine_id: str) -> None:
     """The invariants every state the engine hands out must satisfy."""
-    length = len(ENGINE.timeline(state))
+    length = len(ENGINE.segments_of(state))
     assert state.routine_id == routine_id
     assert 0 <= state.position <= length
     assert len(set(state.skipped)) == len(state.skipped), state.skipped
@@ -90,7 +90,7 @@ def _check_located(before: RoutineState, at: int | None, moment: Moment) -> None
     if at is None or at < chunk.sent_at_ms:
         assert state.position == chunk.start
     assert set(state.skipped) <= set(before.skipped)
-    timeline = ENGINE.timeline(state)
+    timeline = ENGINE.segments_of(state)
     heard = range(before.position, state.position)
     for item in state.skipped:  # a stretch heard from its start to its end is not skipped any more
         own = [i for i, s in enumerate(timeline) if s.item_index == item]
@@ -102,7 +102,7 @@ def _steer(name: str, moment: Moment) -> RoutineState:
     earliest place the request may have been made at, the others act on the most likely one."""
     before = moment.state if name == "pause" else ENGINE.at_likely(moment)
     assert ENGINE.at_likely(moment).position >= moment.state.position
-    timeline = ENGINE.timeline(before)
+    timeline = ENGINE.segments_of(before)
     length = len(timeline)
     if name == "next":
         state = ENGINE.next(moment)
@@ -157,7 +157,7 @@ def test_any_sequence_keeps_state_valid(routine_id: str, user: Settings, data: s
     operations = data.draw(st.lists(st.sampled_from(OPERATIONS + ("sent",) * 3), min_size=3, max_size=40), label="operations")
     for name in operations:
         before = state
-        length = len(ENGINE.timeline(state))
+        length = len(ENGINE.segments_of(state))
         if name == "start":
             state = ENGINE.start(routine_id, items, user, now)
             assert (state.position, state.status, state.skipped, state.chunk) == (0, Status.PAUSED, (), None)
@@ -219,7 +219,7 @@ def test_locate_moves_forward_with_time(routine_id: str, user: Settings, data: s
     """A later request is never placed earlier in the chunk, nor its range; one stamped 4 s after the chunk's
     last offset (the user spoke after it) is a boundary."""
     state = ENGINE.start(routine_id, CATALOGUE.routine(routine_id).items, user, T0)
-    chunk = data.draw(chunks(len(ENGINE.timeline(state)), T0), label="chunk")
+    chunk = data.draw(chunks(len(ENGINE.segments_of(state)), T0), label="chunk")
     playing = ENGINE.sent(state, chunk)
     times = data.draw(
         st.lists(st.integers(min_value=T0 - 60_000, max_value=chunk.sent_at_ms + chunk.ends_ms[-1] + 60_000), min_size=2),
@@ -261,7 +261,7 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 def test_tampered_state_is_refused_or_valid(data: st.DataObject) -> None:
     """Replacing any part of a stored state with any JSON value: InvalidState, or a state that is in range."""
     start = ENGINE.start("morning", CATALOGUE.routine("morning").items, Settings(), T0)
-    chunk = data.draw(chunks(len(ENGINE.timeline(start)), T0), label="chunk")
+    chunk = data.draw(chunks(len(ENGINE.segments_of(start)), T0), label="chunk")
     document = ENGINE.sent(start, chunk).to_dict()
     path = data.draw(st.sampled_from(_paths(document)), label="path")
     target: Any = document
@@ -272,6 +272,6 @@ def test_tampered_state_is_refused_or_valid(data: st.DataObject) -> None:
         state = RoutineState.from_dict(document, CATALOGUE)
     except InvalidState:
         return
-    assert 0 <= state.position <= len(ENGINE.timeline(state))
+    assert 0 <= state.position <= len(ENGINE.segments_of(state))
     assert all(0 <= i < len(state.items) for i in state.skipped)
     assert RoutineState.from_dict(state.to_dict(), CATALOGUE) == state

@@ -39,7 +39,7 @@ REACTION_MS = 2500
 REACTION_SPREAD_MS = 1000
 # Alexa's timestamps are whole seconds: the request was made somewhere in [timestamp, timestamp + 1 s).
 STAMP_MS = 1000
-MAX_CACHED_TIMELINES = 64
+MAX_CACHED_PLANS = 64
 
 
 class Where(str, Enum):
@@ -110,23 +110,24 @@ class RoutineEngine:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        self._timelines: dict[tuple[PlanItem, ...], tuple[Segment, ...]] = {}
+        self._segments: dict[tuple[PlanItem, ...], tuple[Segment, ...]] = {}
 
-    def timeline(self, state: RoutineState) -> tuple[Segment, ...]:
-        """The routine's segments; a request asks for them several times, so each plan's are kept
-        (a few dozen plans at most: the cache starts again when full)."""
-        timeline = self._timelines.get(state.items)
-        if timeline is None:
-            if len(self._timelines) >= MAX_CACHED_TIMELINES:
-                self._timelines.clear()
-            timeline = self._timelines[state.items] = segments(state.items, self.catalogue)
-        return timeline
+    def segments_of(self, state: RoutineState) -> tuple[Segment, ...]:
+        """The routine's segments (its shape, without words or times: ``skill.speech.timeline`` adds
+        those); a request asks for them several times, so each plan's are kept (a few dozen plans at
+        most: the cache starts again when full)."""
+        found = self._segments.get(state.items)
+        if found is None:
+            if len(self._segments) >= MAX_CACHED_PLANS:
+                self._segments.clear()
+            found = self._segments[state.items] = segments(state.items, self.catalogue)
+        return found
 
     def stretch_at(self, state: RoutineState, position: int | None = None) -> Stretch:
         """The stretch at ``position`` (default: the state's), or the last one past the end."""
-        timeline = self.timeline(state)
-        index = min(state.position if position is None else position, len(timeline) - 1)
-        return self.catalogue.stretch(state.items[timeline[index].item_index].stretch_id)
+        segs = self.segments_of(state)
+        index = min(state.position if position is None else position, len(segs) - 1)
+        return self.catalogue.stretch(state.items[segs[index].item_index].stretch_id)
 
     # -- starting and placing -------------------------------------------------------------
 
@@ -233,26 +234,26 @@ class RoutineEngine:
 
     def finish(self, state: RoutineState) -> RoutineState:
         """The last response was sent: every stretch not skipped counts as done."""
-        return self._passed(state, len(self.timeline(state))).with_(status=Status.FINISHED, chunk=None)
+        return self._passed(state, len(self.segments_of(state))).with_(status=Status.FINISHED, chunk=None)
 
     # -- steering -------------------------------------------------------------------------
 
     def next(self, moment: Moment) -> RoutineState:
         """Mid-response: cut the current side short (the most likely one). Otherwise: the next thing not yet heard."""
         state = self.at_likely(moment)
-        if moment.where is Where.INTERRUPTED and state.position < len(self.timeline(state)):
-            return self._passed(state, next_side_start(self.timeline(state), state.position))
+        if moment.where is Where.INTERRUPTED and state.position < len(self.segments_of(state)):
+            return self._passed(state, next_side_start(self.segments_of(state), state.position))
         return state
 
     def skip(self, moment: Moment) -> RoutineState:
         """Leave out the stretch most likely playing, or (between stretches) the one announced next."""
         state = self.at_likely(moment)
-        timeline = self.timeline(state)
-        if state.position >= len(timeline):
+        segs = self.segments_of(state)
+        if state.position >= len(segs):
             return state
-        item = timeline[state.position].item_index
+        item = segs[state.position].item_index
         skipped = state.skipped if item in state.skipped else state.skipped + (item,)
-        return state.with_(position=item_end(timeline, item), skipped=skipped)
+        return state.with_(position=item_end(segs, item), skipped=skipped)
 
     def back(self, moment: Moment) -> tuple[RoutineState, bool]:
         """The stretch before the current (most likely) one, or before the announced one between stretches.
@@ -260,17 +261,17 @@ class RoutineEngine:
         Returns the state and whether the user was already at the first stretch.
         """
         state = self.at_likely(moment)
-        timeline = self.timeline(state)
-        item = timeline[min(state.position, len(timeline) - 1)].item_index
-        return state.with_(position=item_start(timeline, max(0, item - 1))), item == 0
+        segs = self.segments_of(state)
+        item = segs[min(state.position, len(segs) - 1)].item_index
+        return state.with_(position=item_start(segs, max(0, item - 1))), item == 0
 
     def repeat(self, moment: Moment) -> RoutineState:
         """The side most likely playing from its start; after a response ended, the last side heard."""
         state = self.at_likely(moment)
-        timeline = self.timeline(state)
-        heard_last = moment.where is Where.BOUNDARY or state.position >= len(timeline)
+        segs = self.segments_of(state)
+        heard_last = moment.where is Where.BOUNDARY or state.position >= len(segs)
         position = max(0, state.position - 1) if heard_last else state.position
-        return state.with_(position=side_start(timeline, position))
+        return state.with_(position=side_start(segs, position))
 
     def start_over(self, moment: Moment) -> RoutineState:
         return moment.state.with_(position=0, skipped=())
@@ -279,23 +280,23 @@ class RoutineEngine:
         """Stop here; ``position`` is where playing picks up again. A finished routine stays finished."""
         state = moment.state  # the earliest place: hearing a few seconds again is harmless, missing them is not
         status = Status.FINISHED if state.status is Status.FINISHED else Status.PAUSED
-        return state.with_(position=resume_point(self.timeline(state), state.position), status=status)
+        return state.with_(position=resume_point(self.segments_of(state), state.position), status=status)
 
     def remaining(self, state: RoutineState) -> tuple[int, int]:
         """(stretches not yet started or under way from ``position``, of which the first is the current one)."""
-        timeline = self.timeline(state)
-        if state.position >= len(timeline):
+        segs = self.segments_of(state)
+        if state.position >= len(segs):
             return 0, 0
-        current = timeline[state.position].item_index
+        current = segs[state.position].item_index
         return len(state.items) - current, current
 
     # -- internals ------------------------------------------------------------------------
 
     def _passed(self, state: RoutineState, position: int) -> RoutineState:
         """Move forward to ``position`` by playing: a skipped stretch heard in full is no longer skipped."""
-        timeline = self.timeline(state)
+        segs = self.segments_of(state)
         heard = {
-            s.item_index for s in timeline[state.position : position]
-            if item_end(timeline, s.item_index) <= position
+            s.item_index for s in segs[state.position : position]
+            if item_end(segs, s.item_index) <= position
         }
         return state.with_(position=position, skipped=tuple(i for i in state.skipped if i not in heard))

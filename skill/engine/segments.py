@@ -89,38 +89,38 @@ def segments(plan: tuple[PlanItem, ...], catalogue: Catalogue) -> tuple[Segment,
     return tuple(result)
 
 
-def item_start(timeline: tuple[Segment, ...], item_index: int) -> int:
+def item_start(segs: tuple[Segment, ...], item_index: int) -> int:
     """Index of the item's first segment (its introduction)."""
-    return next(i for i, s in enumerate(timeline) if s.item_index == item_index)
+    return next(i for i, s in enumerate(segs) if s.item_index == item_index)
 
 
-def item_end(timeline: tuple[Segment, ...], item_index: int) -> int:
+def item_end(segs: tuple[Segment, ...], item_index: int) -> int:
     """Index just past the item's last segment."""
-    return max(i for i, s in enumerate(timeline) if s.item_index == item_index) + 1
+    return max(i for i, s in enumerate(segs) if s.item_index == item_index) + 1
 
 
-def side_start(timeline: tuple[Segment, ...], position: int) -> int:
+def side_start(segs: tuple[Segment, ...], position: int) -> int:
     """Where the side playing at ``position`` starts: its SIDE segment, or the stretch's introduction."""
-    segment = timeline[position]
+    segment = segs[position]
     first = next(
-        i for i, s in enumerate(timeline)
+        i for i, s in enumerate(segs)
         if s.item_index == segment.item_index and s.side_index == segment.side_index
     )
-    return first if timeline[first].kind is SegmentKind.SIDE else item_start(timeline, segment.item_index)
+    return first if segs[first].kind is SegmentKind.SIDE else item_start(segs, segment.item_index)
 
 
-def next_side_start(timeline: tuple[Segment, ...], position: int) -> int:
+def next_side_start(segs: tuple[Segment, ...], position: int) -> int:
     """The start of the side after the one at ``position`` (or of the next stretch); ``len`` at the end."""
-    segment = timeline[position]
-    for i in range(position + 1, len(timeline)):
-        other = timeline[i]
+    segment = segs[position]
+    for i in range(position + 1, len(segs)):
+        other = segs[i]
         if other.item_index != segment.item_index or other.side_index != segment.side_index:
             return i
-    return len(timeline)
+    return len(segs)
 
 
-def resume_point(timeline: tuple[Segment, ...], position: int) -> int:
+def resume_point(segs: tuple[Segment, ...], position: int) -> int:
     """Where to pick up after an interruption at ``position``: a rest resumes at the hold after it."""
-    if position < len(timeline) and timeline[position].kind is SegmentKind.REST:
+    if position < len(segs) and segs[position].kind is SegmentKind.REST:
         return position + 1
     return position

@@ -61,10 +61,10 @@ def full_steps(turn: Turn) -> Reply:
         return offer_routines(turn, "no_routine")
     engine = turn.deps.engine
     stretch = engine.stretch_at(state)
-    timeline = engine.timeline(state)
-    item = timeline[min(state.position, len(timeline) - 1)].item_index
+    segs = engine.segments_of(state)
+    item = segs[min(state.position, len(segs) - 1)].item_index
     turn.session.full_steps = turn.session.full_steps | {stretch.id}
-    return play(turn, state.with_(position=item_start(timeline, item)))
+    return play(turn, state.with_(position=item_start(segs, item)))
 
 
 def list_routines(turn: Turn) -> Reply:

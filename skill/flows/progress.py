@@ -31,11 +31,11 @@ def saved_routine(turn: Turn) -> RoutineState | None:
     if state.status is Status.FINISHED or turn.now_ms() // 1000 - state.updated_at > MAX_AGE_SECONDS:
         return None
     state = engine.locate(state, turn.now_ms()).state
-    timeline = engine.timeline(state)
-    if state.position >= len(timeline):
+    segs = engine.segments_of(state)
+    if state.position >= len(segs):
         turn.session.routine = complete(turn, state)  # its last response played out: it is done
         return None
-    return state.with_(position=resume_point(timeline, state.position))
+    return state.with_(position=resume_point(segs, state.position))
 
 
 def keep_progress(turn: Turn) -> None:

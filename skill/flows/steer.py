@@ -66,7 +66,7 @@ def _acted_on(turn: Turn, moment: Moment, key: str) -> Speech | None:
     guess late in a long response is heard, and "go back" undoes it."""
     engine = turn.deps.engine
     state = engine.at_likely(moment)
-    if state.position >= len(engine.timeline(state)):
+    if state.position >= len(engine.segments_of(state)):
         return None
     return Speech().say(turn.say(key, name=engine.stretch_at(state).name))
 

@@ -253,7 +253,7 @@ class Turn:
         return None if state is None or self._over(state) else state
 
     def _over(self, state: RoutineState) -> bool:
-        return state.status is Status.FINISHED or state.position >= len(self.deps.engine.timeline(state))
+        return state.status is Status.FINISHED or state.position >= len(self.deps.engine.segments_of(state))
 
     @property
     def where(self) -> Where:
