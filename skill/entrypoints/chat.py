@@ -29,6 +29,7 @@ from skill.config import Config
 from skill.engine.routine import REACTION_MS
 from skill.entrypoints.invoke import invoke, read_event
 from skill.entrypoints.nlu import IntentMatch, Matcher
+from skill.speech.countdown import hold_label
 from skill.speech.phrases import Phrases, phrases_for
 from skill.speech.rate import ssml_seconds
 
@@ -219,6 +220,4 @@ def ssml_to_text(ssml: str, phrases: Phrases) -> str:
 def _label(kind: str, amount: str, numbers: list[str]) -> str:
     if kind == "count":
         return f"[count {amount}: 1… {amount}]"
-    tally = [n for n in numbers if int(n) > 5]
-    final = ", ".join(n for n in numbers if int(n) <= 5)
-    return f"[hold {amount} s: " + "… ".join(tally + ([final] if final else [])) + "]"
+    return f"[{hold_label(int(amount), [int(n) for n in numbers])}]"

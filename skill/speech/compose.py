@@ -18,7 +18,7 @@ from skill.catalogue.model import Stretch
 from skill.engine.segments import SETTLE_SECONDS
 from skill.speech.phrases import Phrases
 from skill.speech.ssml import Pause, Speech
-from skill.speech.timeline import SIDE_KEYS
+from skill.speech.timeline import side_name
 
 
 @dataclass
@@ -61,9 +61,6 @@ class Composer:
             return p.say("length_minutes_half" if half else "length_minutes", minutes=minutes)
         return p.say("length_minutes", minutes=int(round(seconds / 60.0)))
 
-    def side(self, stretch: Stretch, side_index: int) -> str | None:
-        return self.phrases.say(SIDE_KEYS[side_index]) if stretch.sides == "left_right" else None
-
     # -- around the timeline ------------------------------------------------------------------
 
     def opening(
@@ -93,7 +90,7 @@ class Composer:
         'Back to single knee to chest, right side. Repetition 3 of 5. Get back into position. …'
         """
         p = self.phrases
-        side = self.side(stretch, side_index)
+        side = side_name(self.phrases, stretch, side_index)
         words = [p.say("recap_side", name=stretch.name, side=side) if side else p.say("recap", name=stretch.name)]
         if rep > 0:
             words.append(p.say("recap_repetition", rep=rep + 1, reps=reps))

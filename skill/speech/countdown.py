@@ -79,10 +79,20 @@ def hold_countdown(seconds: int, phrases: Phrases, coaching: str | None = None) 
     cues.append((seconds - speaking_seconds(release), release))
     parts, kept = _timeline(opening, cues)
     said = [seconds - int(round(at)) for at, text in kept[:-1] if text != coaching]
+    return Timed(hold_label(seconds, said), tuple(parts))
+
+
+def hold_label(seconds: int, said: list[int]) -> str:
+    """A hold shown in text, with the numbers said in it: tens as a tally, the last five counted.
+
+    >>> hold_label(20, [10, 5, 4, 3, 2, 1])
+    'hold 20 s: 10… 5, 4, 3, 2, 1'
+    >>> hold_label(5, [])
+    'hold 5 s'
+    """
     tally = [str(s) for s in said if s > FINAL_COUNT_FROM]
     final = ", ".join(str(s) for s in said if s <= FINAL_COUNT_FROM)
-    label = f"hold {seconds} s: " + "… ".join(tally + ([final] if final else []))
-    return Timed(label.rstrip(": "), tuple(parts))
+    return (f"hold {seconds} s: " + "… ".join(tally + ([final] if final else []))).rstrip(": ")
 
 
 def counted_set(count: int, tempo_seconds: int, phrases: Phrases, cues: tuple[str, ...] = ()) -> Timed:

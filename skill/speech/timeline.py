@@ -38,6 +38,13 @@ from skill.speech.rate import BETWEEN_SENTENCES_SECONDS, speaking_seconds, texts
 from skill.speech.ssml import MAX_BREAK_MS, Part, Pause, Speech, Text
 
 SIDE_KEYS = ("side_left", "side_right")
+
+
+def side_name(phrases: Phrases, stretch: Stretch, side_index: int) -> str | None:
+    """ "left side" / "right side" for a stretch done on each side; None for one that is not."""
+    return phrases.say(SIDE_KEYS[side_index]) if stretch.sides == "left_right" else None
+
+
 # Characters of SSML one response may carry: Alexa's limit is 8000; keep a margin.
 RESPONSE_BUDGET_CHARS = 7600
 
@@ -160,9 +167,6 @@ class Timeline:
 
     # -- words -----------------------------------------------------------------------------
 
-    def side_name(self, stretch: Stretch, side_index: int) -> str | None:
-        return self.phrases.say(SIDE_KEYS[side_index]) if stretch.sides == "left_right" else None
-
     def _render(self, segment: Segment, after_words: bool) -> RenderedSegment:
         speech = Speech(self._parts(segment))
         return RenderedSegment(segment, speech, speech_seconds(speech, after_words), speech_chars(speech))
@@ -181,7 +185,7 @@ class Timeline:
             familiar_count = stretch.kind == "count" and stretch.id in self.familiar
             return settle + [Text(stretch.cue)] if familiar_count else settle
         if kind is SegmentKind.SIDE:
-            side = self.side_name(stretch, segment.side_index)
+            side = side_name(self.phrases, stretch, segment.side_index)
             words = p.say("switch_side", name=stretch.name, side=side)
             return [Text(words), Pause(SWITCH_SIDES_SECONDS * 1000)]
         if kind is SegmentKind.REST:
@@ -198,7 +202,7 @@ class Timeline:
     def _introduction(self, index: int, side_index: int) -> list[Part]:
         """Heading, the side to start on (``side_index``), then position and steps (or just the name for a familiar one)."""
         p, stretch = self.phrases, self.stretch(index)
-        side = self.side_name(stretch, side_index)
+        side = side_name(self.phrases, stretch, side_index)
         key = "stretch_heading_first" if index == 0 and len(self.items) > 1 else "stretch_heading"
         if side:
             key += "_side"
