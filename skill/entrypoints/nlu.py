@@ -23,6 +23,14 @@ Usage::
     result.slots["routine"].resolved_id   # 'lower_back'
     matcher.match("hold for a minute and a half").slots["duration"].value   # 'PT1M30S'
 
+Alexa's language understanding is statistical: it also understands phrasings that are no sample
+but use the samples' words. When no sample fits, the matcher does the same in a small way
+(``skill.entrypoints.word_evidence``): per-intent word statistics learnt from the samples alone, and
+an intent only when it is clearly ahead, so that what is not for the skill still falls back::
+
+    matcher.match("this stretch is hurting me").intent     # 'PainIntent' (no sample says it so)
+    matcher.match("book a taxi to the airport").intent     # no intent ahead: AMAZON.FallbackIntent
+
 Deliberate choices (keep them in step with builtin_phrases.en-US.json):
 
 * "continue" and "keep going" map to ``AMAZON.ResumeIntent``, not NextIntent: Amazon lists both
@@ -134,7 +142,11 @@ class Matcher:
         self,
         model: Mapping[str, Any],
         builtin_phrases: Mapping[str, Sequence[str]] | None = None,
+        *,
+        generalise: bool = True,
     ) -> None:
+        """``generalise=False`` keeps to the samples (no second stage): what they alone understand."""
+        self._generalise = generalise
         language_model: Mapping[str, Any] = model["interactionModel"]["languageModel"]
         self._invocation: tuple[str, ...] = tuple(
             normalise_text(str(language_model.get("invocationName", ""))).split()
@@ -181,14 +193,14 @@ class Matcher:
         return cls(interaction_model(locale), builtin_phrases(locale))
 
     @classmethod
-    def from_file(cls, path: Path) -> Matcher:
+    def from_file(cls, path: Path, *, generalise: bool = True) -> Matcher:
         """Load a model file and the ``builtin_phrases.<locale>.json`` beside it, if any."""
         model = json.loads(path.read_text(encoding="utf-8"))
         builtin_path = path.with_name(f"builtin_phrases.{path.stem}.json")
         builtin: Mapping[str, Sequence[str]] = {}
         if builtin_path.is_file():
             builtin = json.loads(builtin_path.read_text(encoding="utf-8"))
-        return cls(model, builtin)
+        return cls(model, builtin, generalise=generalise)
 
     def slot_types(self, intent: str) -> Mapping[str, str]:
         """The slots ``intent`` declares, name -> type, in the model's order (none for an unknown intent)."""
@@ -205,6 +217,10 @@ class Matcher:
         A whole-text match whose slot only contains a known value among other words ("it's too much,
         it really hurts" read as the feeling "too much it really hurts") gives way to a clause that
         matches exactly, as Alexa does not fill a slot with a whole second sentence.
+
+        When still no sample fits (or only one whose slot holds no value of it), a second stage looks at
+        the words alone, in any order: the intent whose samples use them (``WordEvidence``), if one is
+        clearly ahead ("this stretch is hurting me" is no sample, but its words are pain's).
         """
         if not isinstance(text, str):
             return IntentMatch(FALLBACK_INTENT, {})
@@ -221,7 +237,7 @@ class Matcher:
             if found.intent != FALLBACK_INTENT and (level == _EXACT or whole.intent == FALLBACK_INTENT):
                 whole, understood = found, level
                 break
-        if whole.intent != FALLBACK_INTENT and understood > _UNKNOWN:
+        if not self._generalise or (whole.intent != FALLBACK_INTENT and understood > _UNKNOWN):
             return whole
         # No sample fits, or only one whose slot took words that are no value of it ("it stings down my
         # leg" read as SoreLegIntent with the leg "it stings down my"): what do the words point to?

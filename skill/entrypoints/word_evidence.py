@@ -34,9 +34,11 @@ from typing import Final, Iterable, Sequence
 
 # A clitic carries grammar, not meaning: "shoulder's" is "shoulder", "doesn't" is "does".
 _CLITICS: Final = ("'s", "'re", "'ve", "'m", "'ll", "'d", "n't")
-# A guess needs this share of the text's evidence for one intent, and this lead over the next.
-MIN_SHARE: Final = 0.4
-MIN_LEAD: Final = 0.2
+# A guess needs this share of the text's evidence for one intent, and this lead over the next; and in all
+# at least this part of the evidence one word of that intent alone gives ("it is" says nothing).
+MIN_SHARE: Final = 0.35
+MIN_LEAD: Final = 0.15
+MIN_WORDS_WORTH: Final = 0.4
 
 
 def stem(word: str) -> str:
@@ -92,9 +94,13 @@ class WordEvidence:
     def scores(self, words: Sequence[str]) -> dict[str, float]:
         """Each intent's share of the evidence in ``words`` (0 to 1; empty when the words say nothing).
 
-        >>> WordEvidence([("A", ["stop"]), ("B", ["go"])]).scores(["stop", "now"])
-        {'A': 0.5}
+        >>> {intent: round(share, 2) for intent, share in WordEvidence([("A", ["stop"]), ("B", ["go"])]).scores(["stop", "now"]).items()}
+        {'A': 0.33}
         """
+        return {intent: share for intent, (share, _) in self._evidence(words).items()}
+
+    def _evidence(self, words: Sequence[str]) -> dict[str, tuple[float, float]]:
+        """Each intent's share of the evidence in ``words`` and the evidence itself."""
         evidence: dict[str, float] = defaultdict(float)
         total = 0.0
         for word in dict.fromkeys(stem(w) for w in words):
@@ -104,7 +110,7 @@ class WordEvidence:
                 evidence[intent] += weight * share
         if total <= 0:
             return {}
-        return {intent: value / total for intent, value in evidence.items() if value > 0}
+        return {intent: (value / total, value) for intent, value in evidence.items() if value > 0}
 
     def best(self, words: Sequence[str]) -> tuple[str, float] | None:
         """The intent ``words`` point to and its share, or None when no intent is clearly ahead.
@@ -112,11 +118,11 @@ class WordEvidence:
         >>> WordEvidence([("A", ["stop"]), ("B", ["go"])]).best(["stop", "go"]) is None
         True
         """
-        ranked = sorted(self.scores(words).items(), key=lambda item: item[1], reverse=True)
+        ranked = sorted(self._evidence(words).items(), key=lambda item: item[1][0], reverse=True)
         if not ranked:
             return None
-        intent, share = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if share < MIN_SHARE or share - runner_up < MIN_LEAD:
+        intent, (share, amount) = ranked[0]
+        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        if share < MIN_SHARE or share - runner_up < MIN_LEAD or amount < MIN_WORDS_WORTH * self._unknown_weight:
             return None
         return intent, round(share, 3)
