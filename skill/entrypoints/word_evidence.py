@@ -91,16 +91,13 @@ class WordEvidence:
             weight = math.log(len(counts) / len(per_intent)) * total / (total + 1)
             self._table[word] = (weight, {intent: n / total for intent, n in per_intent.items()})
 
-    def scores(self, words: Sequence[str]) -> dict[str, float]:
-        """Each intent's share of the evidence in ``words`` (0 to 1; empty when the words say nothing).
+    def _evidence(self, words: Sequence[str]) -> dict[str, tuple[float, float]]:
+        """Each intent's share of the evidence in ``words`` (0 to 1) and the evidence itself; empty when
+        the words say nothing.
 
-        >>> {intent: round(share, 2) for intent, share in WordEvidence([("A", ["stop"]), ("B", ["go"])]).scores(["stop", "now"]).items()}
+        >>> {intent: round(share, 2) for intent, (share, _) in WordEvidence([("A", ["stop"]), ("B", ["go"])])._evidence(["stop", "now"]).items()}
         {'A': 0.33}
         """
-        return {intent: share for intent, (share, _) in self._evidence(words).items()}
-
-    def _evidence(self, words: Sequence[str]) -> dict[str, tuple[float, float]]:
-        """Each intent's share of the evidence in ``words`` and the evidence itself."""
         evidence: dict[str, float] = defaultdict(float)
         total = 0.0
         for word in dict.fromkeys(stem(w) for w in words):
