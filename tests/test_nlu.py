@@ -419,3 +419,60 @@ def test_regional_phrasings_are_in_that_locales_model_and_understood(locale: str
     samples = [s for i in model["intents"] for s in i.get("samples", [])] + [p for ps in builtin_phrases(locale).values() for p in ps]
     assert any(sample in s for s in samples), sample
     assert Matcher.for_locale(locale).match(said).intent == intent
+
+
+# Pain said with the pain samples' own words, in orders no sample has.
+PAIN_IN_NEW_ORDERS = [
+    "hurting me, this stretch is",
+    "really hurting now my back",
+    "the stretch is hurting my back",
+    "pain in my back is getting worse",
+    "so much pain in my neck",
+    "agony this one is",
+    "my neck it's stinging",
+    "a sharp pain i am having in my back",
+    "throbbing my knee is",
+    "sore it is really sore",
+    "killing me my back is",
+    "getting worse the pain is",
+    "in my lower back i felt a twinge",
+    "down my leg it's shooting",
+    "my hip hurts really badly now",
+]
+
+
+@cache
+def samples_only_matcher() -> Matcher:
+    return Matcher.from_file(MODEL_PATH, generalise=False)
+
+
+@pytest.mark.parametrize("text", PAIN_IN_NEW_ORDERS)
+def test_pain_in_a_new_word_order_is_understood_from_the_samples_words(matcher: Matcher, text: str) -> None:
+    """No sample fits these (the samples alone fall back), yet every word is in the pain samples or is a
+    body part: the second stage must hear pain, and find where when it is said."""
+    model = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
+    pain = next(i for i in model["intents"] if i["name"] == "PainIntent")
+    known = {w for s in pain["samples"] for w in normalise_text(s.replace("{where}", "")).split()}
+    known |= {w for t in model["types"] if t["name"] == "BODY_PART" for v in t["values"]
+              for p in [v["name"]["value"], *v["name"].get("synonyms", [])] for w in normalise_text(p).split()}
+    assert not [w for w in normalise_text(text).split() if w not in known]
+    assert samples_only_matcher().match(text).intent == FALLBACK_INTENT
+    result = matcher.match(text)
+    assert result.intent == "PainIntent"
+    said = {"back", "neck", "knee", "leg", "hip"} & set(normalise_text(text).split())
+    if said:  # the value as said, as Alexa sends it ("my back"), ending in the body part
+        assert result.slots["where"].value.split()[-1] in said
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["book a taxi to the airport", "switch the radio on", "hurting me purple monkey dishwasher telescope"],
+)
+def test_the_second_stage_guesses_nothing_from_words_the_samples_do_not_use(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == FALLBACK_INTENT
+
+
+def test_a_slot_answer_alone_is_not_guessed_into_its_intent(matcher: Matcher) -> None:
+    """ "every day at noon" answers "what time each day?": without the question it is no request."""
+    assert matcher.match("every day at noon").intent != "SetReminderIntent"
+    assert matcher.match("every day at noon", eliciting=("SetReminderIntent", "time")).intent == "SetReminderIntent"

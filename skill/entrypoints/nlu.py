@@ -23,6 +23,14 @@ Usage::
     result.slots["routine"].resolved_id   # 'lower_back'
     matcher.match("hold for a minute and a half").slots["duration"].value   # 'PT1M30S'
 
+Alexa's language understanding is statistical: it also understands phrasings that are no sample
+but use the samples' words. When no sample fits, the matcher does the same in a small way
+(``skill.entrypoints.word_evidence``): per-intent word statistics learnt from the samples alone, and
+an intent only when it is clearly ahead, so that what is not for the skill still falls back::
+
+    matcher.match("this stretch is hurting me").intent     # 'PainIntent' (no sample says it so)
+    matcher.match("book a taxi to the airport").intent     # no intent ahead: AMAZON.FallbackIntent
+
 Deliberate choices (keep them in step with builtin_phrases.en-US.json):
 
 * "continue" and "keep going" map to ``AMAZON.ResumeIntent``, not NextIntent: Amazon lists both
@@ -48,6 +56,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Mapping, Sequence
 
+from skill.entrypoints.word_evidence import WordEvidence
 from skill.interaction_model import builtin_phrases, interaction_model
 from skill.spoken_numbers import to_iso_duration, to_iso_time, words_to_number
 
@@ -133,7 +142,11 @@ class Matcher:
         self,
         model: Mapping[str, Any],
         builtin_phrases: Mapping[str, Sequence[str]] | None = None,
+        *,
+        generalise: bool = True,
     ) -> None:
+        """``generalise=False`` keeps to the samples (no second stage): what they alone understand."""
+        self._generalise = generalise
         language_model: Mapping[str, Any] = model["interactionModel"]["languageModel"]
         self._invocation: tuple[str, ...] = tuple(
             normalise_text(str(language_model.get("invocationName", ""))).split()
@@ -155,6 +168,9 @@ class Matcher:
         # over the built-in table (e.g. "skip" is SkipIntent, not a built-in).
         self._exact: dict[str, str] = {}
         self._samples: list[_Sample] = []
+        # Every sample as written, for the word statistics of the second stage (built on first use).
+        self._sample_texts: list[tuple[str, str]] = []
+        self._evidence: WordEvidence | None = None
         # (intent, slot) -> that slot's elicitation samples, compiled
         self._elicited: dict[tuple[str, str], list[_Sample]] = {}
         for intent in language_model.get("intents", []):
@@ -177,14 +193,14 @@ class Matcher:
         return cls(interaction_model(locale), builtin_phrases(locale))
 
     @classmethod
-    def from_file(cls, path: Path) -> Matcher:
+    def from_file(cls, path: Path, *, generalise: bool = True) -> Matcher:
         """Load a model file and the ``builtin_phrases.<locale>.json`` beside it, if any."""
         model = json.loads(path.read_text(encoding="utf-8"))
         builtin_path = path.with_name(f"builtin_phrases.{path.stem}.json")
         builtin: Mapping[str, Sequence[str]] = {}
         if builtin_path.is_file():
             builtin = json.loads(builtin_path.read_text(encoding="utf-8"))
-        return cls(model, builtin)
+        return cls(model, builtin, generalise=generalise)
 
     def slot_types(self, intent: str) -> Mapping[str, str]:
         """The slots ``intent`` declares, name -> type, in the model's order (none for an unknown intent)."""
@@ -201,6 +217,10 @@ class Matcher:
         A whole-text match whose slot only contains a known value among other words ("it's too much,
         it really hurts" read as the feeling "too much it really hurts") gives way to a clause that
         matches exactly, as Alexa does not fill a slot with a whole second sentence.
+
+        When still no sample fits (or only one whose slot holds no value of it), a second stage looks at
+        the words alone, in any order: the intent whose samples use them (``WordEvidence``), if one is
+        clearly ahead ("this stretch is hurting me" is no sample, but its words are pain's).
         """
         if not isinstance(text, str):
             return IntentMatch(FALLBACK_INTENT, {})
@@ -215,8 +235,66 @@ class Matcher:
         for clause in reversed(clauses if len(clauses) > 1 else []):
             found, level = self._match_whole(clause)
             if found.intent != FALLBACK_INTENT and (level == _EXACT or whole.intent == FALLBACK_INTENT):
-                return found
-        return whole
+                whole, understood = found, level
+                break
+        if not self._generalise or (whole.intent != FALLBACK_INTENT and understood > _UNKNOWN):
+            return whole
+        # No sample fits, or only one whose slot took words that are no value of it ("it stings down my
+        # leg" read as SoreLegIntent with the leg "it stings down my"): what do the words point to?
+        guess = self._guess(text)
+        return guess if guess.intent not in (FALLBACK_INTENT, whole.intent) else whole
+
+    def _guess(self, text: str) -> IntentMatch:
+        """The second stage, when no sample fits: the intent the words point to (``WordEvidence``, learnt
+        from the samples), with the slot values found among the words; AMAZON.FallbackIntent when no
+        intent is clearly ahead ("what's the weather like" has words no sample has)."""
+        words = self._strip_fillers(normalise_text(text)).split()
+        if self._evidence is None:
+            self._evidence = WordEvidence(self._sample_words())
+        best = self._evidence.best(words)
+        if best is None:
+            return IntentMatch(FALLBACK_INTENT, {})
+        intent = best[0]
+        # What the model declares as the answer to a slot's question ("every day at noon") is no request
+        # on its own: Alexa hears it only while the skill elicits that slot.
+        for (owner, _), answers in self._elicited.items():
+            if owner == intent and self._best(answers, self._variants(text))[1] == _EXACT:
+                return IntentMatch(FALLBACK_INTENT, {})
+        return IntentMatch(intent, self._slots_among(intent, words))
+
+    def _sample_words(self) -> list[tuple[str, list[str]]]:
+        """Each sample's words as the text's words are seen: fillers dropped, slots left out. The values of
+        each of an intent's custom slots count as one more sample of it ("back", "neck", "foot" ...)."""
+        found: list[tuple[str, list[str]]] = []
+        for intent, sample in self._sample_texts:
+            tokens = [token if _SLOT_TOKEN_RE.match(token) else normalise_text(token) for token in sample.split()]
+            words = self._strip_fillers(" ".join(t for t in tokens if t)).split()
+            found.append((intent, [w for w in words if not _SLOT_TOKEN_RE.match(w)]))
+        for intent, slots in self._slot_types.items():
+            for slot_type in slots.values():
+                phrases = self._values.get(slot_type, {})
+                if phrases:
+                    found.append((intent, [w for phrase in phrases for w in phrase.split()]))
+        return found
+
+    def _slots_among(self, intent: str, words: Sequence[str]) -> dict[str, SlotMatch]:
+        """The intent's slots whose values are among ``words``: the longest known value (or number,
+        duration, time) first, each word in one slot at most."""
+        slots: dict[str, SlotMatch] = {}
+        used: set[int] = set()
+        for slot_name in self._slot_types.get(intent, {}):
+            for size in range(min(len(words), 6), 0, -1):
+                starts = [s for s in range(len(words) - size + 1) if not used & set(range(s, s + size))]
+                hit = next(
+                    ((start, slot) for start in starts
+                     if (slot := self._fill_slot(intent, slot_name, " ".join(words[start : start + size])))[1] == _EXACT),
+                    None,
+                )
+                if hit is not None:
+                    slots[slot_name] = hit[1][0]
+                    used.update(range(hit[0], hit[0] + size))
+                    break
+        return slots
 
     def _match_whole(self, text: str) -> tuple[IntentMatch, int]:
         """The best intent for the whole of ``text`` (AMAZON.FallbackIntent when no sample fits it) and how
@@ -263,6 +341,7 @@ class Matcher:
 
     def _add_sample(self, intent: str, sample: str) -> None:
         """Index one sample: literal ones for exact lookup, slotted ones as regexes."""
+        self._sample_texts.append((intent, sample))
         compiled = self._compile(intent, sample)
         if isinstance(compiled, _Sample):
             self._samples.append(compiled)
