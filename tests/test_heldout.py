@@ -68,26 +68,25 @@ FLOOR = json.loads((ROOT / "tests" / "data" / "heldout_floor.json").read_text(en
 OUT_OF_DOMAIN: list[str] = json.loads((ROOT / "tests" / "data" / "heldout_utterances.json").read_text(encoding="utf-8"))["out_of_domain"]
 
 
-def _shares(matcher: Matcher) -> dict[str, float]:
-    """Each intent's share of the held-out items routed right."""
-    total, right = Counter(), Counter()
+def _rights(matcher: Matcher) -> Counter[str]:
+    """How many of each intent's held-out items are routed right."""
+    right: Counter[str] = Counter()
     for item in HELD_OUT:
-        total[item["intent"]] += 1
         right[item["intent"]] += _right(matcher.match(item["text"]), item)
-    return {intent: right[intent] / total[intent] for intent in total}
+    return right
 
 
 def test_no_intent_with_more_than_five_items_scores_lower_than_before(matcher: Matcher) -> None:
-    """Understanding more pain must not cost another intent: each intent at least at its recorded share,
-    and at least where the samples alone take it (the second stage only adds)."""
+    """Understanding more pain must not cost another intent: each intent gets at least as many of its
+    items right as recorded (the file only grows, so a count can only fall by a loss), and at least as
+    many as the samples alone get (the second stage only adds)."""
     counts = Counter(item["intent"] for item in HELD_OUT)
-    now = _shares(matcher)
-    samples_only = _shares(Matcher.from_file(ROOT / "interaction_models" / "en-US.json", generalise=False))
+    now = _rights(matcher)
+    samples_only = _rights(Matcher.from_file(ROOT / "interaction_models" / "en-US.json", generalise=False))
     lower = {
-        intent: (round(now[intent], 3), FLOOR.get(intent), round(samples_only[intent], 3))
+        intent: (now[intent], FLOOR.get(intent), samples_only[intent])
         for intent in counts
-        if counts[intent] > 5
-        and (intent in FLOOR and now[intent] < FLOOR[intent][0] / FLOOR[intent][1] or now[intent] < samples_only[intent])
+        if counts[intent] > 5 and (intent in FLOOR and now[intent] < FLOOR[intent][0] or now[intent] < samples_only[intent])
     }
     assert not lower
 
