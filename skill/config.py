@@ -54,10 +54,12 @@ class Config:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Config":
         data_dir = env.get("BACKSTRETCH_DATA_DIR")
+        table = env.get("BACKSTRETCH_TABLE") or None
         return cls(
             skill_id=env.get("BACKSTRETCH_SKILL_ID") or None,
-            data_dir=Path(data_dir) if data_dir else default_data_dir(env),
-            table=env.get("BACKSTRETCH_TABLE") or None,
+            # With a table (Lambda) there is no data folder, nor perhaps a home to put one in.
+            data_dir=Path(data_dir) if data_dir else None if table else default_data_dir(env),
+            table=table,
             dynamodb_endpoint=env.get("BACKSTRETCH_DYNAMODB_ENDPOINT") or None,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
             log_salt=env.get("BACKSTRETCH_LOG_SALT") or new_log_salt(),
