@@ -849,8 +849,9 @@ def test_imports(code: str) -> None:
     assert run.returncode == 0, run.stderr
 
 
-def test_the_lambda_artifact_leaves_verify_out() -> None:
+def test_the_lambda_artifact_leaves_verify_out(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Lambda build ships only modules reachable from the handler; cryptography is not in the zip."""
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))  # build_lambda.py imports locks.py beside it
     spec = importlib.util.spec_from_file_location("_build_lambda_for_verify_test", ROOT / "scripts" / "build_lambda.py")
     assert spec is not None and spec.loader is not None
     build_lambda = importlib.util.module_from_spec(spec)
