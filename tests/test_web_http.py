@@ -274,3 +274,23 @@ def test_a_head_sent_too_slowly_is_answered_408_without_holding_a_thread(tmp_pat
             for sock in slow:
                 sock.close()
         assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers), answers
+
+
+def test_pipelined_requests_are_answered_and_an_unfinished_one_behind_them_holds_no_thread(tmp_path: Path) -> None:
+    """Two whole requests and the start of a third in one packet on a kept-alive connection: both are
+    answered; the third, never finished, gets a 408, and other clients are served meanwhile."""
+    launch = json.dumps(load_event("launch_request")).encode()
+    whole = _raw_request(launch) + launch
+    read_timeout = 2.0
+    with serve(tmp_path, ["--workers", "1", "--threads", "1", "--read-timeout", str(read_timeout)]) as url:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(whole + whole + b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            sent_at = time.monotonic()
+            time.sleep(0.5)
+            started = time.monotonic()
+            assert post(url, launch)[0] == 200, "the only request thread is free for another client"
+            assert time.monotonic() - started < 1.0
+            answer = _read_until_closed(sock, sent_at + read_timeout + 3.0)
+    assert answer.count(b"HTTP/1.1 200") == 2, answer[:300]
+    assert b"HTTP/1.1 408" in answer.split(b"HTTP/1.1 200")[-1]
