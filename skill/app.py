@@ -54,6 +54,6 @@ def build_skill(config: Config, store: VersionedStore | None = None, clock: Call
     builder.add_global_request_interceptor(StartTimerInterceptor())
     builder.add_global_request_interceptor(LoadTurnInterceptor(catalogue, store, clock))
     builder.add_global_response_interceptor(SaveTurnInterceptor())
-    builder.add_global_response_interceptor(LogRequestInterceptor())
-    builder.add_exception_handler(ApologiseOnError())
+    builder.add_global_response_interceptor(LogRequestInterceptor(config.log_salt))
+    builder.add_exception_handler(ApologiseOnError(config.log_salt))
     return builder.create()

@@ -780,6 +780,80 @@ def test_sqlite_takes_a_burst_of_parallel_users_without_failing(tmp_path: Path) 
     assert all(store.read(f"amzn1.ask.account.BURST{n}")[0] == {"hold_seconds": 30} for n in range(300))
 
 
+def test_sqlite_64_users_for_seconds_lose_no_confirmed_setting(tmp_path: Path) -> None:
+    """64 users, each on its own thread, change a setting every few milliseconds for 4 s; a second device
+    changes another setting for every fourth user. Two store objects on one file stand for the web service's
+    two worker processes, and a user's two devices use different ones. No write fails, and every user's item
+    holds the last value each device was told was stored."""
+    import threading
+
+    workers = [SqliteStore(tmp_path / "load.sqlite3"), SqliteStore(tmp_path / "load.sqlite3")]
+    failures: list[str] = []
+    confirmed: dict[tuple[str, str], int] = {}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + 4.0
+
+    def device(key: str, field: str, seed: int) -> None:
+        pick = random.Random(seed)
+        store = workers[seed % 2]
+        while time.monotonic() < stop_at:
+            value = pick.randrange(1, 10_000)
+            try:
+                store.update(key, lambda a: {**a, field: value})
+            except Exception as error:  # noqa: BLE001 - the test collects every failure
+                with lock:
+                    failures.append(f"{key} {field}: {type(error).__name__}: {error}")
+                continue
+            with lock:
+                confirmed[(key, field)] = value
+            time.sleep(pick.uniform(0.0, 0.02))
+
+    users = [f"amzn1.ask.account.LOAD{n:02d}" for n in range(64)]
+    devices = [(user, "hold_seconds", n) for n, user in enumerate(users)]
+    devices += [(user, "reps", 1001 + n) for n, user in enumerate(users) if n % 4 == 0]
+    threads = [threading.Thread(target=device, args=spec) for spec in devices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == [], f"{len(failures)} failed writes, e.g. {failures[:3]}"
+    assert len(confirmed) == len(devices)
+    lost = [(key, field, value) for (key, field), value in confirmed.items() if workers[0].read(key)[0].get(field) != value]
+    assert lost == []
+
+
+def test_sqlite_keeps_one_connection_per_thread_in_wal_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads and writes on a thread reuse that thread's connection; each thread has its own; the file is in WAL mode."""
+    import threading
+
+    opened: list[int] = []
+    real_connect = sqlite3.connect
+
+    def counting_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        opened.append(threading.get_ident())
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", counting_connect)
+    store = SqliteStore(tmp_path / "users.sqlite3")
+    for n in range(50):
+        store.update(USER, lambda a: {**a, "reps": n})
+        store.read(USER)
+    assert len(opened) == 1
+
+    def elsewhere() -> None:
+        for _ in range(20):
+            store.read(USER)
+
+    threads = [threading.Thread(target=elsewhere) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) == 4
+    with closing(real_connect(store.path)) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_a_newer_schemas_data_survives_a_change_made_by_this_release(tmp_path: Path) -> None:
     """After a rollback, items written by the newer release keep their schema and unknown fields."""
     store = sqlite_at(tmp_path)

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from cryptography import x509
@@ -33,6 +33,7 @@ from tests.support.e2e import post
 from skill.entrypoints.verify import (
     SKILL_EVENT_MAX_SKEW_SECONDS,
     CertificateCache,
+    FailureCache,
     RequestVerifier,
     VerificationError,
     canonical_cert_url,
@@ -550,12 +551,61 @@ def test_the_chain_is_fetched_again_once_the_leaf_expires(pki: Pki) -> None:
     assert len(fetcher.calls) == 2
 
 
-def test_a_chain_that_fails_is_not_cached(pki: Pki) -> None:
-    verifier, fetcher, _ = make_verifier(pki, roots=[pki.other_root])
-    rejected(verifier, headers_for(pki.leaf_key))
+def test_a_chain_that_fails_is_not_cached_and_its_url_is_refused_for_a_while(pki: Pki) -> None:
+    fetcher = Fetcher({CERT_URL: pki.chain})
+    verifier = RequestVerifier(fetcher, Clock(), trusted_roots=[pki.other_root], failures=FailureCache(ttl_seconds=0.5))
+    assert rejected(verifier, headers_for(pki.leaf_key)) == "certificate chain is not trusted"
+    assert rejected(verifier, headers_for(pki.leaf_key)) == "certificate chain is not trusted"
+    assert len(fetcher.calls) == 1
+    assert len(verifier.cache) == 0
+    time.sleep(0.6)
     rejected(verifier, headers_for(pki.leaf_key))
     assert len(fetcher.calls) == 2
-    assert len(verifier.cache) == 0
+
+
+def test_a_failed_fetch_is_remembered_briefly(pki: Pki) -> None:
+    calls: list[str] = []
+
+    def broken(url: str) -> bytes:
+        calls.append(url)
+        raise OSError("network unreachable")
+
+    verifier = RequestVerifier(broken, Clock(), trusted_roots=[pki.root], failures=FailureCache(ttl_seconds=0.5))
+    for _ in range(20):
+        assert rejected(verifier, headers_for(pki.leaf_key)) == "certificate fetch failed: OSError"
+    assert calls == [CERT_URL]
+    time.sleep(0.6)
+    rejected(verifier, headers_for(pki.leaf_key))
+    assert len(calls) == 2
+
+
+def test_requests_for_a_url_being_fetched_share_that_fetch(pki: Pki) -> None:
+    release = threading.Event()
+    calls: list[str] = []
+
+    def slow(url: str) -> bytes:
+        calls.append(url)
+        release.wait(5)
+        return pki.chain
+
+    verifier = RequestVerifier(slow, Clock(), trusted_roots=[pki.root])
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            verifier.verify(headers_for(pki.leaf_key), BODY, stamp(NOW))
+        except BaseException as failed:  # pragma: no cover - reported below
+            errors.append(failed)
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    assert calls == [CERT_URL]
 
 
 def test_urls_are_cached_separately(pki: Pki) -> None:
@@ -799,8 +849,9 @@ def test_imports(code: str) -> None:
     assert run.returncode == 0, run.stderr
 
 
-def test_the_lambda_artifact_leaves_verify_out() -> None:
+def test_the_lambda_artifact_leaves_verify_out(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Lambda build ships only modules reachable from the handler; cryptography is not in the zip."""
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))  # build_lambda.py imports locks.py beside it
     spec = importlib.util.spec_from_file_location("_build_lambda_for_verify_test", ROOT / "scripts" / "build_lambda.py")
     assert spec is not None and spec.loader is not None
     build_lambda = importlib.util.module_from_spec(spec)
@@ -847,3 +898,150 @@ def test_the_web_service_answers_a_signed_request_and_refuses_a_tampered_one(pki
     assert status == 400 and "verification failed" in str(refusal["error"])
     status, refusal = post(verified_server, body, headers=headers_for(pki.other_key, body))
     assert status == 400 and "verification failed" in str(refusal["error"])
+
+
+# --------------------------------------------------------------------------- a slow certificate host
+
+# Alexa gives up on a response after 8 seconds.
+ALEXA_RESPONSE_LIMIT_SECONDS = 8.0
+
+
+class StallingHost:
+    """A certificate host on 127.0.0.1 that holds each request until ``delay`` passes or it is released."""
+
+    def __init__(self, chain: bytes, delay: float) -> None:
+        self.chain = chain
+        self.delay = delay
+        self.release = threading.Event()
+        self.hits: list[str] = []
+        self.open = 0
+        self.most_open = 0
+        self._lock = threading.Lock()
+        host = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                with host._lock:
+                    host.hits.append(self.path)
+                    host.open += 1
+                    host.most_open = max(host.most_open, host.open)
+                try:
+                    host.release.wait(host.delay)
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(host.chain)))
+                    self.end_headers()
+                    self.wfile.write(host.chain)
+                except OSError:
+                    pass
+                finally:
+                    with host._lock:
+                        host.open -= 1
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def fetch(self, url: str) -> bytes:
+        """``https_fetch`` of the checked Amazon URL, sent to this host instead."""
+        return https_fetch(url.replace("https://s3.amazonaws.com", self.base))
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def stalling_host(pki: Pki) -> Iterator[StallingHost]:
+    host = StallingHost(pki.chain, delay=30.0)
+    try:
+        yield host
+    finally:
+        host.close()
+
+
+def _web_service(verifier: RequestVerifier, data_dir: Path) -> tuple[str, Callable[[], None]]:
+    """``create_app`` with ``verifier`` on a threaded server on 127.0.0.1; returns its URL and a stopper."""
+    from werkzeug.serving import make_server
+
+    from skill.config import Config
+    from skill.entrypoints.web import create_app
+
+    server = make_server("127.0.0.1", 0, create_app(Config(data_dir=data_dir), verifier=verifier), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/", server.shutdown
+
+
+def _timed_posts(url: str, bodies: list[tuple[bytes, dict[str, str]]]) -> list[tuple[int, str, float]]:
+    """POST all at once; each answer's status, error text and seconds taken."""
+    results: list[tuple[int, str, float]] = [(0, "", 0.0)] * len(bodies)
+
+    def one(index: int, body: bytes, headers: dict[str, str]) -> None:
+        started = time.monotonic()
+        status, answer = post(url, body, headers=headers)
+        results[index] = (status, str(answer.get("error", "")), time.monotonic() - started)
+
+    threads = [threading.Thread(target=one, args=(i, body, headers)) for i, (body, headers) in enumerate(bodies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_a_stalling_certificate_host_does_not_hold_requests_past_alexas_limit(
+    pki: Pki, stalling_host: StallingHost, tmp_path: Path
+) -> None:
+    """Signed requests whose certificate host never answers are refused in time, with one fetch among them."""
+    now = datetime.now(UTC)
+    verifier = RequestVerifier(stalling_host.fetch, lambda: now, trusted_roots=[pki.root])
+    url, stop = _web_service(verifier, tmp_path)
+    try:
+        body = _launch_body(now)
+        results = _timed_posts(url, [(body, headers_for(pki.leaf_key, body))] * 6)
+        again = _timed_posts(url, [(body, headers_for(pki.leaf_key, body))])
+    finally:
+        stop()
+    for status, error, seconds in results + again:
+        assert status == 400 and "verification failed" in error, (status, error)
+        assert seconds < ALEXA_RESPONSE_LIMIT_SECONDS - 1, f"answered after {seconds:.2f} s"
+    assert again[0][2] < 0.5, "a URL that just failed was fetched again"
+    assert len(stalling_host.hits) == 1
+
+
+def test_fetches_are_capped_and_requests_beyond_the_cap_are_refused_at_once(
+    pki: Pki, stalling_host: StallingHost, tmp_path: Path
+) -> None:
+    """Twelve requests naming twelve new certificate URLs on a host that stalls: a few fetches, no pile-up."""
+    now = datetime.now(UTC)
+    verifier = RequestVerifier(stalling_host.fetch, lambda: now, trusted_roots=[pki.root], cert_wait_seconds=1.5)
+    url, stop = _web_service(verifier, tmp_path)
+    try:
+        body = _launch_body(now)
+        requests = [(body, headers_for(pki.leaf_key, body, url=f"https://s3.amazonaws.com/echo.api/cert-{n}.pem")) for n in range(12)]
+        results = _timed_posts(url, requests)
+    finally:
+        stop()
+    assert all(status == 400 for status, _, _ in results)
+    assert stalling_host.most_open <= 4, f"{stalling_host.most_open} certificate fetches ran at once"
+    quick = [seconds for _, error, seconds in results if "too many certificate fetches" in error]
+    assert len(quick) >= 12 - 4 and max(quick) < 0.5, results
+
+
+def test_a_certificate_that_arrives_late_serves_the_next_request(pki: Pki) -> None:
+    """The first request is refused when its wait is up; the fetch lands anyway and the retry is verified."""
+    host = StallingHost(pki.chain, delay=1.0)
+    try:
+        verifier = RequestVerifier(host.fetch, Clock(), trusted_roots=[pki.root], cert_wait_seconds=0.3)
+        started = time.monotonic()
+        assert rejected(verifier, headers_for(pki.leaf_key)) == "certificate not available in time"
+        assert time.monotonic() - started < 0.8
+        time.sleep(1.2)
+        verifier.verify(headers_for(pki.leaf_key), BODY, stamp(NOW))
+        assert host.hits == ["/echo.api/echo-api-cert-13.pem"]
+    finally:
+        host.close()

@@ -191,3 +191,106 @@ def test_a_request_sent_in_pieces_within_the_read_timeout_is_answered(tmp_path: 
 def test_serve_runs_under_gunicorn(server: str) -> None:
     with urllib.request.urlopen(server + "health", timeout=5) as response:
         assert response.headers["Server"].startswith("gunicorn")
+
+
+def _oversized_head() -> bytes:
+    """A request head past 64 KB in well-formed header lines, with no blank line to end it."""
+    lines = b"".join(b"X-Pad-%d: %s\r\n" % (n, b"a" * 2000) for n in range(34))
+    return b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + lines
+
+
+def test_unfinished_oversized_heads_are_refused_and_do_not_slow_requests(tmp_path: Path) -> None:
+    """32 clients keep sending 68 KB heads that never end, reconnecting as soon as they are dropped.
+
+    One worker with 8 threads and a 10 s read timeout: a head that reached a request thread would
+    hold it for 10 s, and 8 of them would keep a normal request waiting.
+    """
+    import threading
+
+    launch = json.dumps(load_event("launch_request")).encode()
+    head = _oversized_head()
+    assert len(head) > 64 * 1024
+    with serve(tmp_path, ["--workers", "1", "--threads", "8", "--read-timeout", "10"]) as url:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        stop = threading.Event()
+        answers: list[bytes] = []
+        opened = [0]
+
+        def attacker() -> None:
+            while not stop.is_set() and opened[0] < 32 * 40:
+                opened[0] += 1
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+                        try:
+                            sock.sendall(head)
+                        except OSError:
+                            continue  # refused while still sending: the head was dropped
+                        try:
+                            answers.append(_read_until_closed(sock, time.monotonic() + 12)[:64])
+                        except AssertionError:
+                            answers.append(b"still open after 12 s")
+                except OSError:
+                    continue
+
+        attackers = [threading.Thread(target=attacker, daemon=True) for _ in range(32)]
+        for thread in attackers:
+            thread.start()
+        try:
+            time.sleep(0.5)
+            timings: list[float] = []
+            for _ in range(5):
+                started = time.monotonic()
+                status, body = post(url, launch)
+                timings.append(time.monotonic() - started)
+                assert status == 200 and "Welcome" in body["response"]["outputSpeech"]["ssml"]
+                time.sleep(0.2)
+        finally:
+            stop.set()
+            for thread in attackers:
+                thread.join(timeout=15)
+        assert max(timings) < 1.0, f"normal requests took {[round(t, 2) for t in timings]} s behind unfinished 68 KB heads"
+        assert answers, "no oversized head was ever answered or dropped"
+        assert all(a == b"" or a.startswith(b"HTTP/1.1 431") for a in answers), answers[:3]
+        assert any(a.startswith(b"HTTP/1.1 431") for a in answers)
+
+
+def test_a_head_sent_too_slowly_is_answered_408_without_holding_a_thread(tmp_path: Path) -> None:
+    """Head lines trickle in and never end: 408 at the read timeout; meanwhile requests are answered."""
+    launch = json.dumps(load_event("launch_request")).encode()
+    read_timeout = 2.0
+    with serve(tmp_path, ["--workers", "1", "--threads", "2", "--read-timeout", str(read_timeout)]) as url:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        slow = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(6)]
+        try:
+            for sock in slow:
+                sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            started = time.monotonic()
+            assert post(url, launch)[0] == 200
+            assert time.monotonic() - started < 1.0
+            for sock in slow:
+                sock.sendall(b"X-Slow: 1\r\n")
+            answers = [_read_until_closed(sock, started + read_timeout + 3.0) for sock in slow]
+        finally:
+            for sock in slow:
+                sock.close()
+        assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers), answers
+
+
+def test_pipelined_requests_are_answered_and_an_unfinished_one_behind_them_holds_no_thread(tmp_path: Path) -> None:
+    """Two whole requests and the start of a third in one packet on a kept-alive connection: both are
+    answered; the third, never finished, gets a 408, and other clients are served meanwhile."""
+    launch = json.dumps(load_event("launch_request")).encode()
+    whole = _raw_request(launch) + launch
+    read_timeout = 2.0
+    with serve(tmp_path, ["--workers", "1", "--threads", "1", "--read-timeout", str(read_timeout)]) as url:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(whole + whole + b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            sent_at = time.monotonic()
+            time.sleep(0.5)
+            started = time.monotonic()
+            assert post(url, launch)[0] == 200, "the only request thread is free for another client"
+            assert time.monotonic() - started < 1.0
+            answer = _read_until_closed(sock, sent_at + read_timeout + 3.0)
+    assert answer.count(b"HTTP/1.1 200") == 2, answer[:300]
+    assert b"HTTP/1.1 408" in answer.split(b"HTTP/1.1 200")[-1]

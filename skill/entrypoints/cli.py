@@ -10,6 +10,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import ipaddress
 import logging
@@ -17,10 +18,14 @@ import os
 import sys
 from pathlib import Path
 from typing import Sequence
+from urllib.parse import urlsplit
 
 from skill.config import Config
 
-# botocore must never look for credentials or a region off this machine in local runs.
+# A command whose store is on this machine (SQLite, or DynamoDB Local on a loopback address) gets
+# these where the environment has none, so botocore never looks for credentials or a region off
+# this machine. A command that reaches real DynamoDB gets nothing: it signs with the real chain
+# (environment, profile, instance or task role).
 LOCAL_AWS_DEFAULTS = {
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -41,14 +46,14 @@ NO_VERIFY_REFUSAL = (
 DEFAULT_READ_TIMEOUT = 10.0
 
 
-def _config(args: argparse.Namespace) -> Config:
-    env = Config.from_env(os.environ)
-    return Config(
-        skill_id=env.skill_id,
-        data_dir=Path(args.data_dir) if args.data_dir else env.data_dir,
-        table=args.table or env.table,
-        dynamodb_endpoint=args.dynamodb_endpoint or env.dynamodb_endpoint,
-        region=env.region,
+def _config(args: argparse.Namespace, env: Config) -> Config:
+    """``env`` (the environment, read once) with the command's store flags applied."""
+    data_dir = getattr(args, "data_dir", None)
+    return dataclasses.replace(
+        env,
+        data_dir=Path(data_dir) if data_dir else env.data_dir,
+        table=getattr(args, "table", None) or env.table,
+        dynamodb_endpoint=getattr(args, "dynamodb_endpoint", None) or env.dynamodb_endpoint,
     )
 
 
@@ -61,7 +66,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _serve(args: argparse.Namespace) -> int:
+def store_is_local(config: Config) -> bool:
+    """True when ``config``'s store is on this machine: SQLite, or DynamoDB at a loopback endpoint.
+
+    >>> store_is_local(Config()), store_is_local(Config(table="users", dynamodb_endpoint="http://127.0.0.1:8000"))
+    (True, True)
+    >>> store_is_local(Config(table="users")), store_is_local(Config(table="users", dynamodb_endpoint="https://dynamodb.eu-west-1.amazonaws.com"))
+    (False, False)
+    """
+    if config.table is None:
+        return True
+    if not config.dynamodb_endpoint:
+        return False
+    return _is_loopback(urlsplit(config.dynamodb_endpoint).hostname or "")
+
+
+def _serve(args: argparse.Namespace, config: Config) -> int:
     if args.no_verify and not _is_loopback(args.host):
         print(NO_VERIFY_REFUSAL, file=sys.stderr)
         return 2
@@ -69,9 +89,9 @@ def _serve(args: argparse.Namespace) -> int:
     from skill.entrypoints.verify import RequestVerifier, https_fetch
     from skill.entrypoints.web import MAX_BODY_BYTES, create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     verifier = None if args.no_verify else RequestVerifier(https_fetch, lambda: datetime.datetime.now(datetime.timezone.utc))
-    app = create_app(_config(args), verifier=verifier)
+    app = create_app(config, verifier=verifier)
     checks = "OFF" if verifier is None else "on"
     print(f"Back Stretch Coach listening on http://{args.host}:{args.port}/ (signature checks {checks})", flush=True)
     wsgi_server.run(
@@ -80,11 +100,11 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chat(args: argparse.Namespace) -> int:
+def _chat(args: argparse.Namespace, config: Config) -> int:
     from skill.entrypoints.chat import ChatSession
 
     logging.basicConfig(level=logging.ERROR)
-    session = ChatSession.local(config=_config(args), locale=args.locale)
+    session = ChatSession.local(config=config, locale=args.locale)
 
     def exchange(text: str, echo: bool) -> bool:
         if echo:
@@ -113,7 +133,7 @@ def _chat(args: argparse.Namespace) -> int:
             print("(The session has ended. Type anything to start a new one, or Ctrl-D to quit.)\n")
 
 
-def _preview(args: argparse.Namespace) -> int:
+def _preview(args: argparse.Namespace, config: Config) -> int:
     from skill.screen.preview import write_preview
 
     written = write_preview(Path(args.out), locale=args.locale)
@@ -161,10 +181,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    for name, value in LOCAL_AWS_DEFAULTS.items():
-        os.environ.setdefault(name, value)
     args = parser().parse_args(argv)
-    return args.run(args)
+    config = _config(args, Config.from_env(os.environ))
+    if args.command in ("serve", "chat") and store_is_local(config):
+        for name, value in LOCAL_AWS_DEFAULTS.items():
+            os.environ.setdefault(name, value)
+        config = dataclasses.replace(config, region=config.region or LOCAL_AWS_DEFAULTS["AWS_REGION"])
+    return int(args.run(args, config))
 
 
 if __name__ == "__main__":

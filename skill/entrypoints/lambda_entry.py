@@ -19,8 +19,9 @@ def skill() -> CustomSkill:
     """The process-wide skill, built once from the environment."""
     global _skill
     if _skill is None:
-        logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
-        _skill = build_skill(Config.from_env(os.environ))
+        config = Config.from_env(os.environ)
+        logging.getLogger().setLevel(config.log_level)
+        _skill = build_skill(config)
     return _skill
 
 

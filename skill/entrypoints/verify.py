@@ -12,6 +12,13 @@ rules (Alexa Skills Kit, "Host a custom skill as a web service"):
   body, made with the leaf's key;
 * the request timestamp is within 150 s of now.
 
+Certificates are fetched off the request thread: one fetch per URL at a time
+(requests for a URL being fetched wait for that fetch), at most
+``MAX_CONCURRENT_FETCHES`` at once, and a URL whose fetch or check failed is
+refused without a new fetch for ``FAILURE_TTL_SECONDS``. A request waits for its
+certificate at most ``CERT_WAIT_SECONDS`` and is refused when it is not there by
+then; a fetch that lands later still fills the cache, for Alexa's next request.
+
 Only the web service uses this module (Lambda requests are authenticated by
 AWS), so it depends on nothing else in the skill. ``cryptography`` does the
 cryptography; chain building uses its ``x509.verification`` module, which
@@ -35,6 +42,8 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timezone
 from typing import Callable, Mapping, Sequence
 
@@ -54,6 +63,11 @@ SKILL_EVENT_MAX_SKEW_SECONDS = 3600  # Alexa skill events (AlexaSkillEvent.*) ma
 FETCH_TIMEOUT_SECONDS = 3.0
 FETCH_MAX_BYTES = 64 * 1024
 MAX_CHAIN_CERTS = 10
+# Alexa waits 8 s for the whole response; the certificate may take this much of it.
+CERT_WAIT_SECONDS = 3.0
+MAX_CONCURRENT_FETCHES = 4
+FAILURE_TTL_SECONDS = 30.0
+MAX_REMEMBERED_FAILURES = 1024
 SYSTEM_TRUST_STORES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem")
 
 _ENCODED_SEPARATOR = re.compile(r"%(2e|2f|5c)", re.IGNORECASE)
@@ -243,6 +257,45 @@ class CertificateCache:
                 self._entries.popitem(last=False)
 
 
+class FailureCache:
+    """Certificate URLs whose fetch or check failed lately, with the reason; bounded, thread-safe.
+
+    Example:
+        >>> failures = FailureCache(ttl_seconds=30, max_entries=2)
+        >>> failures.put("a", "certificate fetch timed out", at=100.0)
+        >>> failures.get("a", at=129.0), failures.get("a", at=131.0)
+        ('certificate fetch timed out', None)
+    """
+
+    def __init__(self, ttl_seconds: float = FAILURE_TTL_SECONDS, max_entries: int = MAX_REMEMBERED_FAILURES) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, url: str, at: float) -> str | None:
+        """The reason ``url`` failed, if that was less than ``ttl_seconds`` before ``at``."""
+        with self._lock:
+            entry = self._entries.get(url)
+            if entry is None:
+                return None
+            until, reason = entry
+            if at >= until:
+                del self._entries[url]
+                return None
+            return reason
+
+    def put(self, url: str, reason: str, at: float) -> None:
+        """Remember that ``url`` failed at ``at``; the oldest entries go once there are too many."""
+        if self.ttl_seconds <= 0:
+            return
+        with self._lock:
+            self._entries[url] = (at + self.ttl_seconds, reason)
+            self._entries.move_to_end(url)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     wanted = name.lower()
     for key, value in headers.items():
@@ -273,6 +326,9 @@ class RequestVerifier:
 
     ``fetch`` gets a certificate URL's body (``https_fetch`` in production), ``clock``
     gives the time now. ``trusted_roots`` defaults to the system trust store.
+    ``cert_wait_seconds`` is the longest a request waits for its certificate to be
+    fetched; ``max_fetches`` how many fetches may run at once; ``failures`` remembers
+    URLs that failed lately (``FailureCache(ttl_seconds=0)`` remembers none).
     """
 
     def __init__(
@@ -282,7 +338,13 @@ class RequestVerifier:
         trusted_roots: list[x509.Certificate] | None = None,
         max_skew_seconds: float = MAX_SKEW_SECONDS,
         cache: CertificateCache | None = None,
+        *,
+        cert_wait_seconds: float = CERT_WAIT_SECONDS,
+        max_fetches: int = MAX_CONCURRENT_FETCHES,
+        failures: FailureCache | None = None,
     ) -> None:
+        if max_fetches < 1:
+            raise ValueError("max_fetches must be at least 1")
         self._fetch = fetch
         self._clock = clock
         self._roots = list(trusted_roots) if trusted_roots is not None else None
@@ -290,6 +352,13 @@ class RequestVerifier:
         self._store_lock = threading.Lock()
         self.max_skew_seconds = max_skew_seconds
         self.cache = cache if cache is not None else CertificateCache()
+        self.failures = failures if failures is not None else FailureCache()
+        self.cert_wait_seconds = cert_wait_seconds
+        self.max_fetches = max_fetches
+        self._in_flight: dict[str, Future[list[x509.Certificate]]] = {}
+        self._flight_lock = threading.Lock()
+        # Made on the first fetch: ``serve`` builds the verifier before gunicorn forks its workers.
+        self._pool: ThreadPoolExecutor | None = None
 
     def verify(
         self,
@@ -338,6 +407,44 @@ class RequestVerifier:
         cached = self.cache.get(url, now)
         if cached is not None and cached[0].not_valid_before_utc <= now:
             return cached[0]
+        failed = self.failures.get(url, time.monotonic())
+        if failed is not None:
+            raise VerificationError(failed)
+        try:
+            return self._fetch_in_background(url).result(timeout=self.cert_wait_seconds)[0]
+        except FutureTimeout:
+            raise VerificationError("certificate not available in time") from None
+
+    def _fetch_in_background(self, url: str) -> Future[list[x509.Certificate]]:
+        """The fetch of ``url`` under way, or a new one when a slot is free (else a refusal)."""
+        with self._flight_lock:
+            running = self._in_flight.get(url)
+            if running is not None:
+                return running
+            if len(self._in_flight) >= self.max_fetches:
+                raise VerificationError("too many certificate fetches at once")
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.max_fetches, thread_name_prefix="certificate-fetch")
+            future = self._pool.submit(self._fetch_and_check, url)
+            self._in_flight[url] = future
+        future.add_done_callback(lambda _: self._landed(url))
+        return future
+
+    def _landed(self, url: str) -> None:
+        with self._flight_lock:
+            self._in_flight.pop(url, None)
+
+    def _fetch_and_check(self, url: str) -> list[x509.Certificate]:
+        """Fetch and check the chain at ``url``; cache it, or remember the failure."""
+        try:
+            chain = self._checked_chain(url)
+        except VerificationError as failed:
+            self.failures.put(url, failed.reason, time.monotonic())
+            raise
+        self.cache.put(url, chain, _utc(self._clock()))
+        return chain
+
+    def _checked_chain(self, url: str) -> list[x509.Certificate]:
         try:
             pem = self._fetch(url)
         except VerificationError:
@@ -349,9 +456,7 @@ class RequestVerifier:
             raise VerificationError("no certificate at the certificate URL")
         if len(certs) > MAX_CHAIN_CERTS:
             raise VerificationError("certificate chain is too long")
-        chain = self._verify_chain(certs, now)
-        self.cache.put(url, chain, now)
-        return chain[0]
+        return self._verify_chain(certs, _utc(self._clock()))
 
     def _verify_chain(self, certs: list[x509.Certificate], now: datetime) -> list[x509.Certificate]:
         leaf, intermediates = certs[0], certs[1:]
@@ -388,6 +493,7 @@ class RequestVerifier:
 
 __all__ = [
     "CertificateCache",
+    "FailureCache",
     "RequestVerifier",
     "VerificationError",
     "canonical_cert_url",

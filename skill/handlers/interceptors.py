@@ -6,7 +6,6 @@ import datetime
 import hashlib
 import json
 import logging
-import os
 import time
 from typing import Callable, cast
 
@@ -20,6 +19,7 @@ from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
 
 from skill.catalogue import Catalogue
+from skill.config import new_log_salt
 from skill.engine import RoutineEngine
 from skill.flows.turn import Deps, SessionState, TimelineCache, Turn
 from skill.flows.user_data import SESSION_KEY, UserData
@@ -35,17 +35,19 @@ request_log = logging.getLogger("backstretch.requests")
 STARTED_KEY = "started"
 
 
-def hashed_user(handler_input: HandlerInput) -> str | None:
-    """A salted hash of the user id: enough to follow one user's requests, not to identify them."""
+def hashed_user(handler_input: HandlerInput, salt: str) -> str | None:
+    """A salted hash of the user id: enough to follow one user's requests, not to identify them.
+
+    ``salt`` is ``Config.log_salt``: secret, so nobody can hash a known user id and find it in the logs.
+    """
     try:
         user_id = user_key(handler_input.request_envelope)
     except NoUserError:
         return None
-    salt = os.environ.get("BACKSTRETCH_LOG_SALT") or "back-stretch-coach"
     return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:16]
 
 
-def log_request(handler_input: HandlerInput, outcome: str) -> None:
+def log_request(handler_input: HandlerInput, outcome: str, salt: str) -> None:
     """One JSON line per request: id, type, intent, locale, latency, outcome; never the user id itself."""
     request = handler_input.request_envelope.request
     started = cast(float, handler_input.attributes_manager.request_attributes.get(STARTED_KEY, time.perf_counter()))
@@ -59,7 +61,7 @@ def log_request(handler_input: HandlerInput, outcome: str) -> None:
                 "locale": getattr(request, "locale", None),
                 "latency_ms": round((time.perf_counter() - started) * 1000, 1),
                 "outcome": outcome,
-                "user": hashed_user(handler_input),
+                "user": hashed_user(handler_input, salt),
             }
         )
     )
@@ -146,20 +148,31 @@ class SaveTurnInterceptor(AbstractResponseInterceptor):
 
 
 class LogRequestInterceptor(AbstractResponseInterceptor):
+    """The request's log line, user ids hashed with ``log_salt`` (``Config.log_salt``)."""
+
+    def __init__(self, log_salt: str) -> None:
+        self.log_salt = log_salt
+
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         ended = response is not None and response.should_end_session
-        log_request(handler_input, "ended" if ended else "ok")
+        log_request(handler_input, "ended" if ended else "ok", self.log_salt)
 
 
 class ApologiseOnError(AbstractExceptionHandler):
-    """Any unexpected error: apologise, keep the session open and the routine where it was."""
+    """Any unexpected error: apologise, keep the session open and the routine where it was.
+
+    ``log_salt`` hashes the user id in the error's log line (``Config.log_salt``; a new secret one if not given).
+    """
+
+    def __init__(self, log_salt: str | None = None) -> None:
+        self.log_salt = log_salt or new_log_salt()
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         logger.error("request failed", exc_info=exception)
-        log_request(handler_input, "error")
+        log_request(handler_input, "error", self.log_salt)
         if is_name_free(handler_input):
             return refuse(handler_input)  # Alexa's question is answered, never with speech
         # Response interceptors do not run after an error, so the session attributes go back
