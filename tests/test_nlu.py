@@ -273,7 +273,9 @@ def test_reminder_phrasings(matcher: Matcher, text: str, intent: str) -> None:
 
 
 def test_a_bare_number_that_is_no_hour_is_not_a_time(matcher: Matcher) -> None:
-    assert matcher.match("thirty").intent == "NumberIntent"  # an answer to "how many seconds?", never a reminder time
+    # An answer to "how many seconds?" (the skill elicits NumberIntent's number), never a reminder time.
+    assert matcher.match("thirty", ("NumberIntent", "number")).intent == "NumberIntent"
+    assert matcher.match("thirty").intent != "SetReminderIntent"
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,10 @@ from skill.flows.turn import Pending
 # The pending question -> the (intent, slot) whose own samples answer it.
 ELICITED: Final[dict[Pending, tuple[str, str]]] = {
     Pending.REMINDER_TIME: ("SetReminderIntent", "time"),  # "what time each day?": "half past six"
+    Pending.HOLD_SECONDS: ("NumberIntent", "number"),  # "how many seconds, from 10 to 90?": "twenty"
+    Pending.REPS: ("NumberIntent", "number"),  # "how many repetitions?": "five"
+    Pending.FEELING: ("FeelingIntent", "feeling"),  # "how does your back feel now?": "better"
+    Pending.SORE_LEG: ("SoreLegIntent", "leg"),  # "which leg is sore?": "left"
 }
 
 
