@@ -75,7 +75,7 @@ def respond(handler_input: HandlerInput, outcome: Outcome) -> Response:
     question = turn.session.question
     # Dialog directives answer an IntentRequest only (not a launch, a touch on the screen or Alexa's answer
     # to a permission question): after those, a bare answer is heard through the intent's own samples.
-    asked_by_voice = handler_input.request_envelope.request.object_type == "IntentRequest"
+    asked_by_voice = getattr(handler_input.request_envelope.request, "object_type", None) == "IntentRequest"
     elicit = None if outcome.end_session or question is None or not asked_by_voice else elicit_slot(question.kind)
     if elicit is not None:  # a question a slot alone answers: Alexa listens for that slot's own samples
         handler_input.response_builder.add_directive(elicit)
