@@ -36,6 +36,10 @@ MAX_UPDATE_ATTEMPTS = 4
 # (DynamoDB's own limit is 400 KB, and every later read would carry it).
 MAX_ITEM_CHARS = 16 * 1024
 MAX_VERSION = 10**15  # a stored version above this is corrupt (and is reported as 0)
+# After a failure, sessions of this process leave the store alone for this long (not hammering a
+# throttled table, not adding a second timeout to every reply). Kept here, not in the session:
+# session attributes come back from the client, and a flag there must never stop a write.
+RESTING_SECONDS = 20.0
 DELETED = "_deleted"  # the one attribute of a tombstone
 
 Attributes = dict[str, Any]
@@ -57,6 +61,16 @@ def is_tombstone(attributes: Attributes) -> bool:
 class VersionedStore(abc.ABC):
     """Template for a store keyed by Alexa user id with optimistic concurrency."""
 
+    _failed_at: float | None = None  # time.monotonic() of the last failure this process saw
+
+    def note_failure(self) -> None:
+        """The store just failed a call: rest it for ``RESTING_SECONDS``."""
+        self._failed_at = time.monotonic()
+
+    def resting(self) -> bool:
+        """Whether the store failed within the last ``RESTING_SECONDS`` (then sessions do not call it)."""
+        return self._failed_at is not None and time.monotonic() - self._failed_at < RESTING_SECONDS
+
     # -- what a concrete store provides ---------------------------------------------------
 
     @abc.abstractmethod
@@ -72,6 +86,7 @@ class VersionedStore(abc.ABC):
 
         Also for a user with no item (a session elsewhere may be about to create one).
         ``known_version`` is the version the caller read (saves the read when it is current).
+        Idempotent: an item read as a tombstone already is not written again.
         """
         known: tuple[Attributes, int] | None = None if known_version is None else ({}, known_version)
         return self.update(key, lambda _: {DELETED: 1}, known=known, deadline=deadline)[1]
@@ -90,7 +105,8 @@ class VersionedStore(abc.ABC):
         ``known`` is what the caller read earlier (attributes, version): the first attempt
         writes on top of it without reading again. ``change`` must be a pure function of the
         attributes it is given: it is re-applied to freshly read data after a conflict; it may
-        raise to write nothing (the exception reaches the caller).
+        raise to write nothing (the exception reaches the caller). When it changes nothing in
+        freshly read data, nothing is written (what is stored is already what was wanted).
         ``deadline`` (``time.monotonic()`` seconds): no store call starts after it, nor an
         attempt that would not fit before it (judged by the previous attempt); then
         ``StoreUnavailable``. Returns what was written and its version.
@@ -105,6 +121,8 @@ class VersionedStore(abc.ABC):
                 current, version = self.read(key)
                 _check(deadline, time.monotonic(), attempt)
             changed = change(dict(current))
+            if changed == current and version > 0 and not (known is not None and attempt == 1):
+                return current, version
             _check_size(changed)
             try:
                 return changed, self.write(key, changed, version)
