@@ -588,6 +588,40 @@ def test_user_data_on_a_store_that_cannot_be_read_runs_on_defaults_and_never_wri
     assert later.take_notices() == []
 
 
+class FailingFor(VersionedStore):
+    """A working store whose writes for one user fail, like a throttled hot key; it counts those attempts."""
+
+    def __init__(self, inner: VersionedStore, failing_key: str) -> None:
+        """Delegate to ``inner``; refuse writes of ``failing_key``."""
+        self.inner, self.failing_key, self.failed_writes = inner, failing_key, 0
+
+    def read(self, key: str) -> tuple[Attributes, int]:
+        """Delegate."""
+        return self.inner.read(key)
+
+    def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
+        """Refuse the failing user's writes; delegate the others'."""
+        if key == self.failing_key:
+            self.failed_writes += 1
+            raise StoreUnavailable("throttled")
+        return self.inner.write(key, attributes, expected_version)
+
+
+def test_a_failed_write_rests_that_users_item_only(tmp_path: Path) -> None:
+    """After one user's write fails, that user's later requests leave the item alone (told once); another user of the
+    same store stores normally."""
+    store = FailingFor(sqlite_at(tmp_path), USER)
+    user = UserData(store, USER, CATALOGUE)
+    user.change(user.profile.with_(reps=5), {"reps"})
+    assert user.commit() is False and user.take_notices() == ["store_unavailable"]
+    later = next_request(user)
+    later.change(later.profile.with_(reps=6), {"reps"})
+    assert later.commit() is False and later.take_notices() == [] and store.failed_writes == 1
+    other = UserData(store, OTHER, CATALOGUE)
+    other.change(other.profile.with_(reps=4), {"reps"})
+    assert other.commit() is True and store.read(OTHER)[0]["reps"] == 4
+
+
 def test_user_data_stops_writing_after_a_failed_write_and_says_so_once(tmp_path: Path) -> None:
     """The read works and the write fails: one attempt, one notice; later changes in the session are not tried."""
     store = sqlite_at(tmp_path)

@@ -10,8 +10,8 @@
   this session's changed fields are applied on top.
 
 When the store is down, the skill runs on defaults, says so once, and never writes:
-stored data is never overwritten with defaults. A store that failed is left alone by every
-session of the process for a short while (``VersionedStore.resting``); nothing in the session
+stored data is never overwritten with defaults. After a failure with the user's item the process
+leaves that item alone for a short while (``VersionedStore.resting``); nothing in the session
 attributes (which come back from the client) can stop a write: only this session's own dump
 of the profile is trusted there, and only after it passes the same checks as stored data. All store calls of one request share
 one deadline (``REQUEST_DEADLINE_SECONDS`` from the request's start): past it the
@@ -85,7 +85,7 @@ class UserData:
             return
         self._profile, self.version = profile, version
         # Whether the store works is this process's knowledge, never the client's (see the module doc).
-        self.store_ok = not self.store.resting()
+        self.store_ok = self.user_id is None or not self.store.resting(self.user_id)
         told = data.get("told")
         self.told = {t for t in told if t in NOTICES} if isinstance(told, list) else set()
         self.extra = _kept_aside(data.get("extra")) or {}
@@ -120,14 +120,14 @@ class UserData:
         if self.user_id is None:
             return Profile()
         try:
-            if self.store.resting():
-                raise StoreUnavailable("the store failed moments ago; resting it")
+            if self.store.resting(self.user_id):
+                raise StoreUnavailable("the store failed with this item moments ago; resting it")
             if time.monotonic() > self.deadline:
                 raise StoreUnavailable("out of time for the store before reading")
             raw, self.version = self.store.read(self.user_id)
         except StoreUnavailable as error:
             logger.error("store unavailable on read: %s", error)
-            self.store.note_failure()
+            self.store.note_failure(self.user_id)
             self.store_ok = False
             self._notice("store_unavailable")
             return Profile()
@@ -159,7 +159,7 @@ class UserData:
         if self.forgotten:
             self.dirty.clear()
             return True
-        if not self.store_ok or self.store.resting():
+        if not self.store_ok or self.store.resting(self.user_id):
             self.store_ok = False
             self._notice("store_unavailable")
             return False
@@ -188,7 +188,7 @@ class UserData:
             logger.error("could not store the profile: %s", error)
             # Stop writing for a while: the user was told once, and stored data stays as it was.
             if isinstance(error, StoreUnavailable):
-                self.store.note_failure()
+                self.store.note_failure(self.user_id)
             self.store_ok = False
             self._notice("store_unavailable")
             return False

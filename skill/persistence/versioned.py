@@ -25,6 +25,7 @@ import abc
 import json
 import logging
 import math
+import threading
 import time
 from decimal import Decimal
 from typing import Any, Callable
@@ -36,10 +37,11 @@ MAX_UPDATE_ATTEMPTS = 4
 # (DynamoDB's own limit is 400 KB, and every later read would carry it).
 MAX_ITEM_CHARS = 16 * 1024
 MAX_VERSION = 10**15  # a stored version above this is corrupt (and is reported as 0)
-# After a failure, sessions of this process leave the store alone for this long (not hammering a
-# throttled table, not adding a second timeout to every reply). Kept here, not in the session:
-# session attributes come back from the client, and a flag there must never stop a write.
+# After a failure with a user's item, this process leaves that item alone for this long (no second
+# timeout in every reply of the session, no hammering a throttled table). Kept in the process, not in
+# the session: session attributes come back from the client, and a flag there must never stop a write.
 RESTING_SECONDS = 20.0
+MAX_RESTING = 10_000  # users remembered at once; past it, the oldest are forgotten
 DELETED = "_deleted"  # the one attribute of a tombstone
 
 Attributes = dict[str, Any]
@@ -61,15 +63,24 @@ def is_tombstone(attributes: Attributes) -> bool:
 class VersionedStore(abc.ABC):
     """Template for a store keyed by Alexa user id with optimistic concurrency."""
 
-    _failed_at: float | None = None  # time.monotonic() of the last failure this process saw
+    _failed: dict[str, float] | None = None  # user key -> time.monotonic() of the last failure with their item
 
-    def note_failure(self) -> None:
-        """The store just failed a call: rest it for ``RESTING_SECONDS``."""
-        self._failed_at = time.monotonic()
+    _failed_lock = threading.Lock()  # the web service's request threads share one store
 
-    def resting(self) -> bool:
-        """Whether the store failed within the last ``RESTING_SECONDS`` (then sessions do not call it)."""
-        return self._failed_at is not None and time.monotonic() - self._failed_at < RESTING_SECONDS
+    def note_failure(self, key: str) -> None:
+        """A call for ``key`` just failed: leave that item alone for ``RESTING_SECONDS``."""
+        with self._failed_lock:
+            if self._failed is None:
+                self._failed = {}
+            if len(self._failed) >= MAX_RESTING:
+                for old in sorted(self._failed, key=self._failed.__getitem__)[: MAX_RESTING // 2]:
+                    del self._failed[old]
+            self._failed[key] = time.monotonic()
+
+    def resting(self, key: str) -> bool:
+        """Whether a call for ``key`` failed within the last ``RESTING_SECONDS`` (then sessions leave the item alone)."""
+        failed = None if self._failed is None else self._failed.get(key)
+        return failed is not None and time.monotonic() - failed < RESTING_SECONDS
 
     # -- what a concrete store provides ---------------------------------------------------
 
