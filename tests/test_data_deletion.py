@@ -44,7 +44,8 @@ class FaultyRelay(ddb_rig.CountingRelay):
     """The counting relay, with two faults it can be told to make on PutItem:
 
     - ``throttle``: answer 400 ProvisionedThroughputExceededException without passing the request on;
-    - ``late_seconds``: pass the request on (the write lands at once) and hold the answer this long.
+    - ``late_seconds``: pass the request on (the write lands at once) and hold the answer this long;
+    - ``land_after_seconds``: hold the request this long before passing it on (the write lands late).
     """
 
     def __init__(self, upstream: str) -> None:
@@ -52,12 +53,15 @@ class FaultyRelay(ddb_rig.CountingRelay):
         super().__init__(upstream)
         self.throttle = False
         self.late_seconds = 0.0
+        self.land_after_seconds = 0.0
 
     def _forward(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         """Forward, or make the fault asked for."""
         put = headers.get("X-Amz-Target", "").endswith(".PutItem")
         if put and self.throttle:
             return 400, [("Content-Type", "application/x-amz-json-1.0")], THROTTLED
+        if put and self.land_after_seconds:
+            time.sleep(self.land_after_seconds)
         answer = super()._forward(path, headers, body)
         if put and self.late_seconds:
             time.sleep(self.late_seconds)
@@ -150,6 +154,53 @@ def test_delete_my_data_whose_write_times_out_but_lands_is_told_as_done(
     assert took < 8.0, took
     found = stored()
     assert found is not None and found[0] == TOMBSTONE
+
+
+def eventually(check: Callable[[], bool], seconds: float = 15.0) -> bool:
+    """Whether ``check`` holds within ``seconds`` (asked every 0.2 s)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.2)
+    return check()
+
+
+def test_delete_my_data_whose_write_lands_only_after_the_reply_is_told_as_unconfirmed_not_failed(
+    table: str, faulty: FaultyRelay, seed: Callable[..., None], stored: ddb_rig.Stored
+) -> None:
+    """Every PutItem reaches the table only after the client gave up and the item was read again: the user hears that
+    the deletion could not be confirmed (not that it failed), in time; the tombstone lands afterwards."""
+    seed(SEEDED)
+    alexa = Alexa(skill_on(table, faulty))
+    alexa.launch()
+    alexa.intent("DeleteDataIntent")
+    faulty.land_after_seconds = 6.0
+    began = time.monotonic()
+    reply = alexa.intent("AMAZON.YesIntent")
+    took = time.monotonic() - began
+    assert phrase("delete_unconfirmed") in said(reply), said(reply)
+    assert phrase("delete_failed") not in said(reply) and phrase("deleted") not in said(reply)
+    assert took < 8.0, took
+    assert eventually(lambda: (stored() or ({}, 0))[0] == TOMBSTONE), stored()
+
+
+def test_skill_disabled_whose_write_lands_late_is_delivered_again_and_then_answered(
+    table: str, faulty: FaultyRelay, seed: Callable[..., None], stored: ddb_rig.Stored
+) -> None:
+    """Unconfirmed on SkillDisabled: the invocation fails (Alexa delivers the event again); the redelivery finds the
+    tombstone that landed meanwhile and is answered without writing again."""
+    seed(SEEDED)
+    handler = skill_on(table, faulty)
+    faulty.land_after_seconds = 6.0
+    with pytest.raises(Exception, match="could not delete"):
+        handler(disabled(), None)
+    assert eventually(lambda: (stored() or ({}, 0))[0] == TOMBSTONE), stored()
+    landed = stored()
+    faulty.land_after_seconds = 0.0
+    puts = faulty.received["PutItem"]
+    body = handler(disabled(), None)
+    assert body["response"] == {} and stored() == landed and faulty.received["PutItem"] == puts
 
 
 def test_skill_disabled_whose_write_times_out_but_lands_is_answered(

@@ -44,7 +44,7 @@ from skill.persistence.versioned import (
     is_tombstone,
 )
 from skill.catalogue import load_catalogue
-from skill.flows.user_data import UserData
+from skill.flows.user_data import Deletion, UserData
 from skill.engine import PlanItem, RoutineState
 from skill.profile import Level, Profile
 from tests.support.conversation import Alexa, load_event
@@ -868,7 +868,7 @@ def test_deletion_is_not_undone_by_a_session_that_read_before_it(tmp_path: Path)
     device_a = UserData(counting, USER, CATALOGUE)
     assert device_a.profile.hold_seconds == 45
     device_b = UserData(store, USER, CATALOGUE)
-    assert device_b.delete() is True
+    assert device_b.delete() is Deletion.DONE
     assert store.read(USER) == ({"_deleted": 1}, 2)
     device_a.change(device_a.profile.with_(reps=5), {"reps"})
     assert device_a.commit() is True, "nothing for the user to hear: they asked to be forgotten"
@@ -904,7 +904,7 @@ def test_the_deleting_session_itself_may_store_again_over_its_tombstone(tmp_path
     counting = counted(store)
     user = UserData(counting, USER, CATALOGUE)
     assert user.profile.hold_seconds == 45
-    assert user.delete() is True
+    assert user.delete() is Deletion.DONE
     later = next_request(user)
     later.change(later.profile.with_(reps=4), {"reps"})
     assert later.commit() is True

@@ -30,10 +30,11 @@ import datetime as dt
 import json
 import logging
 import time
+from enum import Enum
 from typing import Any
 
 from skill.catalogue import Catalogue
-from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore, is_tombstone
+from skill.persistence.versioned import Attributes, StoreUnavailable, StoreUnsure, VersionConflict, VersionedStore, is_tombstone
 from skill.profile import FIELDS, SCHEMA_VERSION, Profile
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,15 @@ NOTICES = ("store_unavailable", "profile_reset")
 # A newer schema's unknown fields, carried through the session: never more than this much JSON.
 MAX_EXTRA_CHARS = 4096
 REQUEST_DEADLINE_SECONDS = 6.0  # every store call of a request starts within this; Alexa waits ~8 s
+
+
+class Deletion(Enum):
+    """How a deletion went: done (seen done), failed (certainly not done), or unconfirmed (a call went
+    unanswered and the item did not show it done yet: it may still land)."""
+
+    DONE = "done"
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
 
 
 class _Forgotten(Exception):
@@ -197,15 +207,15 @@ class UserData:
         self.dirty.clear()
         return True
 
-    def delete(self) -> bool:
-        """Forget everything stored about the user; False when the store could not be seen to do it.
+    def delete(self) -> Deletion:
+        """Forget everything stored about the user.
 
         Tried even while the store rests (the user asked, or Alexa sent the event). A call that
         failed (a timeout, say) may still have landed: the item is read again, and a tombstone there
         counts as done. Deleting twice is the same as once.
         """
         if self.user_id is None:
-            return True
+            return Deletion.DONE
         known = self.version if self._profile is not None and self.store_ok else None
         try:
             version = self.store.remove(self.user_id, known_version=known, deadline=self.deadline)
@@ -214,12 +224,12 @@ class UserData:
             if landed is None:
                 logger.error("could not delete user data: %s", error)
                 self._notice("store_unavailable")
-                return False
+                return Deletion.UNCONFIRMED if isinstance(error, StoreUnsure) else Deletion.FAILED
             logger.warning("deleting the user's data failed (%s), but their item is a tombstone: done", error)
             version = landed
         self._profile, self.version, self.dirty, self.extra = Profile(), version, set(), {}
         self.forgotten = False  # this session did the deleting: what it stores from now on is a new user's
-        return True
+        return Deletion.DONE
 
     def _tombstone_version(self) -> int | None:
         """The version of the user's item if it is a tombstone now, else (or when it cannot be read) None."""

@@ -11,6 +11,7 @@ from skill.flows.replies import ask, ask_question, close
 from skill.flows.steer import pause_here
 from skill.flows.routines import users_routine
 from skill.flows.turn import ASKED, Pending, Question, Turn
+from skill.flows.user_data import Deletion
 from skill.speech import Reply, Speech
 
 
@@ -72,5 +73,5 @@ def disabled(turn: Turn, kept_by_alexa: bool) -> None:
     A deletion the store could not do raises ``DeliverAgain``: answering as if it were done
     would lose the only request to delete the data.
     """
-    if not kept_by_alexa and not turn.user.delete():
+    if not kept_by_alexa and turn.user.delete() is not Deletion.DONE:
         raise DeliverAgain("could not delete the user's data on SkillDisabled")

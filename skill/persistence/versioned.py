@@ -55,6 +55,10 @@ class StoreUnavailable(Exception):
     """The store could not be reached or refused the request (throttling, timeouts)."""
 
 
+class StoreUnsure(StoreUnavailable):
+    """A call was sent and no answer came (a read timeout, a dropped connection): it may have been carried out."""
+
+
 def is_tombstone(attributes: Attributes) -> bool:
     """True for what ``read`` returns for a removed user's item."""
     return DELETED in attributes
