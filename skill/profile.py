@@ -1,9 +1,13 @@
 """A user's stored profile: preferences, their own routine, progress and history. Plain Python.
 
-Stored data is untrusted (old schema, hand-edited, corrupt): ``Profile.from_attributes``
-keeps every field it can validate, resets the rest, and says whether anything was
-reset so the user can be told in one sentence. Only strings and integers are
-stored (boto3 rejects floats; DynamoDB returns numbers as ``Decimal``).
+Stored data is untrusted (old schema, hand-edited, corrupt), and so is a profile coming
+back in session attributes: ``Profile.from_attributes`` keeps every field it can validate,
+resets the rest, and says whether anything was reset so the user can be told in one
+sentence. Every field is typed: level, warm-up and sore leg are enums, the routine in
+progress is a validated ``RoutineState`` (bounded numbers, catalogue ids, at most
+``MAX_ITEMS`` stretches), so nothing unchecked or oversized is ever kept, copied into a
+session or written back. Only strings and integers are stored (boto3 rejects floats;
+DynamoDB returns numbers as ``Decimal``).
 
 Example:
     >>> profile, reset = Profile.from_attributes({"schema": 1, "hold_seconds": 30})
@@ -16,24 +20,51 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Collection
+from enum import Enum
+from typing import Any, Collection, TypeVar
 
-from skill.engine import Settings
+from skill.catalogue import Catalogue, load_catalogue
+from skill.engine import InvalidState, RoutineState, Settings
 
 SCHEMA_VERSION = 1
 HOLD_RANGE = (10, 90)  # the seeds' range: beginners 10 s, up to 60-90 s
 REPS_RANGE = (1, 10)  # the seeds say 3-5, 5-10, "up to ten"
-LEVELS = ("beginner", "standard")
+
+
+class Level(str, Enum):
+    BEGINNER = "beginner"
+    STANDARD = "standard"
+
+
+class WarmUp(str, Enum):
+    """Whether routines that suggest a warm-up get one; no choice stored means: ask."""
+
+    ALWAYS = "always"
+    SKIP = "skip"
+
+
+class Leg(str, Enum):
+    """The sore leg, for stretches done on the affected side."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+
+
+LEVELS = tuple(level.value for level in Level)
+Choice = TypeVar("Choice", Level, WarmUp, Leg)
 BEGINNER_HOLD_SECONDS = 10
 MAX_COUNT = 100
 MAX_OWN_ROUTINE = 15
 MAX_SESSION_DATES = 60
 # A stretch finished this many times is introduced by its name and cue alone.
 FAMILIAR_AFTER = 3
-WARM_UP_CHOICES = ("always", "skip")
-LEGS = ("left", "right", "both")
+WARM_UP_CHOICES = tuple(choice.value for choice in WarmUp)
+LEGS = tuple(leg.value for leg in Leg)
 FEELINGS = ("better", "same", "worse")
 MAX_FEELINGS = 30
+# What a stored routine in progress may hold ("done": an older release's, read and no longer written).
+PROGRESS_KEYS = frozenset({"routine", "items", "position", "status", "chunk", "skipped", "updated_at", "done"})
 FIELDS = (
     "preferred_routine", "hold_seconds", "reps", "level", "own_routine",
     "progress", "session_dates", "disclaimer_given", "hint_given", "stretch_counts",
@@ -46,15 +77,15 @@ class Profile:
     preferred_routine: str | None = None
     hold_seconds: int | None = None
     reps: int | None = None
-    level: str = "standard"
+    level: Level = Level.STANDARD
     own_routine: tuple[str, ...] = ()
-    progress: dict[str, Any] | None = None
+    progress: RoutineState | None = None  # the routine a session left unfinished
     session_dates: tuple[str, ...] = field(default=())
     disclaimer_given: bool = False
     hint_given: bool = False
     stretch_counts: tuple[tuple[str, int], ...] = field(default=())
-    warm_up: str | None = None  # "always", "skip", or None: ask
-    sore_leg: str | None = None  # for stretches done on the affected side: "left", "right" or "both"
+    warm_up: WarmUp | None = None  # None: ask
+    sore_leg: Leg | None = None
     feelings: tuple[tuple[str, str], ...] = field(default=())  # (ISO date, better/same/worse), oldest first
     minutes: tuple[tuple[str, int], ...] = field(default=())  # (ISO date, minutes stretched that day)
     # A question before a routine the last session ended on: (its kind, the routine, when asked in epoch s).
@@ -66,9 +97,9 @@ class Profile:
     def settings(self) -> Settings:
         """The engine settings: an explicit hold wins, else a beginner's 10 s, else the stretch defaults."""
         hold = self.hold_seconds
-        if hold is None and self.level == "beginner":
+        if hold is None and self.level is Level.BEGINNER:
             hold = BEGINNER_HOLD_SECONDS
-        sore_side = {"left": 0, "right": 1}.get(self.sore_leg or "")
+        sore_side = {Leg.LEFT: 0, Leg.RIGHT: 1}.get(self.sore_leg) if self.sore_leg else None
         return Settings(hold_seconds=hold, reps=self.reps, sore_side=sore_side)
 
     def familiar(self) -> frozenset[str]:
@@ -127,7 +158,7 @@ class Profile:
     def to_attributes(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
-            "level": self.level,
+            "level": self.level.value,
             "disclaimer_given": int(self.disclaimer_given),
             "hint_given": int(self.hint_given),
         }
@@ -142,13 +173,13 @@ class Profile:
         if self.own_routine:
             data["own_routine"] = list(self.own_routine)
         if self.progress is not None:
-            data["progress"] = self.progress
+            data["progress"] = self.progress.to_dict()
         if self.session_dates:
             data["session_dates"] = list(self.session_dates)
         if self.warm_up:
-            data["warm_up"] = self.warm_up
+            data["warm_up"] = self.warm_up.value
         if self.sore_leg:
-            data["sore_leg"] = self.sore_leg
+            data["sore_leg"] = self.sore_leg.value
         if self.feelings:
             data["feelings"] = [list(f) for f in self.feelings]
         if self.minutes:
@@ -158,11 +189,18 @@ class Profile:
         return data
 
     @classmethod
-    def from_attributes(cls, raw: Any, routine_ids: Collection[str] = (), stretch_ids: Collection[str] = ()) -> tuple["Profile", bool]:
+    def from_attributes(
+        cls, raw: Any, routine_ids: Collection[str] = (), stretch_ids: Collection[str] = (), catalogue: Catalogue | None = None
+    ) -> tuple["Profile", bool]:
         """Rebuild a profile from stored data; ``True`` when something had to be reset.
 
         ``routine_ids``/``stretch_ids`` (when given) are the catalogue's, to drop references to
-        routines or stretches that no longer exist.
+        routines or stretches that no longer exist. The routine in progress is always checked
+        against ``catalogue`` (the skill's own when not given): a stretch it lacks, a hold outside
+        a stretch's safe range, or a number out of bounds drops it.
+
+        >>> Profile.from_attributes({"schema": 1, "progress": {"routine": "morning", "position": 10**125}})[1]
+        True
         """
         if not raw:
             return cls(), False
@@ -191,7 +229,7 @@ class Profile:
         take("hold_seconds", hold, hold is not None and HOLD_RANGE[0] <= hold <= HOLD_RANGE[1])
         reps = _whole(raw.get("reps"))
         take("reps", reps, reps is not None and REPS_RANGE[0] <= reps <= REPS_RANGE[1])
-        take("level", raw.get("level"), raw.get("level") in LEVELS)
+        take("level", _choice(Level, raw.get("level")), _choice(Level, raw.get("level")) is not None)
         own: Any = raw.get("own_routine")
         own_ok = (
             isinstance(own, list)
@@ -199,8 +237,9 @@ class Profile:
             and all(isinstance(s, str) and (not stretch_ids or s in stretch_ids) for s in own)
         )
         take("own_routine", tuple(own) if own_ok else (), own_ok)
-        progress = _plain(raw.get("progress"))
-        take("progress", progress, isinstance(progress, dict))
+        progress = _progress(raw.get("progress"), catalogue or load_catalogue())
+        if progress is not None or raw.get("progress") is None or not _superseded(raw.get("progress")):
+            take("progress", progress, progress is not None or raw.get("progress") is None)
         dates: Any = raw.get("session_dates")
         dates_ok = isinstance(dates, list) and all(_is_date(d) for d in dates)
         take("session_dates", tuple(sorted(dates)[-MAX_SESSION_DATES:]) if dates_ok else (), dates_ok)
@@ -213,8 +252,8 @@ class Profile:
             for k, v in counts.items()
         )
         take("stretch_counts", tuple(sorted((k, _whole(v)) for k, v in counts.items())) if counts_ok else (), counts_ok)
-        take("warm_up", raw.get("warm_up"), raw.get("warm_up") in WARM_UP_CHOICES)
-        take("sore_leg", raw.get("sore_leg"), raw.get("sore_leg") in LEGS)
+        take("warm_up", _choice(WarmUp, raw.get("warm_up")), _choice(WarmUp, raw.get("warm_up")) is not None)
+        take("sore_leg", _choice(Leg, raw.get("sore_leg")), _choice(Leg, raw.get("sore_leg")) is not None)
         feelings: Any = raw.get("feelings")
         feelings_ok = isinstance(feelings, list) and len(feelings) <= MAX_FEELINGS and all(
             isinstance(f, list) and len(f) == 2 and _is_date(f[0]) and f[1] in FEELINGS for f in feelings
@@ -243,21 +282,29 @@ def _whole(value: Any) -> int | None:
     return int(value) if value == int(value) else None
 
 
-def _plain(value: Any) -> Any:
-    """A copy of stored data made of str, int, list and dict only, or None if anything else is in it.
+def _choice(kind: type[Choice], value: Any) -> Choice | None:
+    """The enum member whose value is ``value``, or None (anything else: not a str, unknown)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        return None
 
-    Progress is validated in full later (``RoutineState.from_dict``); this only keeps values that
-    can be written back (a stored ``1.5`` would come back as a float the store refuses).
-    """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        items = {k: _plain(v) for k, v in value.items()}
-        return items if all(isinstance(k, str) for k in items) and None not in items.values() else None
-    if isinstance(value, list):
-        copy = [_plain(v) for v in value]
-        return None if None in copy else copy
-    return _whole(value)
+
+def _superseded(value: Any) -> bool:
+    """Progress the block-by-block design kept (status "active"): dropped without a word, as it always was."""
+    return isinstance(value, dict) and value.get("status") == "active"
+
+
+def _progress(value: Any, catalogue: Catalogue) -> RoutineState | None:
+    """A stored routine in progress, checked in full (``RoutineState.from_dict``), or None."""
+    if value is None or not isinstance(value, dict) or set(value) - PROGRESS_KEYS:
+        return None
+    try:
+        return RoutineState.from_dict(value, catalogue)
+    except InvalidState:
+        return None
 
 
 def _is_date(value: Any) -> bool:

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skill.catalogue import load_catalogue
+from skill.engine import RoutineState
 from skill.profile import (
     BEGINNER_HOLD_SECONDS,
     HOLD_RANGE,
@@ -18,6 +19,7 @@ from skill.profile import (
     MAX_SESSION_DATES,
     REPS_RANGE,
     SCHEMA_VERSION,
+    Level,
     Profile,
 )
 
@@ -36,6 +38,8 @@ PROGRESS = {
     "skipped": [],
     "updated_at": 1_795_000_000,
 }
+# The routine in progress as the profile holds it: checked, typed, and written back in its own shape.
+STATE = RoutineState.from_dict(PROGRESS, CATALOGUE)
 COUNTS = {"childs_pose": 3, "pelvic_tilt": 1, "single_knee_to_chest": 100}
 
 FULL = {
@@ -91,16 +95,16 @@ def test_full_profile_round_trips_without_reset() -> None:
         preferred_routine="lower_back",
         hold_seconds=30,
         reps=5,
-        level="beginner",
+        level=Level.BEGINNER,
         own_routine=("childs_pose", "pelvic_tilt"),
-        progress=PROGRESS,
+        progress=STATE,
         session_dates=("2026-11-19", "2026-11-20", "2026-11-21"),
         disclaimer_given=True,
         hint_given=True,
         stretch_counts=(("childs_pose", 3), ("pelvic_tilt", 1), ("single_knee_to_chest", 100)),
     )
     assert load(profile.to_attributes()) == (profile, False)
-    assert profile.to_attributes() == FULL
+    assert profile.to_attributes() == {**FULL, "progress": STATE.to_dict()}
 
 
 def test_default_profile_round_trips_and_empty_data_is_no_reset() -> None:
@@ -116,9 +120,9 @@ profiles = st.builds(
     preferred_routine=st.none() | st.sampled_from(sorted(ROUTINE_IDS)),
     hold_seconds=st.none() | st.integers(*HOLD_RANGE),
     reps=st.none() | st.integers(*REPS_RANGE),
-    level=st.sampled_from(["beginner", "standard"]),
+    level=st.sampled_from(list(Level)),
     own_routine=st.lists(st.sampled_from(sorted(STRETCH_IDS)), max_size=MAX_OWN_ROUTINE).map(tuple),
-    progress=st.none() | st.just(PROGRESS),
+    progress=st.none() | st.just(STATE),
     session_dates=st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), unique=True, max_size=MAX_SESSION_DATES)
     .map(lambda dates: tuple(d.isoformat() for d in sorted(dates))),
     disclaimer_given=st.booleans(),
@@ -287,16 +291,16 @@ def test_schema_0_data_migrates_and_keeps_progress() -> None:
     """Before profiles, only the interrupted routine was kept: {"progress": {...}} with no schema."""
     profile, reset = load({"progress": PROGRESS})
     assert not reset
-    assert profile == Profile(progress=PROGRESS)
+    assert profile == Profile(progress=STATE)
     migrated = profile.to_attributes()
-    assert migrated["schema"] == SCHEMA_VERSION and migrated["progress"] == PROGRESS
+    assert migrated["schema"] == SCHEMA_VERSION and migrated["progress"] == STATE.to_dict()
 
 
 def test_schema_0_data_keeps_every_field_it_can_read() -> None:
     """Old items with settings are migrated field by field, not thrown away."""
     profile, reset = load({"progress": PROGRESS, "hold_seconds": 45, "reps": 3})
     assert not reset
-    assert (profile.progress, profile.hold_seconds, profile.reps) == (PROGRESS, 45, 3)
+    assert (profile.progress, profile.hold_seconds, profile.reps) == (STATE, 45, 3)
 
 
 @pytest.mark.parametrize("bad", [20.5, True, Decimal("1.5")], ids=["float", "bool", "decimal-fraction"])
@@ -327,11 +331,11 @@ def test_corrupt_marker_from_a_store_counts_as_a_reset() -> None:
     ("profile", "hold", "reps"),
     [
         (Profile(), None, None),
-        (Profile(level="beginner"), BEGINNER_HOLD_SECONDS, None),
-        (Profile(level="beginner", hold_seconds=30), 30, None),
-        (Profile(level="beginner", reps=4), BEGINNER_HOLD_SECONDS, 4),
-        (Profile(level="standard", hold_seconds=45, reps=2), 45, 2),
-        (Profile(level="standard"), None, None),
+        (Profile(level=Level.BEGINNER), BEGINNER_HOLD_SECONDS, None),
+        (Profile(level=Level.BEGINNER, hold_seconds=30), 30, None),
+        (Profile(level=Level.BEGINNER, reps=4), BEGINNER_HOLD_SECONDS, 4),
+        (Profile(level=Level.STANDARD, hold_seconds=45, reps=2), 45, 2),
+        (Profile(level=Level.STANDARD), None, None),
     ],
 )
 def test_settings_beginner_means_10_seconds_unless_a_hold_is_set(profile: Profile, hold: int | None, reps: int | None) -> None:

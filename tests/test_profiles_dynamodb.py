@@ -1752,11 +1752,15 @@ def test_skill_disabled_persisted_keeps_the_item(rig: Rig, seed: Callable[..., N
     assert sum(rig.calls.values()) == 0
 
 
-def test_skill_disabled_for_an_unknown_user_or_a_dead_store_is_still_answered(rig: Rig, make_rig: RigMaker) -> None:
-    """No item to delete, or nowhere to delete it from: a valid empty response either way."""
+def test_skill_disabled_for_an_unknown_user_is_answered_and_a_dead_store_makes_alexa_send_it_again(
+    rig: Rig, make_rig: RigMaker
+) -> None:
+    """No item to delete: a valid empty response. Nowhere to delete it from: no response at all, the invocation fails
+    (Lambda reports the error), so Alexa delivers the event again."""
     send_skill_disabled(rig, "NOT_PERSISTED", user_id="amzn1.ask.account.NEVER-SEEN")
     dead = make_rig("users", f"http://127.0.0.1:{free_loopback_port()}")
-    send_skill_disabled(dead, "NOT_PERSISTED")
+    with pytest.raises(Exception, match="could not delete"):
+        dead.handler(skill_disabled_event(USER, "NOT_PERSISTED"), None)
     assert dead.calls["GetItem"] >= 1
 
 

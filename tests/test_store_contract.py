@@ -44,8 +44,9 @@ from skill.persistence.versioned import (
     is_tombstone,
 )
 from skill.catalogue import load_catalogue
-from skill.flows.user_data import UserData
-from skill.profile import Profile
+from skill.flows.user_data import Deletion, UserData
+from skill.engine import PlanItem, RoutineState
+from skill.profile import Level, Profile
 from tests.support.conversation import Alexa, load_event
 from tests.support.dynamodb_local import DynamoDBLocal
 from tests.support.e2e import free_loopback_port
@@ -180,10 +181,11 @@ def test_remove_leaves_a_tombstone_and_a_new_item_is_written_over_it(store: Vers
 
 
 def test_removing_a_missing_user_is_fine(store: VersionedStore) -> None:
-    """No error when there is nothing to delete, twice: a tombstone (a session elsewhere may be about to create the item)."""
-    store.remove(USER)
-    store.remove(USER)
-    assert store.read(USER) == ({"_deleted": 1}, 2)
+    """No error when there is nothing to delete, twice: a tombstone (a session elsewhere may be about to create the
+    item), written once: removing again finds it and writes nothing."""
+    assert store.remove(USER) == 1
+    assert store.remove(USER) == 1
+    assert store.read(USER) == ({"_deleted": 1}, 1)
 
 
 def test_users_are_independent(store: VersionedStore) -> None:
@@ -200,18 +202,9 @@ def test_nested_values_round_trip(store: VersionedStore) -> None:
         preferred_routine="lower_back",
         hold_seconds=30,
         reps=5,
-        level="beginner",
+        level=Level.BEGINNER,
         own_routine=("childs_pose", "pelvic_tilt"),
-        progress={
-            "routine": "morning",
-            "items": [["single_knee_to_chest", 20, 1]],
-            "position": 3,
-            "status": "playing",
-            "chunk": [0, 9, 1_795_000_000_000, [4200, 9000, 16000]],
-            "done": [],
-            "skipped": [],
-            "updated_at": 1_795_000_000,
-        },
+        progress=RoutineState("morning", (PlanItem("single_knee_to_chest", 20, 1),), position=2, updated_at=1_795_000_000),
         session_dates=("2026-11-20", "2026-11-21"),
         disclaimer_given=True,
         hint_given=True,
@@ -235,7 +228,7 @@ def test_numbers_come_back_as_ints_usable_by_profile(store: VersionedStore) -> N
             "disclaimer_given": 1,
             "hint_given": 1,
             "stretch_counts": {"childs_pose": 4},
-            "progress": {"items": [["x", 20, 1]]},
+            "progress": RoutineState("morning", (PlanItem("single_knee_to_chest", 20, 1),), position=2, updated_at=1_795_000_000).to_dict(),
         },
         0,
     )
@@ -530,12 +523,12 @@ def test_user_data_commit_writes_a_change_once_without_reading_again(tmp_path: P
     assert (counting.reads, counting.writes) == (1, 1)
     assert user.commit() is True and counting.writes == 1, "nothing left to write"
     later = next_request(user)
-    later.change(later.profile.with_(level="beginner"), {"level"})
+    later.change(later.profile.with_(level=Level.BEGINNER), {"level"})
     assert later.commit() is True
     assert (counting.reads, counting.writes) == (1, 2)
     attributes, version = store.read(USER)
     assert version == 3
-    assert Profile.from_attributes(attributes)[0] == Profile(hold_seconds=45, reps=5, level="beginner")
+    assert Profile.from_attributes(attributes)[0] == Profile(hold_seconds=45, reps=5, level=Level.BEGINNER)
 
 
 def test_user_data_keeps_another_devices_change_to_a_different_field(tmp_path: Path) -> None:
@@ -551,7 +544,7 @@ def test_user_data_keeps_another_devices_change_to_a_different_field(tmp_path: P
     assert (profile.hold_seconds, profile.reps) == (30, 5)
     assert user.profile == profile, "the session goes on with what was stored"
     later = next_request(user)
-    later.change(later.profile.with_(level="beginner"), {"level"})
+    later.change(later.profile.with_(level=Level.BEGINNER), {"level"})
     assert later.commit() is True and racing.writes == 3, "the version after the merge is carried: no further conflict"
 
 
@@ -561,7 +554,7 @@ def test_user_data_a_removed_field_stays_removed_after_a_conflict(tmp_path: Path
     store.write(USER, {"schema": 1, "hold_seconds": 30, "level": "standard"}, 0)
     racing = RacingStore(sqlite_at(tmp_path), sqlite_at(tmp_path), lambda a: {**a, "reps": 4})
     user = UserData(racing, USER, CATALOGUE)
-    user.change(user.profile.with_(level="beginner", hold_seconds=None), {"level", "hold_seconds"})
+    user.change(user.profile.with_(level=Level.BEGINNER, hold_seconds=None), {"level", "hold_seconds"})
     assert user.commit() is True
     attributes, _ = store.read(USER)
     assert "hold_seconds" not in attributes and attributes["level"] == "beginner" and attributes["reps"] == 4
@@ -587,11 +580,46 @@ def test_user_data_on_a_store_that_cannot_be_read_runs_on_defaults_and_never_wri
     assert user.profile == Profile()
     user.change(user.profile.with_(hold_seconds=30), {"hold_seconds"})
     assert user.commit() is False
+    assert user.take_notices() == ["store_unavailable"]  # said with this reply, before the session is kept
     later = next_request(user)
     later.change(later.profile.with_(reps=3), {"reps"})
     assert later.commit() is False
     assert (down.reads, down.writes) == (1, 0)
-    assert user.take_notices() == ["store_unavailable"] and later.take_notices() == []
+    assert later.take_notices() == []
+
+
+class FailingFor(VersionedStore):
+    """A working store whose writes for one user fail, like a throttled hot key; it counts those attempts."""
+
+    def __init__(self, inner: VersionedStore, failing_key: str) -> None:
+        """Delegate to ``inner``; refuse writes of ``failing_key``."""
+        self.inner, self.failing_key, self.failed_writes = inner, failing_key, 0
+
+    def read(self, key: str) -> tuple[Attributes, int]:
+        """Delegate."""
+        return self.inner.read(key)
+
+    def write(self, key: str, attributes: Attributes, expected_version: int) -> int:
+        """Refuse the failing user's writes; delegate the others'."""
+        if key == self.failing_key:
+            self.failed_writes += 1
+            raise StoreUnavailable("throttled")
+        return self.inner.write(key, attributes, expected_version)
+
+
+def test_a_failed_write_rests_that_users_item_only(tmp_path: Path) -> None:
+    """After one user's write fails, that user's later requests leave the item alone (told once); another user of the
+    same store stores normally."""
+    store = FailingFor(sqlite_at(tmp_path), USER)
+    user = UserData(store, USER, CATALOGUE)
+    user.change(user.profile.with_(reps=5), {"reps"})
+    assert user.commit() is False and user.take_notices() == ["store_unavailable"]
+    later = next_request(user)
+    later.change(later.profile.with_(reps=6), {"reps"})
+    assert later.commit() is False and later.take_notices() == [] and store.failed_writes == 1
+    other = UserData(store, OTHER, CATALOGUE)
+    other.change(other.profile.with_(reps=4), {"reps"})
+    assert other.commit() is True and store.read(OTHER)[0]["reps"] == 4
 
 
 def test_user_data_stops_writing_after_a_failed_write_and_says_so_once(tmp_path: Path) -> None:
@@ -906,14 +934,15 @@ def test_remove_with_the_known_version_writes_once_without_reading(tmp_path: Pat
 
 def test_deletion_is_not_undone_by_a_session_that_read_before_it(tmp_path: Path) -> None:
     """Device A read the profile; the user deletes their data on device B; A's later change conflicts, meets the
-    tombstone, and is dropped silently: nothing of A's profile comes back, in this request or later ones."""
+    tombstone, and is dropped silently: nothing of A's profile comes back, in this request or later ones (each
+    meets the tombstone again: nothing in the session, which the client sends back, decides that)."""
     store = sqlite_at(tmp_path)
     store.write(USER, {"schema": 1, "hold_seconds": 45, "reps": 3, "dates": ["2026-11-01"]}, 0)
     counting = counted(store)
     device_a = UserData(counting, USER, CATALOGUE)
     assert device_a.profile.hold_seconds == 45
     device_b = UserData(store, USER, CATALOGUE)
-    assert device_b.delete() is True
+    assert device_b.delete() is Deletion.DONE
     assert store.read(USER) == ({"_deleted": 1}, 2)
     device_a.change(device_a.profile.with_(reps=5), {"reps"})
     assert device_a.commit() is True, "nothing for the user to hear: they asked to be forgotten"
@@ -924,7 +953,7 @@ def test_deletion_is_not_undone_by_a_session_that_read_before_it(tmp_path: Path)
     later.change(later.profile.with_(hold_seconds=30), {"hold_seconds"})
     assert later.commit() is True
     assert store.read(USER) == ({"_deleted": 1}, 2), "nor does the rest of that session write"
-    assert counting.writes == 1 and counting.reads == 2, "one conflicting write, its re-read; nothing after"
+    assert counting.writes == 2 and counting.reads == 3, "one conflicting write and its re-read per request"
 
 
 def test_a_new_session_after_the_deletion_writes_over_the_tombstone(tmp_path: Path) -> None:
@@ -949,7 +978,7 @@ def test_the_deleting_session_itself_may_store_again_over_its_tombstone(tmp_path
     counting = counted(store)
     user = UserData(counting, USER, CATALOGUE)
     assert user.profile.hold_seconds == 45
-    assert user.delete() is True
+    assert user.delete() is Deletion.DONE
     later = next_request(user)
     later.change(later.profile.with_(reps=4), {"reps"})
     assert later.commit() is True

@@ -29,6 +29,11 @@ from skill.engine.plan import PlanItem
 from skill.engine.segments import segments
 
 MAX_ITEMS = 40
+# Bounds on the times a state carries: untrusted numbers (a stored 1E+125) never get past ``from_dict``.
+MAX_UPDATED_AT = 10**10  # epoch seconds, the year 2286
+MAX_SENT_AT_MS = 10**13  # epoch milliseconds, the same year
+MAX_OFFSET_MS = 24 * 3600 * 1000  # a response's offsets: far beyond any response Alexa plays
+MAX_CHUNK_VALUES = 1000  # offsets in one chunk: one per segment sent, and a routine has far fewer
 OWN_ROUTINE = "own"  # the routine id of the user's own list of stretches
 
 
@@ -104,14 +109,23 @@ class RoutineState:
         """Validate and rebuild a state; numbers may arrive as ``Decimal`` from DynamoDB."""
         try:
             routine_id = data["routine"]
+            if not isinstance(data, dict) or not isinstance(data["items"], (list, tuple)) or len(data["items"]) > MAX_ITEMS:
+                raise ValueError("not a state with a short list of items")
             items = tuple(_item(raw) for raw in data["items"])
             position = _int(data["position"])
             status = Status(data["status"])
-            skipped = tuple(_int(i) for i in data.get("skipped", ()))
+            raw_skipped = data.get("skipped", ())
+            if not isinstance(raw_skipped, (list, tuple)) or len(raw_skipped) > MAX_ITEMS:
+                raise ValueError("skipped is not a short list")
+            skipped = tuple(_int(i) for i in raw_skipped)
             updated_at = _int(data.get("updated_at", 0))
             raw_chunk = data.get("chunk")
             chunk = None
             if raw_chunk is not None:
+                if not isinstance(raw_chunk, (list, tuple)) or any(
+                    isinstance(part, (list, tuple)) and len(part) > MAX_CHUNK_VALUES for part in raw_chunk
+                ):
+                    raise ValueError("a chunk is a short list")
                 start, end, sent_at, ends, *rest = raw_chunk
                 if len(rest) > 2:
                     raise ValueError("a chunk has at most six fields")
@@ -139,6 +153,8 @@ class RoutineState:
             raise InvalidState(f"position out of range: {position}")
         if any(not 0 <= i < len(items) for i in skipped) or len(set(skipped)) != len(skipped):
             raise InvalidState("skipped item indexes out of range or repeated")
+        if not 0 <= updated_at <= MAX_UPDATED_AT:
+            raise InvalidState(f"updated_at out of range: {updated_at}")
         if chunk is not None:
             _check_chunk(chunk, length)
         if status is Status.PLAYING and chunk is None:
@@ -161,8 +177,10 @@ def _check_chunk(chunk: Chunk, length: int) -> None:
         raise InvalidState("chunk's spoken times do not fit its offsets")
     if chunk.reply_ms and (len(chunk.reply_ms) != 2 or not 0 <= chunk.reply_ms[1] <= chunk.reply_ms[0]):
         raise InvalidState("chunk's response length is not (length, words)")
-    if chunk.sent_at_ms < 0:
-        raise InvalidState("chunk sent before 1970")
+    if not 0 <= chunk.sent_at_ms <= MAX_SENT_AT_MS:
+        raise InvalidState("chunk sent before 1970 or centuries from now")
+    if any(not 0 <= ms <= MAX_OFFSET_MS for ms in chunk.ends_ms + chunk.spoken_ms + chunk.reply_ms):
+        raise InvalidState("chunk offsets out of range")
 
 
 def _item(raw: Any) -> PlanItem:

@@ -78,8 +78,7 @@ def repeat(turn: Turn) -> Reply:
     last = turn.session.last_reply
     if turn.routine is not None or not last:
         return steer(turn, Command.REPEAT)
-    reprompt = last.get("reprompt")
-    return Reply(Speech.parse(last["ssml"]), Speech.parse(reprompt) if reprompt else None)
+    return Reply(Speech.parse(last.ssml), Speech.parse(last.reprompt) if last.reprompt else None)
 
 
 def button(turn: Turn, command: Command | None) -> Reply:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from skill.engine import InvalidState, RoutineState, Status
+from skill.engine import RoutineState, Status
 from skill.engine.segments import resume_point
 from skill.flows.playing import complete
 from skill.flows.turn import ASKED, OWN_ROUTINE, Question, Turn
@@ -19,15 +19,10 @@ def saved_routine(turn: Turn) -> RoutineState | None:
     """The stored, unfinished routine if it is recent and valid, placed at the repetition that was
     cut off (a rest counts as heard; a response that was playing when the session ended counts as
     heard). Playing on from there starts with a short cue back into position (``playing.play``)."""
-    stored = turn.user.profile.progress
-    if not stored:
+    state = turn.user.profile.progress  # checked in full when it was read (``Profile.from_attributes``)
+    if state is None:
         return None
     engine = turn.deps.engine
-    try:
-        state = RoutineState.from_dict(stored, turn.deps.catalogue)
-    except InvalidState as error:
-        logger.warning("ignoring invalid stored progress: %s", error)
-        return None
     if state.status is Status.FINISHED or turn.now_ms() // 1000 - state.updated_at > MAX_AGE_SECONDS:
         return None
     state = engine.locate(state, turn.now_ms()).state
@@ -47,7 +42,7 @@ def keep_progress(turn: Turn) -> None:
     state = turn.session.routine
     if state is None:
         return
-    progress = None if state.status is Status.FINISHED else state.to_dict()
+    progress = None if state.status is Status.FINISHED else state
     profile = turn.user.profile
     if profile.progress != progress:
         turn.user.change(profile.with_(progress=progress), {"progress"})

@@ -30,6 +30,7 @@ from skill.flows.routines import users_routine
 from skill.flows.start import offer_routines, start_routine
 from skill.flows.steer import Command, carry_on, pause_here, steer
 from skill.flows.turn import Pending, Question, Turn
+from skill.flows.user_data import Deletion
 from skill.speech import Reply, Speech
 
 Flow = Callable[[Turn], Reply]
@@ -67,7 +68,7 @@ def ask_delete(turn: Turn) -> Reply:
 
 def _delete_data(turn: Turn) -> Reply:
     turn.session.routine = None
-    key = "deleted" if turn.user.delete() else "delete_failed"
+    key = {Deletion.DONE: "deleted", Deletion.FAILED: "delete_failed", Deletion.UNCONFIRMED: "delete_unconfirmed"}[turn.user.delete()]
     return ask(turn, Speech().say(turn.say(key)), "help_reprompt")
 
 

@@ -18,7 +18,7 @@ from skill.flows.start import start_routine
 from skill.flows.describe import not_understood
 from skill.flows.steer import pause_here
 from skill.flows.turn import SETTING_RANGES, Pending, Question, Turn
-from skill.profile import BEGINNER_HOLD_SECONDS, Profile
+from skill.profile import BEGINNER_HOLD_SECONDS, Leg, Level, Profile, WarmUp
 from skill.speech import Reply, Speech
 
 LONG_ROUTINE_SECONDS = 30 * 60
@@ -59,7 +59,7 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, 
         said = turn.say("reps_set" if value > 1 else "reps_set_one", reps=value)
         return confirm(turn, said, *extra, turn.say("ranges_apply"), changed=True)
     texts = [turn.say("hold_set", seconds=value), *extra]
-    if profile.hold_seconds is None and profile.level == "beginner":
+    if profile.hold_seconds is None and profile.level is Level.BEGINNER:
         texts.append(turn.say("hold_replaces_beginner", seconds=BEGINNER_HOLD_SECONDS))
     return confirm(turn, *texts, turn.say("ranges_apply"), changed=True)
 
@@ -176,7 +176,7 @@ def set_level(turn: Turn, level: str | None) -> Reply:
     if level is None:
         return confirm(turn, turn.say("level_unknown"))
     profile = turn.user.profile
-    turn.user.change(profile.with_(level=level, hold_seconds=None), {"level", "hold_seconds"})
+    turn.user.change(profile.with_(level=Level(level), hold_seconds=None), {"level", "hold_seconds"})
     texts = [turn.say(f"level_{level}")]
     if profile.hold_seconds is not None:
         texts.append(turn.say("level_replaces_hold", seconds=profile.hold_seconds))
@@ -187,11 +187,11 @@ def set_warm_up(turn: Turn, choice: str | None) -> Reply:
     """ "always warm up" / "skip the warm-up": for the routines whose article says to warm up first."""
     if choice is None:
         return confirm(turn, turn.say("warm_up_unknown"))
-    turn.user.change(turn.user.profile.with_(warm_up=choice), {"warm_up"})
+    turn.user.change(turn.user.profile.with_(warm_up=WarmUp(choice)), {"warm_up"})
     if turn.was_asked(Pending.WARM_UP) and turn.about:  # the answer to "warm up first?"
-        return start_routine(turn, turn.about, warm_up=choice == "always")
+        return start_routine(turn, turn.about, warm_up=WarmUp(choice) is WarmUp.ALWAYS)
     texts = [turn.say(f"warm_up_{choice}")]
-    if choice == "skip":
+    if WarmUp(choice) is WarmUp.SKIP:
         texts.extend(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.WARM_UP_SKIPPED))
     return confirm(turn, *texts, changed=True)
 
@@ -201,7 +201,7 @@ def set_sore_leg(turn: Turn, leg: str | None) -> Reply:
     A leg that is none of left, right or both (``None``) is asked for again."""
     if leg is None:
         return ask_which_leg(turn)
-    turn.user.change(turn.user.profile.with_(sore_leg=leg), {"sore_leg"})
+    turn.user.change(turn.user.profile.with_(sore_leg=Leg(leg)), {"sore_leg"})
     if turn.was_asked(Pending.SORE_LEG) and turn.about:
         return start_routine(turn, turn.about)
     return confirm(turn, turn.say(f"sore_leg_{leg}"), changed=True)
@@ -210,8 +210,8 @@ def set_sore_leg(turn: Turn, leg: str | None) -> Reply:
 def other_leg(turn: Turn) -> Reply:
     """ "my other leg hurts": left becomes right and right becomes left; otherwise ask which."""
     current = turn.user.profile.sore_leg
-    if current in ("left", "right"):
-        return set_sore_leg(turn, "right" if current == "left" else "left")
+    if current in (Leg.LEFT, Leg.RIGHT):
+        return set_sore_leg(turn, (Leg.RIGHT if current is Leg.LEFT else Leg.LEFT).value)
     return ask_which_leg(turn, "ask_sore_leg")
 
 

@@ -11,6 +11,7 @@ from skill.flows.playing import finish_if_heard, play, timeline_for
 from skill.flows.routines import routine_items
 from skill.flows.replies import ask, ask_question
 from skill.flows.turn import Pending, Question, Turn
+from skill.profile import WarmUp
 from skill.speech import Reply, Speech
 from skill.speech.timeline import speech_seconds
 
@@ -31,7 +32,7 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
     if warm_up_id is not None and warm_up is None:
         if profile.warm_up is None:
             return ask_question(turn, Question(Pending.WARM_UP, routine_id), Speech().say(turn.say("ask_warm_up")))
-        warm_up = profile.warm_up == "always"
+        warm_up = profile.warm_up is WarmUp.ALWAYS
     notes: list[str] = []
     if warm_up and warm_up_id is not None:
         items = catalogue.routine(warm_up_id).items + items

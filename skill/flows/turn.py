@@ -124,6 +124,34 @@ class Question(NamedTuple):
         return cls(kind, about, value)
 
 
+class LastReply(NamedTuple):
+    """The last reply outside a routine, for "repeat": its SSML and its reprompt's, exactly as sent.
+
+    It comes back in the session, so only SSML of the shape the skill writes, under the size
+    limit, is taken back (``from_raw``); anything else is dropped and "repeat" has nothing to say again.
+
+    >>> LastReply.from_raw({"ssml": "<speak>Hi.</speak>", "reprompt": None})
+    LastReply(ssml='<speak>Hi.</speak>', reprompt=None)
+    >>> LastReply.from_raw({"ssml": "<speak><audio src='https://x'/></speak>"}) is None
+    True
+    """
+
+    ssml: str
+    reprompt: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ssml": self.ssml, "reprompt": self.reprompt}
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> "LastReply | None":
+        if not isinstance(raw, dict) or set(raw) - {"ssml", "reprompt"}:
+            return None
+        ssml, reprompt = raw.get("ssml"), raw.get("reprompt")
+        if not isinstance(ssml, str) or not _replayable(ssml) or not _replayable(reprompt, optional=True):
+            return None
+        return cls(ssml, reprompt if isinstance(reprompt, str) else None)
+
+
 class TimelineCache:
     """Timelines already built in this process, by locale, plan and familiar stretches (a few dozen)."""
 
@@ -162,7 +190,7 @@ class SessionState:
 
     routine: RoutineState | None = None
     question: Question | None = None  # asked in the last response, waiting on its answer
-    last_reply: dict[str, Any] | None = None
+    last_reply: LastReply | None = None
     full_steps: frozenset[str] = frozenset()  # stretches to read in full this session, on request
     safety_said: bool = False  # "never bounce, stop if it hurts" said in this session
     lost_track: bool = False
@@ -182,9 +210,7 @@ class SessionState:
         if isinstance(full, list) and len(full) <= MAX_FULL_STEPS:
             session.full_steps = frozenset(s for s in full if isinstance(s, str) and s in catalogue.stretches)
         session.safety_said = attributes.get("safety_said") is True
-        last = attributes.get("last")
-        if isinstance(last, dict) and _replayable(last.get("ssml")) and _replayable(last.get("reprompt"), optional=True):
-            session.last_reply = last
+        session.last_reply = LastReply.from_raw(attributes.get("last"))
         return session
 
     def dump(self) -> dict[str, Any]:
@@ -194,7 +220,7 @@ class SessionState:
         if self.question is not None:
             attributes["question"] = self.question.to_list()
         if self.last_reply:
-            attributes["last"] = self.last_reply
+            attributes["last"] = self.last_reply.to_dict()
         if self.full_steps:
             attributes["full_steps"] = sorted(self.full_steps)
         if self.safety_said:

@@ -10,14 +10,18 @@
   this session's changed fields are applied on top.
 
 When the store is down, the skill runs on defaults, says so once, and never writes:
-stored data is never overwritten with defaults. All store calls of one request share
+stored data is never overwritten with defaults. After a failure with the user's item the process
+leaves that item alone for a short while (``VersionedStore.resting``); nothing in the session
+attributes (which come back from the client) can stop a write: only this session's own dump
+of the profile is trusted there, and only after it passes the same checks as stored data. All store calls of one request share
 one deadline (``REQUEST_DEADLINE_SECONDS`` from the request's start): past it the
 request gives up like on a down store, well inside Alexa's ~8 s.
 
 Deletion is final: after "delete my data" (or SkillDisabled) the item is a tombstone.
 A session that read the profile before that and then meets the tombstone on a
-conflict writes nothing, then or later in the session (the user asked to be
-forgotten); a session that read the tombstone itself is a new user and writes over it.
+conflict drops its changes, then and on every later write of the session (each meets
+the tombstone again: the user asked to be forgotten); a session that read the
+tombstone itself is a new user and writes over it.
 """
 
 from __future__ import annotations
@@ -26,10 +30,11 @@ import datetime as dt
 import json
 import logging
 import time
+from enum import Enum
 from typing import Any
 
 from skill.catalogue import Catalogue
-from skill.persistence.versioned import Attributes, StoreUnavailable, VersionConflict, VersionedStore, is_tombstone
+from skill.persistence.versioned import Attributes, StoreUnavailable, StoreUnsure, VersionConflict, VersionedStore, is_tombstone
 from skill.profile import FIELDS, SCHEMA_VERSION, Profile
 
 logger = logging.getLogger(__name__)
@@ -40,6 +45,15 @@ NOTICES = ("store_unavailable", "profile_reset")
 # A newer schema's unknown fields, carried through the session: never more than this much JSON.
 MAX_EXTRA_CHARS = 4096
 REQUEST_DEADLINE_SECONDS = 6.0  # every store call of a request starts within this; Alexa waits ~8 s
+
+
+class Deletion(Enum):
+    """How a deletion went: done (seen done), failed (certainly not done), or unconfirmed (a call went
+    unanswered and the item did not show it done yet: it may still land)."""
+
+    DONE = "done"
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
 
 
 class _Forgotten(Exception):
@@ -80,21 +94,15 @@ class UserData:
             logger.warning("session profile was malformed; reading the store again")
             return
         self._profile, self.version = profile, version
-        self.store_ok = data.get("store_ok") is not False
-        self.forgotten = data.get("forgotten") is True
+        # Whether the store works is this process's knowledge, never the client's (see the module doc).
+        self.store_ok = self.user_id is None or not self.store.resting(self.user_id)
         told = data.get("told")
         self.told = {t for t in told if t in NOTICES} if isinstance(told, list) else set()
-        extra = data.get("extra")
-        if (
-            isinstance(extra, dict)
-            and all(isinstance(k, str) and k not in FIELDS and not k.startswith("_") for k in extra)
-            and len(json.dumps(extra, default=str)) <= MAX_EXTRA_CHARS
-        ):
-            self.extra = extra
+        self.extra = _kept_aside(data.get("extra")) or {}
 
     def _parse(self, raw: Any) -> tuple[Profile, bool]:
         """Stored or session data to a profile, dropping routines and stretches the catalogue lacks."""
-        return Profile.from_attributes(raw, self.catalogue.routines.keys(), self.catalogue.stretches.keys())
+        return Profile.from_attributes(raw, self.catalogue.routines.keys(), self.catalogue.stretches.keys(), self.catalogue)
 
     def dump_session(self) -> dict[str, Any] | None:
         if self._profile is None:
@@ -102,10 +110,8 @@ class UserData:
         return {
             "profile": self._profile.to_attributes(),
             "version": self.version,
-            "store_ok": self.store_ok,
             "told": sorted(self.told),
             **({"extra": self.extra} if self.extra else {}),
-            **({"forgotten": True} if self.forgotten else {}),
         }
 
     # -- reading ----------------------------------------------------------------------------
@@ -124,16 +130,26 @@ class UserData:
         if self.user_id is None:
             return Profile()
         try:
+            if self.store.resting(self.user_id):
+                raise StoreUnavailable("the store failed with this item moments ago; resting it")
             if time.monotonic() > self.deadline:
                 raise StoreUnavailable("out of time for the store before reading")
             raw, self.version = self.store.read(self.user_id)
         except StoreUnavailable as error:
             logger.error("store unavailable on read: %s", error)
+            self.store.note_failure(self.user_id)
             self.store_ok = False
             self._notice("store_unavailable")
             return Profile()
         profile, reset = self._parse(raw)
-        self.extra = _unknown(raw)
+        unknown = _unknown(raw)
+        self.extra = _kept_aside(unknown) or {}
+        if unknown and not self.extra:  # too big or not plain data: dropped, like a bad field
+            logger.warning("dropping %d unknown stored fields that cannot be kept", len(unknown))
+            reset = True
+            self.dirty |= set(unknown) - {"schema"}
+        if isinstance(raw, dict) and raw.get("progress") is not None and profile.progress is None:
+            self.dirty.add("progress")  # dropped (quietly, if it is an old design's): the next write removes it
         if reset:
             self._notice("profile_reset")
             self.dirty |= set(FIELDS)  # write the cleaned profile back with the next write
@@ -153,7 +169,9 @@ class UserData:
         if self.forgotten:
             self.dirty.clear()
             return True
-        if not self.store_ok:
+        if not self.store_ok or self.store.resting(self.user_id):
+            self.store_ok = False
+            self._notice("store_unavailable")
             return False
         mine, dirty = {**self._profile.to_attributes(), **self.extra}, set(self.dirty)
 
@@ -178,7 +196,9 @@ class UserData:
             return True
         except (StoreUnavailable, VersionConflict) as error:
             logger.error("could not store the profile: %s", error)
-            # Stop writing for this session: the user was told once, and stored data stays as it was.
+            # Stop writing for a while: the user was told once, and stored data stays as it was.
+            if isinstance(error, StoreUnavailable):
+                self.store.note_failure(self.user_id)
             self.store_ok = False
             self._notice("store_unavailable")
             return False
@@ -187,20 +207,39 @@ class UserData:
         self.dirty.clear()
         return True
 
-    def delete(self) -> bool:
-        """Forget everything stored about the user."""
+    def delete(self) -> Deletion:
+        """Forget everything stored about the user.
+
+        Tried even while the store rests (the user asked, or Alexa sent the event). A call that
+        failed (a timeout, say) may still have landed: the item is read again, and a tombstone there
+        counts as done. Deleting twice is the same as once.
+        """
         if self.user_id is None:
-            return True
+            return Deletion.DONE
         known = self.version if self._profile is not None and self.store_ok else None
         try:
             version = self.store.remove(self.user_id, known_version=known, deadline=self.deadline)
         except (StoreUnavailable, VersionConflict) as error:
-            logger.error("could not delete user data: %s", error)
-            self._notice("store_unavailable")
-            return False
+            landed = self._tombstone_version()
+            if landed is None:
+                logger.error("could not delete user data: %s", error)
+                self._notice("store_unavailable")
+                return Deletion.UNCONFIRMED if isinstance(error, StoreUnsure) else Deletion.FAILED
+            logger.warning("deleting the user's data failed (%s), but their item is a tombstone: done", error)
+            version = landed
         self._profile, self.version, self.dirty, self.extra = Profile(), version, set(), {}
         self.forgotten = False  # this session did the deleting: what it stores from now on is a new user's
-        return True
+        return Deletion.DONE
+
+    def _tombstone_version(self) -> int | None:
+        """The version of the user's item if it is a tombstone now, else (or when it cannot be read) None."""
+        if self.user_id is None or time.monotonic() > self.deadline:
+            return None
+        try:
+            attributes, version = self.store.read(self.user_id)
+        except StoreUnavailable:
+            return None
+        return version if is_tombstone(attributes) else None
 
     def _notice(self, key: str) -> None:
         if key not in self.told and key not in self.notices:
@@ -218,6 +257,18 @@ class UserData:
 def _schema(attributes: Attributes) -> int:
     value = attributes.get("schema", SCHEMA_VERSION)
     return value if isinstance(value, int) and not isinstance(value, bool) else SCHEMA_VERSION
+
+
+def _kept_aside(unknown: Any) -> Attributes | None:
+    """Fields this release does not know, if they can be carried and written back as they are:
+    a map of plain data (strings, whole numbers, lists, maps) under ``MAX_EXTRA_CHARS`` of JSON."""
+    if not isinstance(unknown, dict) or not all(isinstance(k, str) and k not in FIELDS and not k.startswith("_") for k in unknown):
+        return None
+    try:
+        size = len(json.dumps(unknown, allow_nan=False))
+    except (TypeError, ValueError, RecursionError):  # a float that is not finite, or a Decimal fraction
+        return None
+    return unknown if size <= MAX_EXTRA_CHARS else None
 
 
 def _unknown(attributes: Attributes) -> Attributes:

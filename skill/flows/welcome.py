@@ -11,6 +11,7 @@ from skill.flows.replies import ask, ask_question, close
 from skill.flows.steer import pause_here
 from skill.flows.routines import users_routine
 from skill.flows.turn import ASKED, Pending, Question, Turn
+from skill.flows.user_data import Deletion
 from skill.speech import Reply, Speech
 
 
@@ -61,7 +62,16 @@ def stop(turn: Turn) -> Reply:
     return Reply(Speech().say(turn.say("goodbye_saved")), end_session=True, if_not_stored=goodbye.speech)
 
 
+class DeliverAgain(Exception):
+    """A skill event that could not be processed: the entry point answers with an error, not a
+    response, so that Alexa delivers the event again (deleting is idempotent)."""
+
+
 def disabled(turn: Turn, kept_by_alexa: bool) -> None:
-    """The user disabled the skill; unless Alexa keeps their data for a comeback, it is deleted."""
-    if not kept_by_alexa:
-        turn.user.delete()
+    """The user disabled the skill; unless Alexa keeps their data for a comeback, it is deleted.
+
+    A deletion the store could not do raises ``DeliverAgain``: answering as if it were done
+    would lose the only request to delete the data.
+    """
+    if not kept_by_alexa and turn.user.delete() is not Deletion.DONE:
+        raise DeliverAgain("could not delete the user's data on SkillDisabled")

@@ -29,9 +29,16 @@ def _session_ended(handler_input: HandlerInput, turn: Turn) -> Outcome:
 
 
 def _skill_disabled(handler_input: HandlerInput, turn: Turn) -> Outcome:
-    """NOT_PERSISTED means the user comes back as a new user. Skill events carry no session."""
-    body = getattr(handler_input.request_envelope.request, "body", None) or {}
-    welcome.disabled(turn, kept_by_alexa=body.get("userInformationPersistenceStatus") != "NOT_PERSISTED")
+    """NOT_PERSISTED means the user comes back as a new user. Skill events carry no session.
+
+    Only a body that is an object saying NOT_PERSISTED deletes anything; any other body (a string,
+    a list, a number) is logged and answered without speech, like PERSISTED.
+    """
+    body = getattr(handler_input.request_envelope.request, "body", None)
+    status = body.get("userInformationPersistenceStatus") if isinstance(body, dict) else None
+    if status not in ("PERSISTED", "NOT_PERSISTED"):
+        logger.warning("SkillDisabled without a persistence status: %.80r", body)
+    welcome.disabled(turn, kept_by_alexa=status != "NOT_PERSISTED")
     return Silent()
 
 

@@ -23,6 +23,7 @@ from skill.config import new_log_salt
 from skill.engine import RoutineEngine
 from skill.flows.turn import Deps, SessionState, TimelineCache, Turn
 from skill.flows.user_data import SESSION_KEY, UserData
+from skill.flows.welcome import DeliverAgain
 from skill.flows.voice import VoiceBook, answer_bound
 from skill.handlers.name_free import is_name_free, refuse
 from skill.handlers.responder import TURN_KEY, speak
@@ -161,6 +162,8 @@ class LogRequestInterceptor(AbstractResponseInterceptor):
 class ApologiseOnError(AbstractExceptionHandler):
     """Any unexpected error: apologise, keep the session open and the routine where it was.
 
+    Not a skill event that must be delivered again (``DeliverAgain``): that error reaches the
+    entry point (Lambda fails the invocation, the web service answers 500), so Alexa retries it.
     ``log_salt`` hashes the user id in the error's log line (``Config.log_salt``; a new secret one if not given).
     """
 
@@ -168,6 +171,9 @@ class ApologiseOnError(AbstractExceptionHandler):
         self.log_salt = log_salt or new_log_salt()
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        if isinstance(exception, DeliverAgain):
+            log_request(handler_input, "deliver again", self.log_salt)
+            return False
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:

@@ -16,7 +16,7 @@ from ask_sdk_model import Directive, Response
 
 from skill.flows.playing import finish_if_heard
 from skill.flows.progress import keep_progress, keep_question
-from skill.flows.turn import Turn
+from skill.flows.turn import LastReply, Turn
 from skill.handlers.elicitation import elicit_slot
 from skill.speech import Reply, Speech
 
@@ -84,7 +84,7 @@ def respond(handler_input: HandlerInput, outcome: Outcome) -> Response:
 
         handler_input.response_builder.add_directive(directive_for(turn, speech, lead))
     # In a routine "repeat" replays from the engine; outside one it says the last reply again.
-    turn.session.last_reply = None if turn.session.routine else {"ssml": speech.ssml(), "reprompt": reprompt.ssml() if reprompt else None}
+    turn.session.last_reply = None if turn.session.routine else LastReply(speech.ssml(), reprompt.ssml() if reprompt else None)
     return response
 
 

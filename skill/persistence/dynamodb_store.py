@@ -21,7 +21,15 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from skill.persistence.versioned import MAX_VERSION, Attributes, StoreUnavailable, VersionConflict, VersionedStore, clean_version
+from skill.persistence.versioned import (
+    MAX_VERSION,
+    Attributes,
+    StoreUnavailable,
+    StoreUnsure,
+    VersionConflict,
+    VersionedStore,
+    clean_version,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +65,7 @@ class DynamoDbStore(VersionedStore):
         return self._client
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError, ConnectionClosedError, ReadTimeoutError
 
         try:
             return getattr(self.client, operation)(TableName=self.table, **kwargs)
@@ -65,7 +73,9 @@ class DynamoDbStore(VersionedStore):
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 raise VersionConflict(str(error)) from error
             raise StoreUnavailable(f"{operation}: {error}") from error
-        except BotoCoreError as error:  # timeouts, refused connections, no credentials
+        except (ReadTimeoutError, ConnectionClosedError) as error:  # sent, unanswered: it may have been done
+            raise StoreUnsure(f"{operation}: {error}") from error
+        except BotoCoreError as error:  # connect timeouts, refused connections, no credentials
             raise StoreUnavailable(f"{operation}: {error}") from error
 
     def read(self, key: str) -> tuple[Attributes, int]:

@@ -25,6 +25,7 @@ import abc
 import json
 import logging
 import math
+import threading
 import time
 from decimal import Decimal
 from typing import Any, Callable
@@ -36,6 +37,11 @@ MAX_UPDATE_ATTEMPTS = 4
 # (DynamoDB's own limit is 400 KB, and every later read would carry it).
 MAX_ITEM_CHARS = 16 * 1024
 MAX_VERSION = 10**15  # a stored version above this is corrupt (and is reported as 0)
+# After a failure with a user's item, this process leaves that item alone for this long (no second
+# timeout in every reply of the session, no hammering a throttled table). Kept in the process, not in
+# the session: session attributes come back from the client, and a flag there must never stop a write.
+RESTING_SECONDS = 20.0
+MAX_RESTING = 10_000  # users remembered at once; past it, the oldest are forgotten
 DELETED = "_deleted"  # the one attribute of a tombstone
 
 Attributes = dict[str, Any]
@@ -49,6 +55,10 @@ class StoreUnavailable(Exception):
     """The store could not be reached or refused the request (throttling, timeouts)."""
 
 
+class StoreUnsure(StoreUnavailable):
+    """A call was sent and no answer came (a read timeout, a dropped connection): it may have been carried out."""
+
+
 def is_tombstone(attributes: Attributes) -> bool:
     """True for what ``read`` returns for a removed user's item."""
     return DELETED in attributes
@@ -56,6 +66,25 @@ def is_tombstone(attributes: Attributes) -> bool:
 
 class VersionedStore(abc.ABC):
     """Template for a store keyed by Alexa user id with optimistic concurrency."""
+
+    _failed: dict[str, float] | None = None  # user key -> time.monotonic() of the last failure with their item
+
+    _failed_lock = threading.Lock()  # the web service's request threads share one store
+
+    def note_failure(self, key: str) -> None:
+        """A call for ``key`` just failed: leave that item alone for ``RESTING_SECONDS``."""
+        with self._failed_lock:
+            if self._failed is None:
+                self._failed = {}
+            if len(self._failed) >= MAX_RESTING:
+                for old in sorted(self._failed, key=self._failed.__getitem__)[: MAX_RESTING // 2]:
+                    del self._failed[old]
+            self._failed[key] = time.monotonic()
+
+    def resting(self, key: str) -> bool:
+        """Whether a call for ``key`` failed within the last ``RESTING_SECONDS`` (then sessions leave the item alone)."""
+        failed = None if self._failed is None else self._failed.get(key)
+        return failed is not None and time.monotonic() - failed < RESTING_SECONDS
 
     # -- what a concrete store provides ---------------------------------------------------
 
@@ -72,6 +101,7 @@ class VersionedStore(abc.ABC):
 
         Also for a user with no item (a session elsewhere may be about to create one).
         ``known_version`` is the version the caller read (saves the read when it is current).
+        Idempotent: an item read as a tombstone already is not written again.
         """
         known: tuple[Attributes, int] | None = None if known_version is None else ({}, known_version)
         return self.update(key, lambda _: {DELETED: 1}, known=known, deadline=deadline)[1]
@@ -90,7 +120,8 @@ class VersionedStore(abc.ABC):
         ``known`` is what the caller read earlier (attributes, version): the first attempt
         writes on top of it without reading again. ``change`` must be a pure function of the
         attributes it is given: it is re-applied to freshly read data after a conflict; it may
-        raise to write nothing (the exception reaches the caller).
+        raise to write nothing (the exception reaches the caller). When it changes nothing in
+        freshly read data, nothing is written (what is stored is already what was wanted).
         ``deadline`` (``time.monotonic()`` seconds): no store call starts after it, nor an
         attempt that would not fit before it (judged by the previous attempt); then
         ``StoreUnavailable``. Returns what was written and its version.
@@ -105,6 +136,8 @@ class VersionedStore(abc.ABC):
                 current, version = self.read(key)
                 _check(deadline, time.monotonic(), attempt)
             changed = change(dict(current))
+            if changed == current and version > 0 and not (known is not None and attempt == 1):
+                return current, version
             _check_size(changed)
             try:
                 return changed, self.write(key, changed, version)
