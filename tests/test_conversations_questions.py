@@ -76,7 +76,7 @@ def test_a_relaunch_resumes_at_the_repetition_with_a_short_cue(clocked: Alexa, h
     assert "single knee to chest" in welcome.text and "carry on" in welcome.text
     carried = clocked.intent("AMAZON.YesIntent")
     assert carried.text.startswith(
-        "Let's carry on with full back routine. Back to single knee to chest, left side. Repetition 3 of 5. Get back into position."
+        "Let's carry on with full back routine. Move slowly, and never bounce. Stop if it hurts. Back to single knee to chest, left side. Repetition 3 of 5. Get back into position."
     ), carried.text[:200]
     left_side = carried.text.split(RIGHT_SIDE_CUE)[0]
     assert left_side.count("Hold for 30 seconds.") == 3, "repetitions 3, 4 and 5 of the left side, no more"

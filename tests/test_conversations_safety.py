@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from skill.catalogue import load_catalogue
 from skill.catalogue.model import SafetyMoment
-from tests.support.conversation import Alexa, FakeClock, headings, stored
+from tests.support.conversation import Alexa, FakeClock, headings, load_event, stored
 from tests.support.stopwatch import FIRST_HOLD
 
 CATALOGUE = load_catalogue()
@@ -174,3 +176,68 @@ def test_skip_the_warm_up_answers_the_warm_up_question_and_is_stored(alexa: Alex
 def test_the_summary_does_not_say_goodbye_before_its_question(alexa: Alexa) -> None:
     reply = alexa.intent("StartRoutineIntent", routine=MORNING)
     assert "Goodbye" not in reply.text and reply.text.endswith("better, the same, or worse?")
+
+
+EVERY_SESSION_LINE = "Move slowly, and never bounce. Stop if it hurts."
+
+
+def _stopped_mid_routine(alexa: Alexa) -> None:
+    """A routine long enough for several responses, stopped after its first: its place is kept."""
+    alexa.intent("SetHoldTimeIntent", seconds="30")
+    alexa.intent("SetRepsIntent", reps="5")
+    alexa.intent("AMAZON.StopIntent")
+    first = alexa.intent("StartRoutineIntent", routine=FULL_BACK)
+    assert not first.ended and "You finished" not in first.text
+    stopped = alexa.intent("AMAZON.StopIntent")
+    assert stopped.ended
+
+
+@pytest.mark.parametrize("answer", ["AMAZON.YesIntent", "AMAZON.ResumeIntent"], ids=["yes", "continue or carry on"])
+def test_a_resumed_routine_says_the_safety_line_before_its_first_hold(alexa: Alexa, answer: str) -> None:
+    _stopped_mid_routine(alexa)
+    offered = alexa.launch()
+    assert "carry on" in offered.text and "Hold for" not in offered.text
+    resumed = alexa.intent(answer)
+    assert EVERY_SESSION_LINE in before_first_hold(resumed.text), resumed.text[:300]
+    later = alexa.intent("AMAZON.NextIntent")
+    assert EVERY_SESSION_LINE not in later.text, "once a session"
+
+
+def test_a_one_shot_start_says_the_safety_line_before_its_first_hold(alexa: Alexa) -> None:
+    alexa.intent("SetPreferredRoutineIntent", routine=MORNING)
+    alexa.intent("AMAZON.StopIntent")
+    started = alexa.intent("StartRoutineIntent")  # "ask back stretch coach to start my back stretches"
+    assert EVERY_SESSION_LINE in before_first_hold(started.text)
+
+
+def test_a_name_free_start_says_the_safety_line_before_its_first_hold(alexa: Alexa) -> None:
+    verdict = alexa.handler(load_event("cfir_start_morning"), None)
+    assert verdict["response"]["canFulfillIntent"]["canFulfill"] == "YES"
+    started = alexa.intent("StartRoutineIntent", routine=MORNING)
+    assert EVERY_SESSION_LINE in before_first_hold(started.text)
+
+
+def test_warming_up_first_says_the_safety_line_before_the_warm_ups_first_movement(alexa: Alexa) -> None:
+    alexa.launch()
+    asked = alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
+    assert "warm up first?" in asked.text
+    warmed = alexa.intent("AMAZON.YesIntent")
+    assert headings(warmed.text)[0] == "ankle pumps"
+    assert EVERY_SESSION_LINE in before_first_hold(warmed.text)
+
+
+def test_the_preparation_tips_come_before_the_first_routines_one_a_day_and_never_after_them(tmp_path: Path) -> None:
+    tips = rule_texts(SafetyMoment.FIRST_USE)
+    assert len(tips) == 3 and "clothes" in tips[0] and any("force" in tip for tip in tips)
+    clock = FakeClock()
+    alexa = Alexa.with_clock(tmp_path / "days", clock)
+    for day in range(4):
+        started = alexa.intent("StartRoutineIntent", routine=MORNING)
+        opening, closing = before_first_hold(started.text), started.text[started.text.index("You finished") :]
+        assert [tip for tip in tips if tip in opening] == tips[day : day + 1], opening
+        assert not any(tip in closing for tip in tips)
+        alexa.intent("AMAZON.StopIntent")
+        again = alexa.intent("StartRoutineIntent", routine=MORNING)
+        assert not any(tip in again.text for tip in tips), "one a day"
+        alexa.intent("AMAZON.StopIntent")
+        clock.now += 24 * 3600

@@ -7,7 +7,7 @@ from typing import Any
 from skill.catalogue.model import SafetyMoment
 from skill.engine import RoutineState
 from skill.engine.plan import Limit, limits
-from skill.flows.playing import finish_if_heard, play, timeline_for
+from skill.flows.playing import finish_if_heard, play, safety_first, timeline_for
 from skill.flows.routines import routine_items
 from skill.flows.replies import ask, ask_question
 from skill.flows.turn import Pending, Question, Turn
@@ -52,14 +52,17 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
 
 
 def _safety_first(turn: Turn) -> list[str]:
-    """Before the first hold of a session: never bounce, stop if it hurts; the doctor advice on first use."""
+    """Before the first hold of a session: never bounce, stop if it hurts; the doctor advice on first
+    use; and before each of a user's first routines, one preparation tip in turn (clothes and space,
+    never force a position, breathe normally), so that it is heard before they get on the floor."""
     catalogue, profile = turn.deps.catalogue, turn.user.profile
     said: list[str] = []
     if not profile.disclaimer_given:
         said.append(turn.say("disclaimer"))
-    if not turn.session.safety_said:
-        said.extend(rule.text for rule in catalogue.safety_for(SafetyMoment.EVERY_SESSION))
-        turn.session.safety_said = True
+    said.extend(safety_first(turn))
+    tips, sessions = catalogue.safety_for(SafetyMoment.FIRST_USE), len(profile.session_dates)
+    if sessions < len(tips) and profile.session_dates[-1:] != (turn.user.today(turn.now_ms() / 1000).isoformat(),):
+        said.append(tips[sessions].text)
     return said
 
 

@@ -3,7 +3,6 @@ routine, offer the user's routine, or welcome a new user) and leaving it."""
 
 from __future__ import annotations
 
-from skill.catalogue.model import SafetyMoment
 from skill.engine import Status
 from skill.flows.playing import finish_if_heard
 from skill.flows.progress import keep_progress, saved_routine, stored_question
@@ -12,10 +11,6 @@ from skill.flows.steer import pause_here
 from skill.flows.routines import users_routine
 from skill.flows.turn import ASKED, Pending, Question, Turn
 from skill.speech import Reply, Speech
-
-
-# The first-use advice that belongs before anyone gets on the floor.
-SPACE_AND_CLOTHES = "clothes_and_space"
 
 
 def launch(turn: Turn) -> Reply:
@@ -43,7 +38,6 @@ def launch(turn: Turn) -> Reply:
     speech = Speech().say(turn.say("welcome"))
     if not profile.disclaimer_given:
         speech.say(turn.say("disclaimer"))
-        speech.say(*(r.text for r in turn.deps.catalogue.safety_for(SafetyMoment.FIRST_USE) if r.id == SPACE_AND_CLOTHES))
         turn.user.change(profile.with_(disclaimer_given=True), {"disclaimer_given"})
     return ask(turn, speech.say(turn.say("offer_routines")), "offer_routines_reprompt")
 
