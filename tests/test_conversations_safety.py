@@ -11,7 +11,7 @@ import pytest
 
 from skill.catalogue import load_catalogue
 from skill.catalogue.model import SafetyMoment
-from tests.support.conversation import Alexa, FakeClock, headings, load_event, stored
+from tests.support.conversation import Alexa, FakeClock, answer_questions, headings, load_event, stored
 from tests.support.stopwatch import FIRST_HOLD
 
 CATALOGUE = load_catalogue()
@@ -241,3 +241,47 @@ def test_the_preparation_tips_come_before_the_first_routines_one_a_day_and_never
         assert not any(tip in again.text for tip in tips), "one a day"
         alexa.intent("AMAZON.StopIntent")
         clock.now += 24 * 3600
+
+
+def _whole_routine(alexa: Alexa, routine: tuple[str, str]) -> str:
+    """Everything said from the start of ``routine`` to its summary, answering what comes before it."""
+    reply, _ = answer_questions(alexa, alexa.intent("StartRoutineIntent", routine=routine))
+    said = [reply.text]
+    while "You finished" not in said[-1]:
+        said.append(alexa.intent("AMAZON.NextIntent").text)
+    return " ".join(said)
+
+
+def _first_hold_of(text: str, name: str) -> str:
+    """From the stretch's heading to the end of its first hold."""
+    start = re.search(rf"(?:First, |Stretch \d+ of \d+: ){re.escape(name)}\b", text)
+    assert start, name
+    return text[start.start() : text.index("Release.", start.end()) + len("Release.")]
+
+
+def test_the_abdominal_contraction_says_never_to_hold_your_breath_in_its_first_short_hold(alexa: Alexa) -> None:
+    text = _whole_routine(alexa, ("warm up routine", "warm_up"))
+    first = _first_hold_of(text, "abdominal contraction")
+    assert "Hold for 5 seconds." in first and "hold your breath" in first, first
+
+
+@pytest.mark.parametrize(("routine", "name"), [(SCIATICA, "prone press up"), (MORNING, "relaxed knee hugs")])
+def test_short_holds_get_a_breathing_cue_in_their_first_hold(alexa: Alexa, routine: tuple[str, str], name: str) -> None:
+    alexa.intent("SoreLegIntent", leg=("left", "left"))
+    stretch = next(s for s in CATALOGUE.stretches.values() if s.name == name)
+    first = _first_hold_of(_whole_routine(alexa, routine), stretch.name)
+    assert "breathe" in first.lower() and stretch.cue in first, first
+
+
+def test_a_short_introduction_still_says_to_turn_onto_your_back_after_the_face_down_press_up(alexa: Alexa) -> None:
+    for _ in range(3):
+        _whole_routine(alexa, SCIATICA)
+        alexa.intent("AMAZON.StopIntent")
+    text = _whole_routine(alexa, SCIATICA)
+    press_up = _first_hold_of(text, "prone press up")
+    knee = _first_hold_of(text, "single knee to chest")
+    steps = CATALOGUE.stretch("single_knee_to_chest").steps
+    assert not any(step in knee for step in steps), "known by heart: the short introduction"
+    assert "face down" in press_up.lower()
+    introduction = knee[: knee.index("Hold for")]
+    assert "on your back" in introduction, introduction

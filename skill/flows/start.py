@@ -55,15 +55,22 @@ def _safety_first(turn: Turn) -> list[str]:
     """Before the first hold of a session: never bounce, stop if it hurts; the doctor advice on first
     use; and before each of a user's first routines, one preparation tip in turn (clothes and space,
     never force a position, breathe normally), so that it is heard before they get on the floor."""
-    catalogue, profile = turn.deps.catalogue, turn.user.profile
+    profile = turn.user.profile
     said: list[str] = []
     if not profile.disclaimer_given:
         said.append(turn.say("disclaimer"))
     said.extend(safety_first(turn))
-    tips, sessions = catalogue.safety_for(SafetyMoment.FIRST_USE), len(profile.session_dates)
-    if sessions < len(tips) and profile.session_dates[-1:] != (turn.user.today(turn.now_ms() / 1000).isoformat(),):
-        said.append(tips[sessions].text)
+    sessions = len(profile.session_dates)
+    welcomed = sessions == 0 and profile.disclaimer_given  # the welcome said the first tip with the disclaimer
+    if not welcomed and profile.session_dates[-1:] != (turn.user.today(turn.now_ms() / 1000).isoformat(),):
+        said.extend(first_tip(turn))
     return said
+
+
+def first_tip(turn: Turn) -> list[str]:
+    """The preparation tip for a user's next first routine (one for each of the first few), if any."""
+    tips, sessions = turn.deps.catalogue.safety_for(SafetyMoment.FIRST_USE), len(turn.user.profile.session_dates)
+    return [tips[sessions].text] if sessions < len(tips) else []
 
 
 def kept_sentence(turn: Turn, kept: tuple[Limit, ...]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from skill.engine import Status
 from skill.flows.playing import finish_if_heard
+from skill.flows.start import first_tip
 from skill.flows.progress import keep_progress, saved_routine, stored_question
 from skill.flows.replies import ask, ask_question, close
 from skill.flows.steer import pause_here
@@ -37,7 +38,7 @@ def launch(turn: Turn) -> Reply:
         return ask(turn, speech, "offer_routines_reprompt")
     speech = Speech().say(turn.say("welcome"))
     if not profile.disclaimer_given:
-        speech.say(turn.say("disclaimer"))
+        speech.say(turn.say("disclaimer"), *first_tip(turn))
         turn.user.change(profile.with_(disclaimer_given=True), {"disclaimer_given"})
     return ask(turn, speech.say(turn.say("offer_routines")), "offer_routines_reprompt")
 
