@@ -140,6 +140,18 @@ def check_in_then_next(alexa: Alexa) -> Reply:
     return alexa.intent("AMAZON.NextIntent")
 
 
+def told_to_see_a_doctor_then_launched(alexa: Alexa) -> Reply:
+    for _ in range(2):
+        alexa.intent("StartRoutineIntent", routine=MORNING)
+        alexa.intent("FeelingIntent", feeling=("worse", "worse"))
+    return alexa.launch()
+
+
+def not_yet_seen_a_doctor(alexa: Alexa) -> Reply:
+    told_to_see_a_doctor_then_launched(alexa)
+    return alexa.intent("AMAZON.NoIntent")
+
+
 # Every kind of question the skill asks: how a user gets to it, and what the question says.
 ASKING = {
     "carry_on": (stopped_then_launched, "Would you like to carry on from there?"),
@@ -155,6 +167,8 @@ ASKING = {
     "reps": (lambda alexa: alexa.intent("SetRepsIntent"), "How many repetitions of each stretch"),
     "another_routine": (check_in_then_next, "Would you like another one?"),
     "reminder_time": (lambda alexa: alexa.intent("SetReminderIntent"), "What time each day"),
+    "seen_doctor": (told_to_see_a_doctor_then_launched, "Have you seen one since?"),
+    "gentle_routine": (not_yet_seen_a_doctor, "Shall we do that, or stop for today?"),
 }
 
 
@@ -223,6 +237,10 @@ def check_go_on(kind: str, reply: Reply, data_dir: Path) -> None:
         assert "How many repetitions of each stretch" in text
     elif kind == "reminder_time":
         assert "What time each day" in text
+    elif kind == "seen_doctor":  # no answer to whether they have: asked again
+        assert "Have you seen one since?" in text and FIRST_HOLD.search(text) is None
+    elif kind == "gentle_routine":
+        assert headings(text)[0] == "ankle pumps" and FIRST_HOLD.search(text)
     else:
         raise AssertionError(f"no expectation for {kind!r}")
 

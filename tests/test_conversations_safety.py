@@ -130,17 +130,80 @@ def test_the_check_in_is_stored_and_two_worse_answers_bring_the_doctor_advice(tm
         clock.now += 24 * 3600  # the next day
     clock.now -= 24 * 3600
     feelings = stored(tmp_path / "days")["feelings"]
-    assert [f for _, f in feelings] == ["better", "worse", "worse"] and len({d for d, _ in feelings}) == 3
+    assert [f[1] for f in feelings] == ["better", "worse", "worse"] and len({f[0] for f in feelings}) == 3
     doing = alexa.intent("ProgressStatsIntent")
     assert "3 days in a row" in doing.text and re.search(r"This week: 3 days with a session, \d+ minutes in all", doing.text)
     assert "After your last 3 routines, your back felt better once and worse 2 times." in doing.text
 
 
-def test_one_check_in_a_day_counts(alexa: Alexa, tmp_path: Path) -> None:
-    for answer in ("better", "worse"):
+def test_every_check_in_is_kept_with_its_time_and_the_trend_uses_them_all(tmp_path: Path) -> None:
+    clock = FakeClock()
+    alexa = Alexa.with_clock(tmp_path / "data", clock)
+    for answer in ("worse", "better"):
         alexa.intent("StartRoutineIntent", routine=MORNING)
         alexa.intent("FeelingIntent", feeling=(answer, answer))
-    assert [f for _, f in stored(tmp_path / "data")["feelings"]] == ["worse"], "the day's last answer"
+    feelings = stored(tmp_path / "data")["feelings"]
+    assert [f[1] for f in feelings] == ["worse", "better"] and feelings[0][0] == feelings[1][0], "two on one day"
+    assert feelings[0][2] < feelings[1][2] <= clock.now, "each with the moment it was said"
+    doing = alexa.intent("ProgressStatsIntent")
+    assert "After your last 2 routines, your back felt better once and worse once." in doing.text
+
+
+def test_two_worse_answers_on_one_day_bring_the_doctor_advice(alexa: Alexa) -> None:
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    first = alexa.intent("FeelingIntent", feeling=("worse", "worse"))
+    assert "physiotherapist" not in first.text
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    second = alexa.intent("FeelingIntent", feeling=("worse", "worse"))
+    assert "twice in a row" in second.text and all(a in second.text for a in rule_texts(SafetyMoment.AFTER_PAIN))
+
+
+def _told_to_see_a_doctor(alexa: Alexa, data_dir: Path) -> None:
+    alexa.intent("SetPreferredRoutineIntent", routine=MORNING)
+    for _ in range(2):
+        alexa.intent("StartRoutineIntent", routine=MORNING)
+        told = alexa.intent("FeelingIntent", feeling=("worse", "worse"))
+    assert "see a doctor or physiotherapist before you stretch again" in told.text and told.ended
+    assert stored(data_dir)["doctor_advised"] > 0
+
+
+DOCTOR_QUESTION = "Have you seen one since?"
+
+
+def test_after_the_doctor_advice_the_next_session_asks_first_and_yes_goes_on_as_usual(alexa: Alexa, tmp_path: Path) -> None:
+    _told_to_see_a_doctor(alexa, tmp_path / "data")
+    opened = alexa.launch()
+    assert DOCTOR_QUESTION in opened.text and not opened.ended and "Hold for" not in opened.text
+    assert "yes or no" in opened.reprompt
+    usual = alexa.intent("AMAZON.YesIntent")
+    assert "Follow their advice" in usual.text and "morning back stretches" in usual.text and "Hold for" not in usual.text
+    assert "doctor_advised" not in stored(tmp_path / "data")
+    started = alexa.intent("StartRoutineIntent", routine=MORNING)
+    assert headings(started.text)[0] == "single knee to chest"
+    alexa.intent("AMAZON.StopIntent")
+    assert DOCTOR_QUESTION not in alexa.launch().text, "asked once they have"
+
+
+def test_not_yet_seen_a_doctor_offers_the_gentlest_routine_instead_of_the_one_asked_for(alexa: Alexa, tmp_path: Path) -> None:
+    _told_to_see_a_doctor(alexa, tmp_path / "data")
+    asked = alexa.intent("StartRoutineIntent", routine=FULL_BACK)  # one-shot: the question still comes first
+    assert DOCTOR_QUESTION in asked.text and "Hold for" not in asked.text
+    offered = alexa.intent("AMAZON.NoIntent")
+    assert "warm up routine" in offered.text and "stop for today?" in offered.text and "Hold for" not in offered.text
+    gentle = alexa.intent("AMAZON.YesIntent")
+    assert headings(gentle.text) == ["ankle pumps", "heel slides", "abdominal contraction"]
+    assert "Shall we go on" not in gentle.text and gentle.text.endswith("better, the same, or worse?")
+    assert stored(tmp_path / "data")["doctor_advised"] > 0, "still to see one"
+
+
+def test_not_yet_seen_a_doctor_and_no_to_the_gentlest_routine_stops_for_today(alexa: Alexa, tmp_path: Path) -> None:
+    _told_to_see_a_doctor(alexa, tmp_path / "data")
+    alexa.launch()
+    alexa.intent("AMAZON.NoIntent")
+    rest = alexa.intent("AMAZON.NoIntent")
+    assert rest.ended and "Rest your back today" in rest.text and "Hold for" not in rest.text
+    again = alexa.launch()
+    assert DOCTOR_QUESTION in again.text, "asked again next time"
 
 
 def test_silence_or_no_after_the_check_in_is_fine(alexa: Alexa) -> None:

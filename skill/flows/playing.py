@@ -126,7 +126,7 @@ def _closing(turn: Turn, state: RoutineState, timeline: Timeline, speech: Speech
     seconds = _done_seconds(timeline, done)
     speech.add(*turn.composer.summary(turn.routine_name(state.routine_id), len(done), len(skipped), seconds).parts)
     speech.say(*_advice(turn, state.routine_id, len(turn.user.profile.session_dates)))
-    if state.routine_id == WARM_UP_ROUTINE:
+    if state.routine_id == WARM_UP_ROUTINE and turn.user.profile.doctor_advised is None:  # else it was all for today
         routine = users_routine(turn)
         name = turn.routine_name(routine)
         return ask_question(turn, Question(Pending.GO_ON, routine), speech.say(turn.say("ask_go_on", routine=name)), routine=name)

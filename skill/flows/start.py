@@ -7,6 +7,7 @@ from typing import Any
 from skill.catalogue.model import SafetyMoment
 from skill.engine import RoutineState
 from skill.engine.plan import Limit, limits
+from skill.flows.doctor import ask_seen_doctor, needs_asking
 from skill.flows.playing import finish_if_heard, play, safety_first, timeline_for
 from skill.flows.routines import routine_items
 from skill.flows.replies import ask, ask_question
@@ -22,6 +23,8 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
     warm up first, unless the user chose "always" or "skip"). ``warm_up`` is that answer.
     """
     finish_if_heard(turn)  # a routine that just ended (the warm-up before this one) is counted first
+    if needs_asking(turn, routine_id):  # told to see a doctor last time: that comes first
+        return ask_seen_doctor(turn, routine_id)
     user, now_ms, catalogue = turn.user, turn.now_ms(), turn.deps.catalogue
     profile = user.profile
     items = routine_items(turn, routine_id)
