@@ -68,7 +68,7 @@ PROGRESS_KEYS = frozenset({"routine", "items", "position", "status", "chunk", "s
 FIELDS = (
     "preferred_routine", "hold_seconds", "reps", "level", "own_routine",
     "progress", "session_dates", "disclaimer_given", "hint_given", "stretch_counts",
-    "warm_up", "sore_leg", "feelings", "minutes", "question",
+    "warm_up", "sore_leg", "feelings", "minutes", "question", "doctor_advised",
 )
 
 
@@ -85,11 +85,15 @@ class Profile:
     hint_given: bool = False
     stretch_counts: tuple[tuple[str, int], ...] = field(default=())
     warm_up: WarmUp | None = None  # None: ask
-    sore_leg: Leg | None = None
-    feelings: tuple[tuple[str, str], ...] = field(default=())  # (ISO date, better/same/worse), oldest first
+    sore_leg: Leg | None = None  # for stretches done on the affected side
+    # Every check-in answer, oldest first: (ISO date, better/same/worse, epoch s when said; 0 if not known).
+    feelings: tuple[tuple[str, str, int], ...] = field(default=())
     minutes: tuple[tuple[str, int], ...] = field(default=())  # (ISO date, minutes stretched that day)
     # A question before a routine the last session ended on: (its kind, the routine, when asked in epoch s).
     question: tuple[str, str, int] | None = None
+    # When the user was told to see a doctor or physiotherapist before stretching again (epoch s);
+    # None once they say they have.
+    doctor_advised: int | None = None
 
     def with_(self, **changes: Any) -> "Profile":
         return replace(self, **changes)
@@ -124,15 +128,23 @@ class Profile:
         start = (today - dt.timedelta(days=6)).isoformat()
         return sum(m for d, m in self.minutes if start <= d <= today.isoformat())
 
-    def record_feeling(self, today: dt.date, feeling: str) -> "Profile":
-        """Keep how the back felt after today's routine (the last answer of a day counts)."""
-        iso = today.isoformat()
-        kept = tuple(f for f in self.feelings if f[0] != iso) + ((iso, feeling),)
-        return self.with_(feelings=kept[-MAX_FEELINGS:])
+    def record_feeling(self, today: dt.date, feeling: str, at: int = 0) -> "Profile":
+        """Keep how the back felt after a routine, with when it was said (``at``, epoch s): every
+        answer counts, several a day too.
+
+        >>> day = dt.date(2026, 12, 8)
+        >>> Profile().record_feeling(day, "worse", 100).record_feeling(day, "better", 200).feelings
+        (('2026-12-08', 'worse', 100), ('2026-12-08', 'better', 200))
+        """
+        return self.with_(feelings=(self.feelings + ((today.isoformat(), feeling, max(0, at)),))[-MAX_FEELINGS:])
+
+    def recent_feelings(self, count: int) -> list[str]:
+        """The last ``count`` answers (better, same, worse), oldest first."""
+        return [f[1] for f in self.feelings[-count:]]
 
     def worse_twice(self) -> bool:
         """The last two answers were both "worse": time to see a doctor or physiotherapist."""
-        return len(self.feelings) >= 2 and all(f == "worse" for _, f in self.feelings[-2:])
+        return self.recent_feelings(2) == ["worse", "worse"]
 
     def record_session(self, today: dt.date) -> "Profile":
         iso = today.isoformat()
@@ -186,6 +198,8 @@ class Profile:
             data["minutes"] = [list(m) for m in self.minutes]
         if self.question is not None:
             data["question"] = list(self.question)
+        if self.doctor_advised is not None:
+            data["doctor_advised"] = self.doctor_advised
         return data
 
     @classmethod
@@ -256,9 +270,11 @@ class Profile:
         take("sore_leg", _choice(Leg, raw.get("sore_leg")), _choice(Leg, raw.get("sore_leg")) is not None)
         feelings: Any = raw.get("feelings")
         feelings_ok = isinstance(feelings, list) and len(feelings) <= MAX_FEELINGS and all(
-            isinstance(f, list) and len(f) == 2 and _is_date(f[0]) and f[1] in FEELINGS for f in feelings
-        )
-        take("feelings", tuple((f[0], f[1]) for f in feelings) if feelings_ok else (), feelings_ok)
+            isinstance(f, list) and len(f) in (2, 3) and _is_date(f[0]) and f[1] in FEELINGS
+            and (len(f) == 2 or (_whole(f[2]) is not None and _whole(f[2]) >= 0))  # type: ignore[operator]
+            for f in feelings
+        )  # an answer kept before its time was: [date, feeling]
+        take("feelings", tuple((f[0], f[1], _whole(f[2]) if len(f) == 3 else 0) for f in feelings) if feelings_ok else (), feelings_ok)
         minutes: Any = raw.get("minutes")
         minutes_ok = isinstance(minutes, list) and len(minutes) <= MAX_SESSION_DATES and all(
             isinstance(m, list) and len(m) == 2 and _is_date(m[0]) and _whole(m[1]) is not None and 0 <= _whole(m[1]) <= 24 * 60  # type: ignore[operator]
@@ -272,6 +288,8 @@ class Profile:
             and _whole(question[2]) is not None and _whole(question[2]) >= 0  # type: ignore[operator]
         )
         take("question", (question[0], question[1], _whole(question[2])) if question_ok else None, question_ok)
+        advised = _whole(raw.get("doctor_advised"))
+        take("doctor_advised", advised, advised is not None and advised >= 0)
         return cls(**values), reset
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from skill.catalogue import load_catalogue
 from skill.catalogue.model import SafetyMoment
-from tests.support.conversation import Alexa, FakeClock, headings, stored
+from tests.support.conversation import Alexa, FakeClock, answer_questions, headings, load_event, stored
 from tests.support.stopwatch import FIRST_HOLD
 
 CATALOGUE = load_catalogue()
@@ -128,17 +130,80 @@ def test_the_check_in_is_stored_and_two_worse_answers_bring_the_doctor_advice(tm
         clock.now += 24 * 3600  # the next day
     clock.now -= 24 * 3600
     feelings = stored(tmp_path / "days")["feelings"]
-    assert [f for _, f in feelings] == ["better", "worse", "worse"] and len({d for d, _ in feelings}) == 3
+    assert [f[1] for f in feelings] == ["better", "worse", "worse"] and len({f[0] for f in feelings}) == 3
     doing = alexa.intent("ProgressStatsIntent")
     assert "3 days in a row" in doing.text and re.search(r"This week: 3 days with a session, \d+ minutes in all", doing.text)
     assert "After your last 3 routines, your back felt better once and worse 2 times." in doing.text
 
 
-def test_one_check_in_a_day_counts(alexa: Alexa, tmp_path: Path) -> None:
-    for answer in ("better", "worse"):
+def test_every_check_in_is_kept_with_its_time_and_the_trend_uses_them_all(tmp_path: Path) -> None:
+    clock = FakeClock()
+    alexa = Alexa.with_clock(tmp_path / "data", clock)
+    for answer in ("worse", "better"):
         alexa.intent("StartRoutineIntent", routine=MORNING)
         alexa.intent("FeelingIntent", feeling=(answer, answer))
-    assert [f for _, f in stored(tmp_path / "data")["feelings"]] == ["worse"], "the day's last answer"
+    feelings = stored(tmp_path / "data")["feelings"]
+    assert [f[1] for f in feelings] == ["worse", "better"] and feelings[0][0] == feelings[1][0], "two on one day"
+    assert feelings[0][2] < feelings[1][2] <= clock.now, "each with the moment it was said"
+    doing = alexa.intent("ProgressStatsIntent")
+    assert "After your last 2 routines, your back felt better once and worse once." in doing.text
+
+
+def test_two_worse_answers_on_one_day_bring_the_doctor_advice(alexa: Alexa) -> None:
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    first = alexa.intent("FeelingIntent", feeling=("worse", "worse"))
+    assert "physiotherapist" not in first.text
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    second = alexa.intent("FeelingIntent", feeling=("worse", "worse"))
+    assert "twice in a row" in second.text and all(a in second.text for a in rule_texts(SafetyMoment.AFTER_PAIN))
+
+
+def _told_to_see_a_doctor(alexa: Alexa, data_dir: Path) -> None:
+    alexa.intent("SetPreferredRoutineIntent", routine=MORNING)
+    for _ in range(2):
+        alexa.intent("StartRoutineIntent", routine=MORNING)
+        told = alexa.intent("FeelingIntent", feeling=("worse", "worse"))
+    assert "see a doctor or physiotherapist before you stretch again" in told.text and told.ended
+    assert stored(data_dir)["doctor_advised"] > 0
+
+
+DOCTOR_QUESTION = "Have you seen one since?"
+
+
+def test_after_the_doctor_advice_the_next_session_asks_first_and_yes_goes_on_as_usual(alexa: Alexa, tmp_path: Path) -> None:
+    _told_to_see_a_doctor(alexa, tmp_path / "data")
+    opened = alexa.launch()
+    assert DOCTOR_QUESTION in opened.text and not opened.ended and "Hold for" not in opened.text
+    assert "yes or no" in opened.reprompt
+    usual = alexa.intent("AMAZON.YesIntent")
+    assert "Follow their advice" in usual.text and "morning back stretches" in usual.text and "Hold for" not in usual.text
+    assert "doctor_advised" not in stored(tmp_path / "data")
+    started = alexa.intent("StartRoutineIntent", routine=MORNING)
+    assert headings(started.text)[0] == "single knee to chest"
+    alexa.intent("AMAZON.StopIntent")
+    assert DOCTOR_QUESTION not in alexa.launch().text, "asked once they have"
+
+
+def test_not_yet_seen_a_doctor_offers_the_gentlest_routine_instead_of_the_one_asked_for(alexa: Alexa, tmp_path: Path) -> None:
+    _told_to_see_a_doctor(alexa, tmp_path / "data")
+    asked = alexa.intent("StartRoutineIntent", routine=FULL_BACK)  # one-shot: the question still comes first
+    assert DOCTOR_QUESTION in asked.text and "Hold for" not in asked.text
+    offered = alexa.intent("AMAZON.NoIntent")
+    assert "warm up routine" in offered.text and "stop for today?" in offered.text and "Hold for" not in offered.text
+    gentle = alexa.intent("AMAZON.YesIntent")
+    assert headings(gentle.text) == ["ankle pumps", "heel slides", "abdominal contraction"]
+    assert "Shall we go on" not in gentle.text and gentle.text.endswith("better, the same, or worse?")
+    assert stored(tmp_path / "data")["doctor_advised"] > 0, "still to see one"
+
+
+def test_not_yet_seen_a_doctor_and_no_to_the_gentlest_routine_stops_for_today(alexa: Alexa, tmp_path: Path) -> None:
+    _told_to_see_a_doctor(alexa, tmp_path / "data")
+    alexa.launch()
+    alexa.intent("AMAZON.NoIntent")
+    rest = alexa.intent("AMAZON.NoIntent")
+    assert rest.ended and "Rest your back today" in rest.text and "Hold for" not in rest.text
+    again = alexa.launch()
+    assert DOCTOR_QUESTION in again.text, "asked again next time"
 
 
 def test_silence_or_no_after_the_check_in_is_fine(alexa: Alexa) -> None:
@@ -174,3 +239,112 @@ def test_skip_the_warm_up_answers_the_warm_up_question_and_is_stored(alexa: Alex
 def test_the_summary_does_not_say_goodbye_before_its_question(alexa: Alexa) -> None:
     reply = alexa.intent("StartRoutineIntent", routine=MORNING)
     assert "Goodbye" not in reply.text and reply.text.endswith("better, the same, or worse?")
+
+
+EVERY_SESSION_LINE = "Move slowly, and never bounce. Stop if it hurts."
+
+
+def _stopped_mid_routine(alexa: Alexa) -> None:
+    """A routine long enough for several responses, stopped after its first: its place is kept."""
+    alexa.intent("SetHoldTimeIntent", seconds="30")
+    alexa.intent("SetRepsIntent", reps="5")
+    alexa.intent("AMAZON.StopIntent")
+    first = alexa.intent("StartRoutineIntent", routine=FULL_BACK)
+    assert not first.ended and "You finished" not in first.text
+    stopped = alexa.intent("AMAZON.StopIntent")
+    assert stopped.ended
+
+
+@pytest.mark.parametrize("answer", ["AMAZON.YesIntent", "AMAZON.ResumeIntent"], ids=["yes", "continue or carry on"])
+def test_a_resumed_routine_says_the_safety_line_before_its_first_hold(alexa: Alexa, answer: str) -> None:
+    _stopped_mid_routine(alexa)
+    offered = alexa.launch()
+    assert "carry on" in offered.text and "Hold for" not in offered.text
+    resumed = alexa.intent(answer)
+    assert EVERY_SESSION_LINE in before_first_hold(resumed.text), resumed.text[:300]
+    later = alexa.intent("AMAZON.NextIntent")
+    assert EVERY_SESSION_LINE not in later.text, "once a session"
+
+
+def test_a_one_shot_start_says_the_safety_line_before_its_first_hold(alexa: Alexa) -> None:
+    alexa.intent("SetPreferredRoutineIntent", routine=MORNING)
+    alexa.intent("AMAZON.StopIntent")
+    started = alexa.intent("StartRoutineIntent")  # "ask back stretch coach to start my back stretches"
+    assert EVERY_SESSION_LINE in before_first_hold(started.text)
+
+
+def test_a_name_free_start_says_the_safety_line_before_its_first_hold(alexa: Alexa) -> None:
+    verdict = alexa.handler(load_event("cfir_start_morning"), None)
+    assert verdict["response"]["canFulfillIntent"]["canFulfill"] == "YES"
+    started = alexa.intent("StartRoutineIntent", routine=MORNING)
+    assert EVERY_SESSION_LINE in before_first_hold(started.text)
+
+
+def test_warming_up_first_says_the_safety_line_before_the_warm_ups_first_movement(alexa: Alexa) -> None:
+    alexa.launch()
+    asked = alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
+    assert "warm up first?" in asked.text
+    warmed = alexa.intent("AMAZON.YesIntent")
+    assert headings(warmed.text)[0] == "ankle pumps"
+    assert EVERY_SESSION_LINE in before_first_hold(warmed.text)
+
+
+def test_the_preparation_tips_come_before_the_first_routines_one_a_day_and_never_after_them(tmp_path: Path) -> None:
+    tips = rule_texts(SafetyMoment.FIRST_USE)
+    assert len(tips) == 3 and "clothes" in tips[0] and any("force" in tip for tip in tips)
+    clock = FakeClock()
+    alexa = Alexa.with_clock(tmp_path / "days", clock)
+    for day in range(4):
+        started = alexa.intent("StartRoutineIntent", routine=MORNING)
+        opening, closing = before_first_hold(started.text), started.text[started.text.index("You finished") :]
+        assert [tip for tip in tips if tip in opening] == tips[day : day + 1], opening
+        assert not any(tip in closing for tip in tips)
+        alexa.intent("AMAZON.StopIntent")
+        again = alexa.intent("StartRoutineIntent", routine=MORNING)
+        assert not any(tip in again.text for tip in tips), "one a day"
+        alexa.intent("AMAZON.StopIntent")
+        clock.now += 24 * 3600
+
+
+def _whole_routine(alexa: Alexa, routine: tuple[str, str]) -> str:
+    """Everything said from the start of ``routine`` to its summary, answering what comes before it."""
+    reply, _ = answer_questions(alexa, alexa.intent("StartRoutineIntent", routine=routine))
+    said = [reply.text]
+    while "You finished" not in said[-1]:
+        said.append(alexa.intent("AMAZON.NextIntent").text)
+    return " ".join(said)
+
+
+def _first_hold_of(text: str, name: str) -> str:
+    """From the stretch's heading to the end of its first hold."""
+    start = re.search(rf"(?:First, |Stretch \d+ of \d+: ){re.escape(name)}\b", text)
+    assert start, name
+    return text[start.start() : text.index("Release.", start.end()) + len("Release.")]
+
+
+def test_the_abdominal_contraction_says_never_to_hold_your_breath_in_its_first_short_hold(alexa: Alexa) -> None:
+    text = _whole_routine(alexa, ("warm up routine", "warm_up"))
+    first = _first_hold_of(text, "abdominal contraction")
+    assert "Hold for 5 seconds." in first and "hold your breath" in first, first
+
+
+@pytest.mark.parametrize(("routine", "name"), [(SCIATICA, "prone press up"), (MORNING, "relaxed knee hugs")])
+def test_short_holds_get_a_breathing_cue_in_their_first_hold(alexa: Alexa, routine: tuple[str, str], name: str) -> None:
+    alexa.intent("SoreLegIntent", leg=("left", "left"))
+    stretch = next(s for s in CATALOGUE.stretches.values() if s.name == name)
+    first = _first_hold_of(_whole_routine(alexa, routine), stretch.name)
+    assert "breathe" in first.lower() and stretch.cue in first, first
+
+
+def test_a_short_introduction_still_says_to_turn_onto_your_back_after_the_face_down_press_up(alexa: Alexa) -> None:
+    for _ in range(3):
+        _whole_routine(alexa, SCIATICA)
+        alexa.intent("AMAZON.StopIntent")
+    text = _whole_routine(alexa, SCIATICA)
+    press_up = _first_hold_of(text, "prone press up")
+    knee = _first_hold_of(text, "single knee to chest")
+    steps = CATALOGUE.stretch("single_knee_to_chest").steps
+    assert not any(step in knee for step in steps), "known by heart: the short introduction"
+    assert "face down" in press_up.lower()
+    introduction = knee[: knee.index("Hold for")]
+    assert "on your back" in introduction, introduction

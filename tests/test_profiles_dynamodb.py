@@ -943,7 +943,8 @@ def test_finishing_a_routine_and_answering_the_check_in_are_stored_by_one_put_it
     assert phrase(f"feeling_{feeling}") in said(answer) and answer.ended
     attributes, version = stored()
     assert version == 3, "one write for the start, one for the answer"
-    assert attributes["feelings"] == [[today_iso(), feeling]]
+    [[day, answered, at]] = attributes["feelings"]
+    assert [day, answered] == [today_iso(), feeling] and abs(float(at) - time.time()) < 60, "kept with the moment it was said"
     assert attributes["stretch_counts"] == {s: 1 for s in stretch_ids("morning")}
     assert "progress" not in attributes
     [[day, minutes]] = attributes["minutes"]
@@ -963,7 +964,8 @@ def test_a_check_in_answer_in_a_later_session_is_stored_at_once_and_two_worse_br
     reply, made = rig.turn(lambda: alexa.intent("FeelingIntent", feeling=("worse", "worse")))
     assert made == {"GetItem": 0, "PutItem": 1, "DeleteItem": 0}, made
     assert phrase("feeling_worse_twice") in said(reply)
-    assert stored()[0]["feelings"] == [[yesterday, "worse"], [today_iso(), "worse"]]
+    assert [f[:2] for f in stored()[0]["feelings"]] == [[yesterday, "worse"], [today_iso(), "worse"]]
+    assert stored()[0]["doctor_advised"] > 0, "the next session asks whether they have seen one"
 
 
 LONG_SETTINGS = [

@@ -695,17 +695,28 @@ def test_side_is_named_before_the_steps(routine_id: str) -> None:
 
 
 def test_familiar_stretch_is_introduced_briefly() -> None:
-    """A stretch the user knows is introduced by name (and side) without its position or steps."""
-    items = (RoutineItem("single_knee_to_chest"), RoutineItem("childs_pose"))
+    """A stretch the user knows is introduced by name (and side) without its steps, and without its
+    position when the stretch before leaves the user in it."""
+    items = (RoutineItem("pelvic_tilt"), RoutineItem("single_knee_to_chest"), RoutineItem("childs_pose"))
     full = _timeline(items)
     short = _timeline(items, familiar=frozenset({"single_knee_to_chest"}))
     stretch = CATALOGUE.stretch("single_knee_to_chest")
-    brief = _introduction(short, 0)
+    brief = _introduction(short, 1)
     assert stretch.name in brief and PHRASES.say("side_left") in brief
     assert not any(step in brief for step in stretch.steps)
     assert stretch.position not in brief
     assert short.seconds() < full.seconds()
-    assert _introduction(short, 1) == _introduction(full, 1)
+    assert _introduction(short, 2) == _introduction(full, 2)
+
+
+def test_a_familiar_stretch_still_says_a_change_of_position() -> None:
+    """Known by heart, a stretch after one done in another position (or first) still says where to be."""
+    items = (RoutineItem("prone_press_up"), RoutineItem("single_knee_to_chest"))
+    both = frozenset({"prone_press_up", "single_knee_to_chest"})
+    short = _timeline(items, familiar=both)
+    assert "face down" in _introduction(short, 0)
+    after_face_down = _introduction(short, 1)
+    assert "on your back" in after_face_down and not any(step in after_face_down for step in CATALOGUE.stretch("single_knee_to_chest").steps)
 
 
 def _texts(speech: Speech) -> list[str]:

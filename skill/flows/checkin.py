@@ -13,17 +13,18 @@ TREND_ANSWERS = 5
 
 
 def feeling(turn: Turn, answer: str | None) -> Reply:
-    """Keep today's answer (better, same, worse); two "worse" in a row bring the advice to see someone.
+    """Keep the answer (better, same, worse) with its time; two "worse" in a row bring the advice to see someone.
     Words that are none of them (``None``) ask for one of them."""
     if answer is None:
         return ask_feeling_again(turn)
-    user = turn.user
-    profile = user.profile.record_feeling(user.today(turn.now_ms() / 1000), answer)
-    user.change(profile, {"feelings"})
+    user, now = turn.user, turn.now_ms() // 1000
+    profile = user.profile.record_feeling(user.today(now), answer, now)
     speech = Speech().say(turn.say(f"feeling_{answer}"))
     if profile.worse_twice():
         speech.say(turn.say("feeling_worse_twice"))
         speech.say(*(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
+        profile = profile.with_(doctor_advised=now)  # the next session asks whether they have (``doctor``)
+    user.change(profile, {"feelings", "doctor_advised"})
     if turn.was_asked(Pending.FEELING) or turn.routine is None:
         return close(speech.say(turn.say("goodbye")))
     return ask(turn, speech.say(turn.say("carry_on")), "reprompt_routine")
@@ -61,7 +62,7 @@ def stats(turn: Turn) -> list[str]:
         turn.say("stats_streak_one" if streak <= 1 else "stats_streak", days=streak),
         turn.say(_week_key(week, minutes), days=week, minutes=minutes),
     ]
-    recent = [f for _, f in profile.feelings[-TREND_ANSWERS:]]
+    recent = profile.recent_feelings(TREND_ANSWERS)  # every answer, several a day too
     if recent:
         counts = [(name, recent.count(name)) for name in ("better", "same", "worse") if recent.count(name)]
         if len(recent) == 1:

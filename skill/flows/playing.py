@@ -33,6 +33,7 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
     """Say ``prefix``, then play from ``state.position`` until the response is full or the routine ends."""
     timeline = timeline_for(turn, state)
     lead = Speech(list(prefix.parts) if prefix else [])
+    lead.say(*safety_first(turn))  # whatever the way in: a resumed routine too
     position = state.position
     if position < len(timeline) and timeline.segments[position].kind is not SegmentKind.STRETCH:
         segment = timeline.segments[position]
@@ -64,6 +65,14 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
         same_stretch=upcoming.item_index == timeline.segments[end - 1].item_index,
     )
     return _keep_length(turn, Reply(body.add(*question.speech.parts), question.reprompt))
+
+
+def safety_first(turn: Turn) -> list[str]:
+    """Before the first hold of a session: never bounce, stop if it hurts (once a session)."""
+    if turn.session.safety_said:
+        return []
+    turn.session.safety_said = True
+    return [rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.EVERY_SESSION)]
 
 
 def _keep_length(turn: Turn, reply: Reply) -> Reply:
@@ -117,7 +126,7 @@ def _closing(turn: Turn, state: RoutineState, timeline: Timeline, speech: Speech
     seconds = _done_seconds(timeline, done)
     speech.add(*turn.composer.summary(turn.routine_name(state.routine_id), len(done), len(skipped), seconds).parts)
     speech.say(*_advice(turn, state.routine_id, len(turn.user.profile.session_dates)))
-    if state.routine_id == WARM_UP_ROUTINE:
+    if state.routine_id == WARM_UP_ROUTINE and turn.user.profile.doctor_advised is None:  # else it was all for today
         routine = users_routine(turn)
         name = turn.routine_name(routine)
         return ask_question(turn, Question(Pending.GO_ON, routine), speech.say(turn.say("ask_go_on", routine=name)), routine=name)
@@ -126,14 +135,11 @@ def _closing(turn: Turn, state: RoutineState, timeline: Timeline, speech: Speech
 
 def _advice(turn: Turn, routine_id: str, sessions: int) -> list[str]:
     """One piece of the articles' advice for the end of a routine, never all at once: the
-    first-use advice over a user's first sessions, then the end-of-routine advice in turn;
-    the back break has its own."""
+    end-of-routine advice in turn (the first-use tips come before a routine: ``start``); the back
+    break has its own."""
     catalogue = turn.deps.catalogue
     if routine_id == BACK_BREAK_ROUTINE:
         rules = catalogue.safety_for(SafetyMoment.BACK_BREAK)
         return [rules[0].text] if rules else []
-    first_use = catalogue.safety_for(SafetyMoment.FIRST_USE)
-    if 0 < sessions <= len(first_use):
-        return [first_use[sessions - 1].text]
     rules = catalogue.safety_for(SafetyMoment.END_OF_ROUTINE)
     return [rules[sessions % len(rules)].text] if rules else []

@@ -25,7 +25,7 @@ from typing import Callable, NamedTuple
 from skill.engine import Where
 from skill.flows.progress import forget_progress, keep_progress
 from skill.flows.replies import ask, ask_question, close
-from skill.flows import checkin, settings
+from skill.flows import checkin, doctor, settings, welcome
 from skill.flows.routines import users_routine
 from skill.flows.start import offer_routines, start_routine
 from skill.flows.steer import Command, carry_on, pause_here, steer
@@ -136,6 +136,27 @@ def _no_reminder(turn: Turn) -> Reply:
     return settings.confirm(turn, turn.say("reminder_not_set"))
 
 
+def _doctor_seen(turn: Turn) -> Reply:
+    """Yes, they have seen a doctor or physiotherapist: on as usual (the routine that waited, or the welcome)."""
+    doctor.seen(turn)
+    if turn.about is not None:
+        return start_routine(turn, turn.about)
+    return welcome.launch(turn, greeting="doctor_seen")
+
+
+def _doctor_asked_again(turn: Turn) -> Reply:
+    """Go-on words are no answer to "have you seen a doctor?": the question again, for yes or no."""
+    return doctor.ask_seen_doctor(turn, turn.about)
+
+
+def _gentlest(turn: Turn) -> Reply:
+    return start_routine(turn, doctor.GENTLEST_ROUTINE)
+
+
+def _rest_today(turn: Turn) -> Reply:
+    return close(Speech().say(turn.say("doctor_rest_today")))
+
+
 def _carry_on_else(flow: Flow) -> Flow:
     """Go-on words to a question they do not say yes to: in the middle of a routine it plays on (the
     question dropped, nothing changed); otherwise ``flow``."""
@@ -168,6 +189,8 @@ ANSWERS: dict[Pending, Answers] = {
     Pending.REPS: Answers(_reps_yes, settings.decline_pending_setting, _carry_on_else(_reps_yes)),
     Pending.ANOTHER_ROUTINE: Answers(_another_routine, _stop_here, _another_routine),
     Pending.REMINDER_TIME: Answers(ask_reminder_time, _no_reminder, _carry_on_else(ask_reminder_time)),
+    Pending.SEEN_DOCTOR: Answers(_doctor_seen, doctor.offer_gentlest, _doctor_asked_again),
+    Pending.GENTLE_ROUTINE: Answers(_gentlest, _rest_today, _gentlest),
 }
 
 

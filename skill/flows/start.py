@@ -7,7 +7,8 @@ from typing import Any
 from skill.catalogue.model import SafetyMoment
 from skill.engine import RoutineState
 from skill.engine.plan import Limit, limits
-from skill.flows.playing import finish_if_heard, play, timeline_for
+from skill.flows.doctor import ask_seen_doctor, needs_asking
+from skill.flows.playing import finish_if_heard, play, safety_first, timeline_for
 from skill.flows.routines import routine_items
 from skill.flows.replies import ask, ask_question
 from skill.flows.turn import Pending, Question, Turn
@@ -23,6 +24,8 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
     warm up first, unless the user chose "always" or "skip"). ``warm_up`` is that answer.
     """
     finish_if_heard(turn)  # a routine that just ended (the warm-up before this one) is counted first
+    if needs_asking(turn, routine_id):  # told to see a doctor last time: that comes first
+        return ask_seen_doctor(turn, routine_id)
     user, now_ms, catalogue = turn.user, turn.now_ms(), turn.deps.catalogue
     profile = user.profile
     items = routine_items(turn, routine_id)
@@ -53,15 +56,25 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
 
 
 def _safety_first(turn: Turn) -> list[str]:
-    """Before the first hold of a session: never bounce, stop if it hurts; the doctor advice on first use."""
-    catalogue, profile = turn.deps.catalogue, turn.user.profile
+    """Before the first hold of a session: never bounce, stop if it hurts; the doctor advice on first
+    use; and before each of a user's first routines, one preparation tip in turn (clothes and space,
+    never force a position, breathe normally), so that it is heard before they get on the floor."""
+    profile = turn.user.profile
     said: list[str] = []
     if not profile.disclaimer_given:
         said.append(turn.say("disclaimer"))
-    if not turn.session.safety_said:
-        said.extend(rule.text for rule in catalogue.safety_for(SafetyMoment.EVERY_SESSION))
-        turn.session.safety_said = True
+    said.extend(safety_first(turn))
+    sessions = len(profile.session_dates)
+    welcomed = sessions == 0 and profile.disclaimer_given  # the welcome said the first tip with the disclaimer
+    if not welcomed and profile.session_dates[-1:] != (turn.user.today(turn.now_ms() / 1000).isoformat(),):
+        said.extend(first_tip(turn))
     return said
+
+
+def first_tip(turn: Turn) -> list[str]:
+    """The preparation tip for a user's next first routine (one for each of the first few), if any."""
+    tips, sessions = turn.deps.catalogue.safety_for(SafetyMoment.FIRST_USE), len(turn.user.profile.session_dates)
+    return [tips[sessions].text] if sessions < len(tips) else []
 
 
 def kept_sentence(turn: Turn, kept: tuple[Limit, ...]) -> str | None:

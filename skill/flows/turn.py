@@ -53,6 +53,8 @@ class Pending(str, Enum):
     REPS = "reps"  # "how many repetitions, from 1 to 10?" (a bare number answers)
     ANOTHER_ROUTINE = "another_routine"  # after the check-in, "next": "would you like another routine?"
     REMINDER_TIME = "reminder_time"  # "what time each day?" (a bare time answers it: SetReminderIntent)
+    SEEN_DOCTOR = "seen_doctor"  # "have you seen a doctor or physiotherapist since?" (about the routine that waits)
+    GENTLE_ROUTINE = "gentle_routine"  # not yet: "the warm up routine, or stop for today?" (about that routine)
 
 
 class Asked(NamedTuple):
@@ -79,6 +81,8 @@ ASKED: dict[Pending, Asked] = {
     Pending.REPS: Asked("ask_reps_reprompt"),
     Pending.ANOTHER_ROUTINE: Asked("ask_another_routine_reprompt"),
     Pending.REMINDER_TIME: Asked("reminder_ask_time_reprompt"),
+    Pending.SEEN_DOCTOR: Asked("doctor_ask_reprompt"),
+    Pending.GENTLE_ROUTINE: Asked("doctor_gentle_reprompt"),
 }
 
 

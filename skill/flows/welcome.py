@@ -3,9 +3,10 @@ routine, offer the user's routine, or welcome a new user) and leaving it."""
 
 from __future__ import annotations
 
-from skill.catalogue.model import SafetyMoment
 from skill.engine import Status
+from skill.flows.doctor import ask_seen_doctor, needs_asking
 from skill.flows.playing import finish_if_heard
+from skill.flows.start import first_tip
 from skill.flows.progress import keep_progress, saved_routine, stored_question
 from skill.flows.replies import ask, ask_question, close
 from skill.flows.steer import pause_here
@@ -15,36 +16,34 @@ from skill.flows.user_data import Deletion
 from skill.speech import Reply, Speech
 
 
-# The first-use advice that belongs before anyone gets on the floor.
-SPACE_AND_CLOTHES = "clothes_and_space"
-
-
-def launch(turn: Turn) -> Reply:
+def launch(turn: Turn, greeting: str = "welcome_back") -> Reply:
+    """``greeting``: the phrase that opens a returning user's welcome."""
     profile = turn.user.profile
+    if needs_asking(turn):  # told to see a doctor last time: that comes first
+        return ask_seen_doctor(turn, None, turn.say("welcome_back"))
     question = stored_question(turn)
     if question is not None and question.about is not None:  # newer than any stored place: asked after it
         again = ASKED[question.kind].again
         assert again is not None
         name = turn.routine_name(question.about)
-        speech = Speech().say(turn.say("welcome_back"), turn.say(again, routine=name))
+        speech = Speech().say(turn.say(greeting), turn.say(again, routine=name))
         return ask_question(turn, question, speech, routine=name)
     saved = saved_routine(turn)
     if saved is not None:
         turn.session.routine = saved
         stretch = turn.deps.engine.stretch_at(saved)
         speech = Speech().say(
-            turn.say("welcome_back"),
+            turn.say(greeting),
             turn.say("offer_continue", routine=turn.routine_name(saved.routine_id), stretch=stretch.name),
         )
         return ask_question(turn, Question(Pending.CARRY_ON, saved.routine_id), speech)
     if profile.own_routine or profile.preferred_routine:
         name = turn.routine_name(users_routine(turn))
-        speech = Speech().say(turn.say("welcome_back"), turn.say("offer_users_routine", routine=name))
+        speech = Speech().say(turn.say(greeting), turn.say("offer_users_routine", routine=name))
         return ask(turn, speech, "offer_routines_reprompt")
     speech = Speech().say(turn.say("welcome"))
     if not profile.disclaimer_given:
-        speech.say(turn.say("disclaimer"))
-        speech.say(*(r.text for r in turn.deps.catalogue.safety_for(SafetyMoment.FIRST_USE) if r.id == SPACE_AND_CLOTHES))
+        speech.say(turn.say("disclaimer"), *first_tip(turn))
         turn.user.change(profile.with_(disclaimer_given=True), {"disclaimer_given"})
     return ask(turn, speech.say(turn.say("offer_routines")), "offer_routines_reprompt")
 

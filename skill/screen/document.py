@@ -95,7 +95,10 @@ def chunk_showing(timeline: Timeline, start: int, ends_ms: tuple[int, ...], phra
             pages.append(Page(stretch.id, stretch.name[:1].upper() + stretch.name[1:], counter, (stretch.position, *stretch.steps)))
             if page_of[item]:  # the first page is showing already
                 cues.append(Cue(begins, page_of[item]))
-        if segment.kind in (SegmentKind.HOLD, SegmentKind.COUNT):
+        if segment.kind is SegmentKind.HOLD:  # words before "Hold for" (the repetition, a cue) come first
+            hold_ms = min(ends - begins, timeline.items[item].hold * 1000)
+            cues.append(Cue(ends - hold_ms, page_of[item], hold_ms))
+        elif segment.kind is SegmentKind.COUNT:
             cues.append(Cue(begins, page_of[item], ends - begins))
     return Showing(tuple(pages), tuple(cues))
 

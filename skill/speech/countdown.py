@@ -59,23 +59,41 @@ def _timeline(opening: str, cues: list[tuple[float, str]]) -> tuple[list[Text | 
     return parts, kept
 
 
+def _counts(seconds: int, phrases: Phrases) -> list[tuple[float, str]]:
+    """The cues of a hold of ``seconds`` on its clock: ``(start time, text)``."""
+    remaining_values = [r for r in range(seconds - 1, 0, -1) if r <= FINAL_COUNT_FROM or r % 10 == 0]
+    return [(float(seconds - remaining), _cue_text(remaining, index, phrases)) for index, remaining in enumerate(remaining_values)]
+
+
+def coaching_fits(seconds: int, phrases: Phrases, coaching: str) -> bool:
+    """Whether ``coaching`` fits inside a hold of ``seconds``, between "Hold for ..." and the first count.
+
+    A hold too short for it has it said just before "Hold for ..." instead, so that it is heard
+    all the same and the hold keeps its length.
+
+    >>> from skill.speech.phrases import phrases_for
+    >>> cue = "Keep breathing the whole time and never hold your breath."
+    >>> coaching_fits(30, phrases_for("en-US"), cue), coaching_fits(5, phrases_for("en-US"), cue)
+    (True, False)
+    """
+    counts = _counts(seconds, phrases)
+    at = speaking_seconds(phrases.say("hold_start", seconds=seconds)) + COACHING_AFTER_SECONDS
+    first_cue = counts[0][0] if counts else seconds - speaking_seconds(phrases.say("release"))
+    return at + speaking_seconds(coaching) + COACHING_AFTER_SECONDS <= first_cue
+
+
 def hold_countdown(seconds: int, phrases: Phrases, coaching: str | None = None) -> Timed:
     """A hold of ``seconds``, from "Hold for ..." to the end of "Release.".
 
     ``coaching`` (the stretch's cue, like "Breathe normally.") is said just after the
-    opening when there is room for it before the first count; its time comes out of the hold.
+    opening when there is room for it before the first count (``coaching_fits``); its time
+    comes out of the hold.
     """
     release = phrases.say("release")
     opening = phrases.say("hold_start", seconds=seconds)
-    cues: list[tuple[float, str]] = []
-    remaining_values = [r for r in range(seconds - 1, 0, -1) if r <= FINAL_COUNT_FROM or r % 10 == 0]
-    for index, remaining in enumerate(remaining_values):
-        cues.append((float(seconds - remaining), _cue_text(remaining, index, phrases)))
-    if coaching:
-        at = speaking_seconds(opening) + COACHING_AFTER_SECONDS
-        first_cue = cues[0][0] if cues else seconds - speaking_seconds(release)
-        if at + speaking_seconds(coaching) + COACHING_AFTER_SECONDS <= first_cue:
-            cues.insert(0, (at, coaching))
+    cues = _counts(seconds, phrases)
+    if coaching and coaching_fits(seconds, phrases, coaching):
+        cues.insert(0, (speaking_seconds(opening) + COACHING_AFTER_SECONDS, coaching))
     cues.append((seconds - speaking_seconds(release), release))
     parts, kept = _timeline(opening, cues)
     said = [seconds - int(round(at)) for at, text in kept[:-1] if text != coaching]

@@ -32,7 +32,7 @@ from skill.engine.segments import (
     segments,
     settle_seconds,
 )
-from skill.speech.countdown import counted_set, hold_countdown
+from skill.speech.countdown import coaching_fits, counted_set, hold_countdown
 from skill.speech.phrases import Phrases
 from skill.speech.rate import BETWEEN_SENTENCES_SECONDS, speaking_seconds, texts_seconds
 from skill.speech.ssml import MAX_BREAK_MS, Part, Pause, Speech, Text
@@ -196,11 +196,15 @@ class Timeline:
         parts: list[Part] = []
         if segment.rep > 0:  # the first repetition needs no number
             parts.append(Text(p.say("rep_of", rep=segment.rep + 1, total=item.reps)))
-        parts.append(hold_countdown(item.hold, p, coaching=stretch.cue if segment.rep == 0 else None))
+        coaching = stretch.cue if segment.rep == 0 else None  # the stretch's own cue, in its first hold
+        if coaching and not coaching_fits(item.hold, p, coaching):
+            parts.append(Text(coaching))  # too short a hold for it: just before, so it is heard all the same
+        parts.append(hold_countdown(item.hold, p, coaching=coaching))
         return parts
 
     def _introduction(self, index: int, side_index: int) -> list[Part]:
-        """Heading, the side to start on (``side_index``), then position and steps (or just the name for a familiar one)."""
+        """Heading, the side to start on (``side_index``), then position and steps; a familiar stretch
+        gets its name alone, and its position when it differs from the one before (or it comes first)."""
         p, stretch = self.phrases, self.stretch(index)
         side = side_name(self.phrases, stretch, side_index)
         key = "stretch_heading_first" if index == 0 and len(self.items) > 1 else "stretch_heading"
@@ -211,6 +215,8 @@ class Timeline:
             same_place = index > 0 and self.stretch(index - 1).position == stretch.position
             texts.append(p.say("same_position", variant=index) if same_place else stretch.position)
             texts.extend(stretch.steps)
+        elif index == 0 or self.stretch(index - 1).posture != stretch.posture:
+            texts.append(stretch.position)  # known by heart, but a change of position is still said
         if stretch.caution and not (index > 0 and self.stretch(index - 1).caution == stretch.caution):
             texts.append(stretch.caution)  # said once for two stretches in a row that share it
         return [Text(t) for t in texts]

@@ -373,7 +373,8 @@ def before_first_hold(ssml: str, tmp: Path) -> tuple[float, float]:
     match = FIRST_HOLD.search(ssml)
     if match is None:
         raise ValueError("no hold in the response")
-    lead = ssml[: match.start()] + "</speak>"
+    # Breaks at the very end (the time to settle into position) follow the last word: not talk, not counted.
+    lead = re.sub(r'(?:\s*<break time="\d+ms"/>)+\s*$', "", ssml[: match.start()]) + "</speak>"
     _, last_sound = render(lead, tmp / "lead.wav").sound_span()
     silences = sum(int(ms) for ms in re.findall(r'<break time="(\d+)ms"/>', lead)) / 1000.0
     return last_sound - silences, last_sound
