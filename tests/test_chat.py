@@ -27,7 +27,7 @@ def test_scripted_chat_plays_the_morning_routine_through(tmp_path: Path) -> None
     assert len(turns) == 2
     assert "First, single knee to chest, left side." in turns[0]
     assert turns[0].count("[hold 20 s: 10… 5, 4, 3, 2, 1]") == 3
-    assert "You finished morning back stretches" in turns[0] and "How does your back feel now" in turns[0]
+    assert "You finished the morning back stretches" in turns[0] and "How does your back feel now" in turns[0]
     assert "<break" not in result.stdout and "&apos;" not in result.stdout
     assert "No routine is playing right now" in turns[1], "the routine ended with its last response"
 
@@ -54,7 +54,7 @@ def test_chat_keeps_the_place_between_runs(tmp_path: Path) -> None:
     again = ChatSession.local(tmp_path)
     welcome = again.say("launch")
     assert "carry on" in welcome.text and "child's pose" in welcome.text
-    assert "Let's carry on with full back routine. Move slowly, and never bounce. Stop if it hurts. Stretch 3 of 5: child's pose" in again.say("yes").text
+    assert "Let's carry on with the full back routine. Move slowly, and never bounce. Stop if it hurts. Stretch 3 of 5: child's pose" in again.say("yes").text
 
 
 def test_chat_resolves_slots_like_alexa(tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_morning_plays_through_in_one_response_and_ends_with_the_summary(alexa: 
     assert headings(reply.text) == ["single knee to chest", "double knee to chest", "relaxed knee hugs"]
     assert reply.text.count("Hold for 20 seconds.") == 3, "both sides of the first stretch and the second, unasked"
     assert "Say next" not in reply.text, "nothing asks the user to speak"
-    assert "You finished morning back stretches: 3 stretches" in reply.text
+    assert "You finished the morning back stretches: 3 stretches" in reply.text
     assert reply.text.rstrip().endswith("How does your back feel now: better, the same, or worse?")
     assert not reply.ended and "better, the same, or worse" in reply.reprompt, "silence hears the question again"
     bye = alexa.intent("FeelingIntent", feeling=("better", "better"))
@@ -97,7 +97,7 @@ def test_every_routine_finishes_in_at_most_three_utterances(alexa: Alexa, routin
     announced = [h for r in alexa.history for h in headings(r.text)]
     warm_up = [CATALOGUE.stretch(i.stretch_id).name for i in CATALOGUE.routine(routine.warm_up).items] if routine.warm_up else []
     assert announced == warm_up + [CATALOGUE.stretch(i.stretch_id).name for i in routine.items]
-    assert f"You finished {routine.name}: {len(warm_up) + len(routine.items)} stretches" in reply.text
+    assert f"You finished the {routine.name}: {len(warm_up) + len(routine.items)} stretches" in reply.text
 
 
 def test_long_holds_span_responses_cut_only_between_stretches(alexa: Alexa) -> None:
@@ -111,7 +111,7 @@ def test_long_holds_span_responses_cut_only_between_stretches(alexa: Alexa) -> N
         assert "Whenever you're ready, say next for" in earlier.reprompt
     announced = [h for r in responses for h in headings(r.text)]
     assert announced == ["back flexion", "single knee to chest", "child's pose", "chin to chest", "ear to shoulder"]
-    assert "You finished full back routine: 5 stretches" in reply.text and "skipped" not in reply.text
+    assert "You finished the full back routine: 5 stretches" in reply.text and "skipped" not in reply.text
 
 
 def test_the_navigation_hint_and_safety_note_come_once_per_user(alexa: Alexa) -> None:
@@ -119,7 +119,7 @@ def test_the_navigation_hint_and_safety_note_come_once_per_user(alexa: Alexa) ->
     assert "never bounce" in first.text and "To steer, say Alexa" in first.text
     second = alexa.intent("StartRoutineIntent", routine=MORNING)
     assert "To steer, say Alexa" not in second.text and "ask your doctor" not in second.text
-    assert "Morning back stretches, about" in second.text
+    assert "The morning back stretches, about" in second.text
     help_reply = alexa.intent("AMAZON.HelpIntent")
     assert "pause, skip" in help_reply.text or "pause, next, skip" in help_reply.text
 
@@ -157,7 +157,7 @@ def test_skip_while_the_second_stretch_is_explained_skips_it(clocked: tuple[Alex
     skipped = alexa.intent("SkipIntent", at=during_second)
     assert headings(skipped.text)[0] == "child's pose"
     reply, _ = play_to_end(alexa, skipped)
-    assert "You finished full back routine: 4 stretches" in reply.text and "You skipped one" in reply.text
+    assert "You finished the full back routine: 4 stretches" in reply.text and "You skipped one" in reply.text
 
 
 def test_skip_after_a_response_skips_the_stretch_it_announced(clocked: tuple[Alexa, FakeClock, Path]) -> None:
@@ -236,7 +236,7 @@ def test_silence_at_a_response_boundary_then_relaunch_carries_on_from_the_announ
     welcome = alexa.launch()
     assert "carry on" in welcome.text and announced.group(1) in welcome.text
     carried = alexa.intent("AMAZON.YesIntent")
-    assert carried.text.startswith("Let's carry on with full back routine.")
+    assert carried.text.startswith("Let's carry on with the full back routine.")
     assert headings(carried.text)[0] == announced.group(1)
 
 
@@ -246,7 +246,7 @@ def test_yes_next_and_continue_all_carry_on(alexa: Alexa, answer: str) -> None:
     alexa.intent("AMAZON.StopIntent")
     alexa.launch()
     carried = alexa.intent(answer)
-    assert carried.text.startswith("Let's carry on with full back routine.")
+    assert carried.text.startswith("Let's carry on with the full back routine.")
 
 
 def test_walking_away_mid_response_resumes_at_the_side_that_was_playing(clocked: tuple[Alexa, FakeClock, Path]) -> None:

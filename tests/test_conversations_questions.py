@@ -80,7 +80,7 @@ def test_a_relaunch_resumes_at_the_repetition_with_a_short_cue(clocked: Alexa, h
     assert "single knee to chest" in welcome.text and "carry on" in welcome.text
     carried = clocked.intent("AMAZON.YesIntent")
     assert carried.text.startswith(
-        "Let's carry on with full back routine. Move slowly, and never bounce. Stop if it hurts. Back to single knee to chest, left side. Repetition 3 of 5. Get back into position."
+        "Let's carry on with the full back routine. Move slowly, and never bounce. Stop if it hurts. Back to single knee to chest, left side. Repetition 3 of 5. Get back into position."
     ), carried.text[:200]
     left_side = carried.text.split(RIGHT_SIDE_CUE)[0]
     assert left_side.count("Hold for 30 seconds.") == 3, "repetitions 3, 4 and 5 of the left side, no more"
@@ -161,8 +161,8 @@ ASKING = {
     "sore_leg": (lambda alexa: alexa.intent("StartRoutineIntent", routine=SCIATICA), "Which leg is sore"),
     "confirm_setting": (long_reps_for_the_full_back, "Shall I keep that?"),
     "feeling": (lambda alexa: alexa.intent("StartRoutineIntent", routine=MORNING), "How does your back feel now"),
-    "go_on": (lambda alexa: alexa.intent("StartRoutineIntent", routine=WARM_UP), "Shall we go on with your lower back routine?"),
-    "switch_routine": (mid_routine_another_named, "start morning back stretches instead?"),
+    "go_on": (lambda alexa: alexa.intent("StartRoutineIntent", routine=WARM_UP), "Shall we go on with the lower back routine?"),
+    "switch_routine": (mid_routine_another_named, "start the morning back stretches instead?"),
     "hold_seconds": (lambda alexa: alexa.intent("SetHoldTimeIntent"), "How many seconds should each hold be"),
     "reps": (lambda alexa: alexa.intent("SetRepsIntent"), "How many repetitions of each stretch"),
     "another_routine": (check_in_then_next, "Would you like another one?"),
@@ -212,7 +212,7 @@ def check_go_on(kind: str, reply: Reply, data_dir: Path) -> None:
     """What the go-on words do to each kind of question: yes, except where that would be wrong."""
     text = reply.text
     if kind == "carry_on":
-        assert text.startswith("Let's carry on with full back routine.")
+        assert text.startswith("Let's carry on with the full back routine.")
     elif kind == "skip_after_pain":
         assert headings(text)[0] == "single knee to chest" and "back flexion" not in headings(text)
     elif kind == "delete_data":  # never a delete without a plain yes
@@ -257,7 +257,7 @@ def test_the_go_on_words_answer_every_question(alexa: Alexa, tmp_path: Path, kin
 @pytest.mark.parametrize("word", ["next", "continue"])
 def test_next_after_the_check_in_offers_another_routine_or_goodbye(alexa: Alexa, word: str) -> None:
     finished = alexa.intent("StartRoutineIntent", routine=MORNING)
-    assert "You finished morning back stretches" in finished.text
+    assert "You finished the morning back stretches" in finished.text
     offered = go_on(alexa, word)
     assert offered.text == "That's today's routine done. Would you like another one?"
     assert not offered.ended and offered.reprompt
@@ -270,8 +270,8 @@ def test_next_after_the_check_in_offers_another_routine_or_goodbye(alexa: Alexa,
 
 
 SILENT_AT = {
-    "warm_up": ("You were about to start lower back routine.", "Shall we warm up first?"),
-    "sore_leg": ("You were about to start sciatica relief.", "Which leg is sore: left, right, or both?"),
+    "warm_up": ("You were about to start the lower back routine.", "Shall we warm up first?"),
+    "sore_leg": ("You were about to start the sciatica relief.", "Which leg is sore: left, right, or both?"),
 }
 
 
@@ -293,7 +293,7 @@ def test_silence_at_a_question_before_a_routine_keeps_it_for_the_next_launch(ale
         assert "We'll warm up first." in started.text
     else:
         started = alexa.intent("SoreLegIntent", leg=("left", "left"))
-        assert "Sciatica relief" in started.text
+        assert "The sciatica relief" in started.text
     assert FIRST_HOLD.search(started.text)
     alexa.intent("AMAZON.StopIntent")
     assert "You were about to start" not in alexa.launch().text, "an answered question is not asked again"
@@ -399,7 +399,7 @@ def test_lets_go_answers_which_leg_is_sore(alexa: Alexa, tmp_path: Path) -> None
     assert reply.text == "Just say left, right, or both."
     assert "warm up" not in reply.text and not reply.ended
     started = alexa.intent("SoreLegIntent", leg=("right", "right"))
-    assert "Sciatica relief" in started.text and stored(tmp_path / DATA)["sore_leg"] == "right"
+    assert "The sciatica relief" in started.text and stored(tmp_path / DATA)["sore_leg"] == "right"
 
 
 @pytest.mark.parametrize("question", [["warm_up", ["lower_back"], None], ["confirm_setting", {"reps": 1}, 3], ["go_on", "nowhere", None], "warm_up"])

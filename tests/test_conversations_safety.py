@@ -47,7 +47,7 @@ def test_a_setting_that_makes_the_routine_longer_than_half_an_hour_is_confirmed_
     data_dir = tmp_path / "data"
     alexa.intent("SetPreferredRoutineIntent", routine=FULL_BACK)
     asked = alexa.intent("SetRepsIntent", reps="10")
-    assert re.search(r"With 10 repetitions, your full back routine would take about \d+ minutes\. Shall I keep that\?", asked.text)
+    assert re.search(r"With 10 repetitions, the full back routine would take about \d+ minutes\. Shall I keep that\?", asked.text)
     assert "reps" not in stored(data_dir), "nothing is stored before the yes"
     kept = alexa.intent("AMAZON.YesIntent")
     assert "10 repetitions" in kept.text and stored(data_dir)["reps"] == 10
@@ -83,7 +83,7 @@ def test_the_warm_up_routine_leads_into_the_users_routine(alexa: Alexa) -> None:
     warm = alexa.intent("StartRoutineIntent", routine=("warm up routine", "warm_up"))
     while "You finished" not in warm.text:
         warm = alexa.intent("AMAZON.NextIntent")
-    assert warm.text.rstrip().endswith("Shall we go on with your morning back stretches?") and not warm.ended
+    assert warm.text.rstrip().endswith("Shall we go on with the morning back stretches?") and not warm.ended
     onward = alexa.intent("AMAZON.YesIntent")
     assert headings(onward.text)[0] == "single knee to chest"
 

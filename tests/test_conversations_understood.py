@@ -46,13 +46,13 @@ def test_outside_a_routine_go_words_start_the_users_routine(tmp_path: Path, go: 
     session = ChatSession.local(tmp_path)
     session.say("launch")
     started = session.say(go).text
-    assert "Neck and shoulder stretches" in started and "[hold" in started
+    assert "The neck and shoulder stretches" in started and "[hold" in started
 
 
 def test_naming_another_routine_mid_routine_asks_first_and_no_carries_on(tmp_path: Path) -> None:
     session, _ = chat(tmp_path, *MID_ROUTINE)
     asked = session.say("let's do the neck and shoulders").text
-    assert "middle of full back routine" in asked and "neck and shoulder stretches instead?" in asked
+    assert "middle of the full back routine" in asked and "neck and shoulder stretches instead?" in asked
     kept = session.say("no").text
     assert kept.startswith("Stretch 3 of 5: child's pose."), kept[:120]
 
@@ -61,7 +61,7 @@ def test_naming_another_routine_mid_routine_and_saying_yes_switches(tmp_path: Pa
     session, _ = chat(tmp_path, *MID_ROUTINE)
     session.say("start my neck stretches")
     switched = session.say("yes").text
-    assert "Neck and shoulder stretches" in switched and "child's pose" not in switched.split("[hold")[0]
+    assert "The neck and shoulder stretches" in switched and "child's pose" not in switched.split("[hold")[0]
 
 
 def test_naming_the_same_routine_mid_routine_just_carries_on(tmp_path: Path) -> None:
@@ -195,7 +195,7 @@ def test_the_change_never_goes_against_what_was_asked(tmp_path: Path) -> None:
 
 def test_right_now_is_a_filler(tmp_path: Path) -> None:
     _, said = chat(tmp_path, "set my preferred routine to the morning stretches", "start my stretches right now")
-    assert "Morning back stretches" in said[-1] and "[hold" in said[-1]
+    assert "The morning back stretches" in said[-1] and "[hold" in said[-1]
 
 
 # Pain as people say it, none of it in the held-out file: each must stop the stretch, whatever the wording.

@@ -100,7 +100,7 @@ def test_long_holds_over_http(server: str) -> None:
     assert max(int(ms) for ms in re.findall(r'time="(\d+)ms"', ssml)) <= 10_000
     assert intent_of(turns[4]) == "ProgressIntent" and "3 stretches to go" in said[4]
     assert intent_of(turns[5]) == "AMAZON.NextIntent" and "Stretch 3 of 5: child's pose" in said[5]
-    assert "You finished full back routine" in said[5], "the rest fits in one response"
+    assert "You finished the full back routine" in said[5], "the rest fits in one response"
     # Half a minute into that response, child's pose is playing.
     assert intent_of(turns[6]) == "AMAZON.PauseIntent" and "Paused at child's pose" in said[6]
     assert "child's pose" in said[7] and "Hold for 30 seconds." in said[7]
@@ -150,7 +150,7 @@ def test_settings_by_voice_over_http(server: str) -> None:
         user="amzn1.ask.account.E2E-SETTINGS",
     )
     said = [speech(t) for t in turns]
-    assert "lower back routine is now your routine" in said[0]
+    assert "Your routine is now the lower back routine" in said[0]
     assert "30 seconds" in said[1]
     assert "5 repetitions" in said[2]
     assert "beginner" in said[3]

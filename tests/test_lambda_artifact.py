@@ -189,5 +189,5 @@ def test_handler_runs_from_the_zip_alone(task_dir: Path, runtime_dir: Path, tmp_
     assert "Welcome" in launch["outputSpeech"]["ssml"]
     assert launch["shouldEndSession"] is False
     assert "First, single knee to chest" in start["outputSpeech"]["ssml"]
-    assert "You finished morning back stretches" in start["outputSpeech"]["ssml"]
+    assert "You finished the morning back stretches" in start["outputSpeech"]["ssml"]
     assert "How does your back feel now" in start["outputSpeech"]["ssml"], "the whole morning routine plays in one response"

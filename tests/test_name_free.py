@@ -214,9 +214,9 @@ def test_session_attributes_the_skill_would_rewrite_come_back_as_sent(send: Any,
 @pytest.mark.parametrize(
     ("said", "resolved", "starts"),
     [
-        ("morning back stretches", "morning", "Morning back stretches, about"),
-        ("the Upper Back", None, "Neck and shoulder stretches, about"),  # a synonym only the model has, unresolved
-        ("My Morning Stretches", None, "Morning back stretches, about"),
+        ("morning back stretches", "morning", "The morning back stretches, about"),
+        ("the Upper Back", None, "The neck and shoulder stretches, about"),  # a synonym only the model has, unresolved
+        ("My Morning Stretches", None, "The morning back stretches, about"),
         ("yoga flow", "", None),  # Alexa resolved nothing
         ("pilates", None, None),
     ],

@@ -229,7 +229,7 @@ def stretch_names_in_order(text: str) -> list[str]:
 def offered_stretch(text: str, routine_name: str) -> str | None:
     """The stretch named in an offer to carry on ``routine_name``, or None when there is no such offer."""
     for stretch in CATALOGUE.stretches.values():
-        if phrase("offer_continue", routine=routine_name, stretch=stretch.name) in text:
+        if phrase("offer_continue", routine=f"the {routine_name}", stretch=stretch.name) in text:
             return stretch.name
     return None
 
@@ -520,7 +520,7 @@ def test_preferred_routine_set_by_voice_is_stored_at_once_and_played_in_a_later_
 ) -> None:
     """"set my preferred routine to lower back" is in the table when confirmed; next session "start my back stretches" plays it."""
     done = lambda_alexa.intent("SetPreferredRoutineIntent", routine=LOWER_BACK)
-    assert phrase("preferred_set", routine="lower back routine") in said(done) and not done.ended
+    assert phrase("preferred_set", routine="the lower back routine") in said(done) and not done.ended
     item = raw_item(USER)
     assert item is not None and item["attributes"]["M"]["preferred_routine"] == {"S": "lower_back"}, "stored before the reply"
     assert relay.received["PutItem"] == 1, "BACKSTRETCH_TABLE and BACKSTRETCH_DYNAMODB_ENDPOINT were used"
@@ -696,7 +696,7 @@ def test_my_routine_says_name_stretches_hold_and_reps_from_the_stored_profile(ri
     alexa.intent("AMAZON.StopIntent")
     reply = said(alexa.intent("MyRoutineIntent"))
     names = [CATALOGUE.stretch(i.stretch_id).name for i in CATALOGUE.routine("lower_back").items]
-    assert phrase("my_routine", routine="lower back routine", stretches=PHRASES.join(names)) in reply
+    assert phrase("my_routine", routine="the lower back routine", stretches=PHRASES.join(names)) in reply
     assert phrase("my_hold", seconds=30) in reply and phrase("my_reps", reps=3) in reply
     assert takes in reply and takes in default
     assert reply.split(takes)[1] != default.split(takes)[1], "the length follows the stored hold and reps"
@@ -728,7 +728,7 @@ def test_own_routine_add_remove_play_and_clear(rig: Rig, stored: Stored) -> None
     assert phrase("own_routine_name") in started.lower()
     assert stretch_names_in_order(started) == ["single knee to chest", "lying hamstring stretch", "knee twist", "child's pose"]
     cleared = alexa.intent("ClearRoutineIntent")
-    assert phrase("cleared", routine="lower back routine") in said(cleared)
+    assert phrase("cleared", routine="the lower back routine") in said(cleared)
     assert "own_routine" not in stored()[0]
     alexa.intent("AMAZON.StopIntent")
     lower_back = skip_warm_up(alexa, alexa.intent("StartRoutineIntent"))
@@ -740,7 +740,7 @@ def test_removing_the_last_own_stretch_falls_back_to_the_preferred_routine(rig: 
     seed({**SEEDED, "preferred_routine": "morning", "own_routine": ["childs_pose"]})
     alexa = rig.device()
     reply = alexa.intent("RemoveStretchIntent", stretch=CHILDS_POSE)
-    assert phrase("removed_last", name="child's pose", routine="morning back stretches") in said(reply)
+    assert phrase("removed_last", name="child's pose", routine="the morning back stretches") in said(reply)
     assert "own_routine" not in stored()[0]
 
 
@@ -754,7 +754,7 @@ def test_progress_stats_after_a_routine_today_say_one_day(rig: Rig) -> None:
     alexa.end()
     reply = said(alexa.intent("ProgressStatsIntent"))
     assert phrase("stats_streak_one") in reply
-    week = re.search(re.escape(phrase("stats_week_one", minutes=999)).replace("999", r"(\d+)"), reply)
+    week = re.search(re.escape(phrase("stats_week", days=1, minutes=999)).replace("999", r"(\d+)"), reply)
     assert week is not None, reply
     # The routine's one response, on the stopwatch's fixed-rate clock (its opening and summary included).
     assert abs(int(week.group(1)) - fixed_rate_seconds(routine.ssml) / 60) <= 1, (week.group(0), fixed_rate_seconds(routine.ssml))
@@ -874,7 +874,7 @@ def test_the_warm_up_routine_leads_into_the_users_routine_and_both_are_stored_by
     seed(RETURNING)
     alexa = rig.device()
     warm_up = alexa.intent("StartRoutineIntent", routine=("warm up routine", "warm_up"))
-    assert said(warm_up).endswith(phrase("ask_go_on", routine="lower back routine")) and not warm_up.ended
+    assert said(warm_up).endswith(phrase("ask_go_on", routine="the lower back routine")) and not warm_up.ended
     started, made = rig.turn(lambda: alexa.intent("AMAZON.YesIntent"))
     assert made == {"GetItem": 0, "PutItem": 1, "DeleteItem": 0}, made
     text = said(started)
@@ -932,7 +932,7 @@ def test_finishing_a_routine_and_answering_the_check_in_are_stored_by_one_put_it
     started, made = rig.turn(lambda: alexa.intent("StartRoutineIntent", routine=MORNING))
     assert made == {"GetItem": 1, "PutItem": 1, "DeleteItem": 0}, made
     assert said(started).endswith(CHECK_IN) and not started.ended and "better, the same, or worse" in started.reprompt
-    summary = phrase("finished", routine="morning back stretches", done=3, length="@").split("@")[0]
+    summary = phrase("finished", routine="the morning back stretches", done=3, length="@").split("@")[0]
     assert summary in said(started).split(CHECK_IN)[0], "the summary comes before the question"
     attributes, _ = stored()
     assert attributes["progress"]["status"] == "playing"
@@ -997,7 +997,7 @@ def test_a_setting_that_makes_the_routine_longer_than_half_an_hour_is_stored_onl
     asked, made = rig.turn(lambda: alexa.intent(intent, **slots))
     assert made == {"GetItem": 0, "PutItem": 0, "DeleteItem": 0}, made
     assert stored() == (profile, 1), "nothing is stored before the yes"
-    lead, tail = phrase(f"confirm_long_{name}", value=value, routine="full back routine", length="@").split("@")
+    lead, tail = phrase(f"confirm_long_{name}", value=value, routine="the full back routine", length="@").split("@")
     text = said(asked)
     assert lead in text and tail in text and not asked.ended, text
     length = re.search(r"(\d+) minutes", text.split(lead, 1)[1])
@@ -1221,7 +1221,7 @@ def test_interrupted_routine_is_offered_and_continued_where_it_stopped(rig: Rig,
     assert offered is not None and offered != "back flexion", welcome
     assert offered in second, "a stretch from the response heard last, or announced at its end"
     carried_on = alexa.intent("AMAZON.YesIntent")
-    assert phrase("continue_saved", routine="full back routine") in said(carried_on)
+    assert phrase("continue_saved", routine="the full back routine") in said(carried_on)
     assert stretch_names_in_order(said(carried_on))[0] == offered
     assert holds(carried_on)
 
@@ -1235,7 +1235,7 @@ def test_only_a_recent_interrupted_routine_is_offered(rig: Rig, seed: Callable[.
     assert (offered_stretch(welcome, "morning back stretches") is not None) is offered
     alexa.intent("AMAZON.StopIntent")
     onward = said(alexa.intent("AMAZON.NextIntent"))
-    assert (phrase("continue_saved", routine="morning back stretches") in onward) is offered
+    assert (phrase("continue_saved", routine="the morning back stretches") in onward) is offered
     assert (phrase("no_routine") in onward) is not offered
 
 
@@ -1783,7 +1783,7 @@ def test_web_server_on_dynamodb_keeps_the_preferred_routine(tmp_path: Path, tabl
             return got_body
 
         alexa = Alexa(over_http)
-        assert phrase("preferred_set", routine="lower back routine") in said(alexa.intent("SetPreferredRoutineIntent", routine=LOWER_BACK))
+        assert phrase("preferred_set", routine="the lower back routine") in said(alexa.intent("SetPreferredRoutineIntent", routine=LOWER_BACK))
         assert stored()[0]["preferred_routine"] == "lower_back"
         alexa.intent("AMAZON.StopIntent")
         started = said(skip_warm_up(alexa, alexa.intent("StartRoutineIntent")))

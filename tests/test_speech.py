@@ -24,7 +24,7 @@ from skill.engine import PlanItem, SegmentKind, Settings, build_plan
 from skill.flows.playing import CLOSING_RESERVE_CHARS
 from skill.speech import Composer, Speech, SpeechLimitError, phrases_for
 from skill.speech.countdown import counted_set, hold_countdown
-from skill.speech.phrases import available_locales
+from skill.speech.phrases import available_locales, fill
 from skill.speech.rate import speaking_seconds, ssml_seconds
 from skill.speech.ssml import Pause, Text, Timed
 from skill.speech.timeline import RESPONSE_BUDGET_CHARS, Timeline, speech_chars
@@ -840,7 +840,7 @@ def test_every_locale_key_is_used() -> None:
 def _fill(template: str) -> str:
     """Fill every ``{field}`` with a value that needs escaping, so escaping is exercised too."""
     fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    return template.format(**{name: 'R&D <"x">' for name in fields})
+    return fill(template, **{name: 'R&D <"x">' for name in fields})
 
 
 @pytest.mark.parametrize("locale", available_locales())
@@ -852,7 +852,7 @@ def test_every_phrase_renders_as_xml(locale: str) -> None:
         for template in [value] if isinstance(value, str) else value:
             assert isinstance(template, str), key
             fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-            for text in (template.format(**{name: "x" for name in fields}), _fill(template)):
+            for text in (fill(template, **{name: "x" for name in fields}), _fill(template)):
                 assert ET.fromstring(Speech().say(text).ssml()).text == text.strip()
 
 

@@ -91,7 +91,7 @@ def test_installed_wheel_chats_from_anywhere(venv: Path, tmp_path: Path) -> None
     )
     assert chat.returncode == 0, chat.stderr[-3000:]
     reply = chat.stdout.split("Alexa:", 1)[1]
-    assert "Morning back stretches, about" in reply
+    assert "The morning back stretches, about" in reply
     assert "First, single knee to chest" in reply
-    assert "You finished morning back stretches" in reply
+    assert "You finished the morning back stretches" in reply
     assert any(data_dir.iterdir()), "the chat stored the user's progress in the data dir"

@@ -60,7 +60,7 @@ def stats(turn: Turn) -> list[str]:
         return [turn.say("stats_none")]
     said = [
         turn.say("stats_streak_one" if streak <= 1 else "stats_streak", days=streak),
-        turn.say(_week_key(week, minutes), days=week, minutes=minutes),
+        turn.say("stats_week" if minutes else "stats_week_no_minutes", days=week, minutes=minutes),
     ]
     recent = profile.recent_feelings(TREND_ANSWERS)  # every answer, several a day too
     if recent:
@@ -72,8 +72,3 @@ def stats(turn: Turn) -> list[str]:
             said.append(turn.say("trend", answers=len(recent), parts=turn.phrases.join(parts)))
     return said
 
-
-def _week_key(days: int, minutes: int) -> str:
-    if minutes:
-        return "stats_week_one" if days == 1 else "stats_week"
-    return "stats_week_one_no_minutes" if days == 1 else "stats_week_no_minutes"

@@ -26,7 +26,7 @@ def set_preferred(turn: Turn, routine_id: str | None, heard: str | None = None) 
         return offer_routines(turn, "routine_unknown", heard=heard) if heard else offer_routines(turn)
     profile = turn.user.profile.with_(preferred_routine=routine_id)
     turn.user.change(profile, {"preferred_routine"})
-    texts = [turn.say("preferred_set", routine=turn.deps.catalogue.routine(routine_id).name)]
+    texts = [turn.say("preferred_set", routine=turn.routine_name(routine_id))]
     if profile.own_routine:
         texts.append(turn.say("own_routine_still_first"))
     return confirm(turn, *texts, changed=True)

@@ -124,7 +124,9 @@ def _closing(turn: Turn, state: RoutineState, timeline: Timeline, speech: Speech
     skipped = state.skipped
     done = [i for i in range(len(state.items)) if i not in skipped]
     seconds = _done_seconds(timeline, done)
-    speech.add(*turn.composer.summary(turn.routine_name(state.routine_id), len(done), len(skipped), seconds).parts)
+    last = state.items[done[-1] if done else -1].stretch_id  # the position the user ends in
+    posture = turn.deps.catalogue.stretch(last).posture
+    speech.add(*turn.composer.summary(turn.routine_name(state.routine_id), len(done), len(skipped), seconds, posture).parts)
     speech.say(*_advice(turn, state.routine_id, len(turn.user.profile.session_dates)))
     if state.routine_id == WARM_UP_ROUTINE and turn.user.profile.doctor_advised is None:  # else it was all for today
         routine = users_routine(turn)

@@ -56,7 +56,7 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, 
     turn.user.change(changed, {field})
     extra = [change] if change else []
     if field == "reps":
-        said = turn.say("reps_set" if value > 1 else "reps_set_one", reps=value)
+        said = turn.say("reps_set", reps=value)
         return confirm(turn, said, *extra, turn.say("ranges_apply"), changed=True)
     texts = [turn.say("hold_set", seconds=value), *extra]
     if profile.hold_seconds is None and profile.level is Level.BEGINNER:

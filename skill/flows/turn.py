@@ -296,9 +296,10 @@ class Turn:
         return self.deps.phrases.say(key, **values)
 
     def routine_name(self, routine_id: str) -> str:
-        """A catalogue routine's spoken name; anything else is the user's own routine."""
+        """A routine as a sentence names it, one rule for all: a catalogue routine with its article
+        ("the lower back routine"); anything else is the user's own routine."""
         if routine_id in self.deps.catalogue.routines:
-            return self.deps.catalogue.routine(routine_id).name
+            return self.say("routine_called", name=self.deps.catalogue.routine(routine_id).name)
         return self.say("own_routine_name")
 
 

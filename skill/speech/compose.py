@@ -21,6 +21,10 @@ from skill.speech.ssml import Pause, Speech
 from skill.speech.timeline import side_name
 
 
+# Where the user is after the routine's last stretch, for the word that sends them on (the rest: the floor).
+FINAL_WORDS = {"sitting": "goodbye_finished_sitting", "standing": "goodbye_finished_standing"}
+
+
 @dataclass
 class Reply:
     """What to say, what to say if the user stays silent, and whether the session ends.
@@ -106,13 +110,14 @@ class Composer:
         reprompt = p.say("reprompt_boundary", name=stretch.name)
         return Reply(Speech().say(ask), Speech().say(reprompt))
 
-    def summary(self, routine_name: str, done: int, skipped: int, seconds: float) -> Speech:
+    def summary(self, routine_name: str, done: int, skipped: int, seconds: float, posture: str = "on_back") -> Speech:
+        """Well done, what was done, and a word for getting up that fits the ``posture`` the user ends in:
+        on the floor, give the back a moment; sitting or standing, there is no floor to get up from."""
         p = self.phrases
-        key = "finished_one" if done == 1 else "finished"
-        speech = Speech().say(p.say(key, routine=routine_name, done=done, length=self.length(seconds)))
+        speech = Speech().say(p.say("finished", routine=routine_name, done=done, length=self.length(seconds)))
         if skipped:
             speech.say(p.say("finished_skipped_one" if skipped == 1 else "finished_skipped", skipped=skipped))
-        return speech.say(p.say("goodbye_finished"))
+        return speech.say(p.say(FINAL_WORDS.get(posture, "goodbye_finished_floor")))
 
     def progress(self, stretches_left: int, seconds_left: float) -> str:
         p = self.phrases

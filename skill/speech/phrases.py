@@ -4,6 +4,9 @@
 A value is a template string or a list of variants (``say(key, variant=n)``
 picks one deterministically, so tests and "repeat" stay stable).
 
+A number that counts something says its noun with it, one rule for every sentence:
+``{count:stretch|stretches}`` is "1 stretch" or "3 stretches".
+
 Example:
     >>> phrases_for("en-US").say("seconds_left", seconds=20)
     '20 seconds left.'
@@ -12,11 +15,34 @@ Example:
 from __future__ import annotations
 
 import json
+import string
 from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
 
 DEFAULT_LOCALE = "en-US"
+
+
+class _Counting(string.Formatter):
+    """Formats ``{n:singular|plural}`` as the number and the noun that agrees with it.
+
+    >>> _Counting().format("{n:day|days} in a row", n=1), _Counting().format("{n:day|days}", n=2)
+    ('1 day in a row', '2 days')
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, many = format_spec.split("|", 1)
+            return f"{value} {one if str(value) == '1' else many}"
+        return str(super().format_field(value, format_spec))
+
+
+_FORMATTER = _Counting()
+
+
+def fill(template: str, **values: Any) -> str:
+    """``template`` with ``values`` put in, counted nouns agreeing with their numbers."""
+    return _FORMATTER.format(template, **values)
 
 
 class Phrases(NamedTuple):
@@ -28,7 +54,7 @@ class Phrases(NamedTuple):
         template = self.table[key]
         if isinstance(template, list):
             template = template[variant % len(template)]
-        return template.format(**values)
+        return fill(template, **values)
 
     def variants(self, key: str) -> int:
         value = self.table[key]
