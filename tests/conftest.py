@@ -37,3 +37,12 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 def alexa(tmp_path: Path) -> Alexa:
     """A simulated device talking to the skill through ``lambda_handler`` with request fixtures."""
     return Alexa.for_lambda(tmp_path / "data")
+
+
+MAX_WORKERS = 8  # each worker starts its own DynamoDB Local (a Java process) when its tests need one
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``--numprocesses=auto``: two workers per core, at most eight. Many tests wait on purpose (a slow
+    store, a stalled upload, a deadline on a real socket); a second worker per core works meanwhile."""
+    return min(MAX_WORKERS, 2 * (os.cpu_count() or 1))
