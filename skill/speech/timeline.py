@@ -19,7 +19,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from skill.catalogue.model import Catalogue, Stretch
 from skill.engine.plan import PlanItem
@@ -47,6 +47,18 @@ def side_name(phrases: Phrases, stretch: Stretch, side_index: int) -> str | None
 
 # Characters of SSML one response may carry: Alexa's limit is 8000; keep a margin.
 RESPONSE_BUDGET_CHARS = 7600
+
+
+def _running_ms(lead: float, amounts: Iterable[float]) -> tuple[int, ...]:
+    """``lead``, then the running total after each of ``amounts``, in whole milliseconds.
+
+    >>> _running_ms(0.5, [1.0, 0.25])
+    (500, 1500, 1750)
+    """
+    totals = [lead]
+    for amount in amounts:
+        totals.append(totals[-1] + amount)
+    return tuple(int(round(t * 1000)) for t in totals)
 
 
 class RenderedSegment(NamedTuple):
@@ -118,19 +130,11 @@ class Timeline:
 
     def ends_ms(self, start: int, end: int, lead_seconds: float) -> tuple[int, ...]:
         """Where segments ``start``..``end - 1`` end in a response whose first ``lead_seconds`` go before them."""
-        ends, clock = [int(round(lead_seconds * 1000))], lead_seconds
-        for rendered in self.rendered[start:end]:
-            clock += rendered.seconds
-            ends.append(int(round(clock * 1000)))
-        return tuple(ends)
+        return _running_ms(lead_seconds, (r.seconds for r in self.rendered[start:end]))
 
     def spoken_ms(self, start: int, end: int, lead_spoken: float) -> tuple[int, ...]:
         """How much of each of ``ends_ms(start, end, ...)`` is words, after ``lead_spoken`` seconds of them."""
-        spoken, clock = [int(round(lead_spoken * 1000))], lead_spoken
-        for rendered in self.rendered[start:end]:
-            clock += rendered.spoken
-            spoken.append(int(round(clock * 1000)))
-        return tuple(spoken)
+        return _running_ms(lead_spoken, (r.spoken for r in self.rendered[start:end]))
 
     # -- responses -------------------------------------------------------------------------
 
