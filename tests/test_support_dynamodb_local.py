@@ -3,31 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
+from tests.support.dynamodb_local import DynamoDBLocal, client, find_jar
+from tests.support.e2e import port_answers
+
 pytest_plugins = ["tests.support.fixtures_dynamodb"]
 
-try:
-    from tests.support.dynamodb_local import DynamoDBLocal, client, find_jar
-    from tests.support.e2e import port_answers
-except ModuleNotFoundError:  # tests/ itself is on sys.path (no tests/__init__.py)
-    from support.dynamodb_local import DynamoDBLocal, client, find_jar  # type: ignore[no-redef]
-    from support.e2e import port_answers  # type: ignore[no-redef]
+TableMaker = Callable[[Any, str], str]  # the create_dynamodb_table fixture: (client, name) -> name
 
 
-def test_the_shared_server_serves_the_api(dynamodb_local: DynamoDBLocal) -> None:
+def test_the_shared_server_serves_the_api(dynamodb_local: DynamoDBLocal, create_dynamodb_table: TableMaker) -> None:
     """The session's server: create an on-demand table keyed on ``id`` and round-trip an item."""
     assert dynamodb_local.running
     assert dynamodb_local.endpoint == f"http://127.0.0.1:{dynamodb_local.port}"
     assert dynamodb_local.startup_seconds is not None and dynamodb_local.startup_seconds < dynamodb_local.startup_timeout
     ddb = client(dynamodb_local.endpoint)
-    ddb.create_table(
-        TableName="backstretch-tooling",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_dynamodb_table(ddb, "backstretch-tooling")
     try:
         table = ddb.describe_table(TableName="backstretch-tooling")["Table"]
         assert table["TableStatus"] == "ACTIVE"
@@ -40,15 +34,10 @@ def test_the_shared_server_serves_the_api(dynamodb_local: DynamoDBLocal) -> None
         ddb.delete_table(TableName="backstretch-tooling")
 
 
-def test_another_instance_is_a_separate_database_and_stops_cleanly(dynamodb_local: DynamoDBLocal) -> None:
+def test_another_instance_is_a_separate_database_and_stops_cleanly(dynamodb_local: DynamoDBLocal, create_dynamodb_table: TableMaker) -> None:
     """A second instance is a fresh in-memory database on its own port; stopping closes it, twice is fine."""
     shared = client(dynamodb_local.endpoint)
-    shared.create_table(
-        TableName="only-in-the-shared-one",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_dynamodb_table(shared, "only-in-the-shared-one")
     try:
         with DynamoDBLocal() as own:
             assert own.port != dynamodb_local.port
