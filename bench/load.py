@@ -55,25 +55,29 @@ class FuzzResult:
     summary: str
 
 
-def _event(kind: str, user: str, session: str, new: bool, intent: dict[str, Any] | None = None) -> bytes:
+def event(
+    kind: str, user: str, session: str, new: bool, intent: dict[str, Any] | None = None,
+    attributes: dict[str, Any] | None = None, skill: str = "amzn1.ask.skill.load", ahead_seconds: int = 3600,
+) -> bytes:
+    """A request as Alexa sends it, stamped ``ahead_seconds`` from now (by default after any reply has played)."""
     request: dict[str, Any] = {
         "type": kind,
         "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),  # after replies play
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + ahead_seconds)),
         "locale": "en-US",
     }
     if intent is not None:
         request["intent"] = intent
-    system = {"application": {"applicationId": "amzn1.ask.skill.load"}, "user": {"userId": user}}
+    system = {"application": {"applicationId": skill}, "user": {"userId": user}}
     return json.dumps({
         "version": "1.0",
-        "session": {"new": new, "sessionId": session, **system, "attributes": {}},
+        "session": {"new": new, "sessionId": session, **system, "attributes": attributes or {}},
         "context": {"System": system},
         "request": request,
     }).encode()
 
 
-def _intent(name: str, **slots: str) -> dict[str, Any]:
+def intent_with(name: str, **slots: str) -> dict[str, Any]:
     return {"name": name, "confirmationStatus": "NONE", "slots": {k: {"name": k, "value": v} for k, v in slots.items()}}
 
 
@@ -82,16 +86,14 @@ def _conversation(url: str, user: str, latencies: list[float], errors: list[str]
     attributes: dict[str, Any] = {}
     turns = [
         ("LaunchRequest", None),
-        ("IntentRequest", _intent("SetHoldTimeIntent", seconds="25")),
-        ("IntentRequest", _intent("SetRepsIntent", reps="2")),
-        ("IntentRequest", _intent("StartRoutineIntent", routine="morning")),
-        ("IntentRequest", _intent("FeelingIntent", feeling="better")),
+        ("IntentRequest", intent_with("SetHoldTimeIntent", seconds="25")),
+        ("IntentRequest", intent_with("SetRepsIntent", reps="2")),
+        ("IntentRequest", intent_with("StartRoutineIntent", routine="morning")),
+        ("IntentRequest", intent_with("FeelingIntent", feeling="better")),
     ]
     for number, (kind, intent) in enumerate(turns):
-        body = json.loads(_event(kind, user, session, number == 0, intent))
-        body["session"]["attributes"] = attributes
         started = time.perf_counter()
-        status, answer = post(url, json.dumps(body).encode())
+        status, answer = post(url, event(kind, user, session, number == 0, intent, attributes))
         took = time.perf_counter() - started
         with lock:
             latencies.append(took)

@@ -26,34 +26,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from load import event, intent_with  # noqa: E402  (bench/load.py)
 from tests.support.e2e import post, serve  # noqa: E402
 
 # What the skill says when a setting could not be stored (skill/speech/locales/en-US.json, store_unavailable).
 CANNOT_SAVE = "can't save"
-
-
-def _event(kind: str, user: str, session: str, new: bool, attributes: dict[str, Any], intent: dict[str, Any] | None) -> bytes:
-    request: dict[str, Any] = {
-        "type": kind,
-        "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "locale": "en-US",
-    }
-    if intent is not None:
-        request["intent"] = intent
-    system = {"application": {"applicationId": "amzn1.ask.skill.bench"}, "user": {"userId": user}}
-    return json.dumps({
-        "version": "1.0",
-        "session": {"new": new, "sessionId": session, **system, "attributes": attributes},
-        "context": {"System": system},
-        "request": request,
-    }).encode()
-
-
-def _intent(name: str, **slots: str) -> dict[str, Any]:
-    return {"name": name, "confirmationStatus": "NONE", "slots": {k: {"name": k, "value": v} for k, v in slots.items()}}
 
 
 class Tally:
@@ -74,13 +53,13 @@ def _user(url: str, user: str, until: float, tally: Tally, seed: int) -> None:
         hold, reps = pick.randrange(10, 91), pick.randrange(1, 11)
         turns = [
             ("LaunchRequest", None, None),
-            ("IntentRequest", _intent("SetHoldTimeIntent", seconds=str(hold)), ("hold_seconds", hold)),
-            ("IntentRequest", _intent("SetRepsIntent", reps=str(reps)), ("reps", reps)),
+            ("IntentRequest", intent_with("SetHoldTimeIntent", seconds=str(hold)), ("hold_seconds", hold)),
+            ("IntentRequest", intent_with("SetRepsIntent", reps=str(reps)), ("reps", reps)),
         ]
         for number, (kind, intent, setting) in enumerate(turns):
             started = time.perf_counter()
             try:
-                status, answer = post(url, _event(kind, user, session, number == 0, attributes, intent))
+                status, answer = post(url, event(kind, user, session, number == 0, intent, attributes, skill="amzn1.ask.skill.bench", ahead_seconds=0))
             except OSError as error:
                 status, answer = 0, {"error": repr(error)}
             took = time.perf_counter() - started
