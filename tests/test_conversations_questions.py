@@ -80,9 +80,10 @@ def test_a_relaunch_resumes_at_the_repetition_with_a_short_cue(clocked: Alexa, h
     assert "single knee to chest" in welcome.text and "carry on" in welcome.text
     carried = clocked.intent("AMAZON.YesIntent")
     assert carried.text.startswith(
-        "Let's carry on with the full back routine. Move slowly, and never bounce. Stop if it hurts. Back to single knee to chest, left side. Repetition 3 of 5. Get back into position."
+        "Let's carry on with the full back routine. Move slowly, and never bounce. Stop if it hurts. Back to single knee to chest, left side. Get back into position. Repetition 3 of 5. Hold for 30 seconds."
     ), carried.text[:200]
     left_side = carried.text.split(RIGHT_SIDE_CUE)[0]
+    assert left_side.count("Repetition 3 of 5.") == 1, "the repetition is named once, by its hold"
     assert left_side.count("Hold for 30 seconds.") == 3, "repetitions 3, 4 and 5 of the left side, no more"
     assert "Stretch 2 of 5" not in carried.text, "the steps are not read again"
     assert headings(carried.text)[0] != "back flexion"
@@ -346,7 +347,7 @@ def test_a_question_mid_routine_keeps_the_place(clocked: Alexa, aside: str) -> N
     assert "Paused at back flexion" in paused.text
     ASIDES[aside](clocked)
     resumed = clocked.intent("AMAZON.ResumeIntent")
-    assert "Back to back flexion. Repetition 2 of 5." in resumed.text, resumed.text[:200]
+    assert "Back to back flexion. Get back into position. Repetition 2 of 5. Hold for 30 seconds." in resumed.text, resumed.text[:200]
 
 
 MID_ROUTINE_QUESTIONS = {
@@ -367,7 +368,7 @@ def test_go_on_words_to_a_question_mid_routine_never_loop(clocked: Alexa, tmp_pa
     intent, question = MID_ROUTINE_QUESTIONS[kind]
     assert question in clocked.intent(intent).text
     resumed = go_on(clocked, word)
-    assert resumed.text.startswith("Back to back flexion. Repetition 2 of 5."), resumed.text[:200]
+    assert resumed.text.startswith("Back to back flexion. Get back into position. Repetition 2 of 5."), resumed.text[:200]
     assert stored(tmp_path / "clocked")["hold_seconds"] == 30, "nothing changed, nothing deleted"
 
 

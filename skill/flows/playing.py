@@ -37,8 +37,7 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
     position = state.position
     if position < len(timeline) and timeline.segments[position].kind is not SegmentKind.STRETCH:
         segment = timeline.segments[position]
-        stretch, reps = timeline.stretch(segment.item_index), state.items[segment.item_index].reps
-        lead.add(*turn.composer.recap(stretch, segment.side_index, segment.rep, reps).parts)
+        lead.add(*turn.composer.recap(timeline.stretch(segment.item_index), segment.side_index).parts)
         if segment.kind in (SegmentKind.SETTLE, SegmentKind.SIDE):
             position += 1  # the recap gets the user back into position itself
     state = state.with_(position=position)

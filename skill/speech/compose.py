@@ -80,25 +80,23 @@ class Composer:
             speech.say(p.say("navigation_hint"))
         return speech
 
-    def recap(self, stretch: Stretch, side_index: int, rep: int = 0, reps: int = 1) -> Speech:
-        """Picking a stretch up in the middle: which one, which side, which repetition (``rep``
-        counts from 0, said from the second on), and time to get back into it: a short cue, never
-        the full steps again.
+    def recap(self, stretch: Stretch, side_index: int) -> Speech:
+        """Picking a stretch up in the middle: which one, which side, and time to get back into it:
+        a short cue, never the full steps again.
 
-        It ends in silence: what follows starts with words (a hold, a rest or a counted set).
+        It ends in silence: what follows starts with words (a hold, a rest or a counted set). The
+        repetition is not named here: the hold that follows names it, right before it starts.
 
         >>> from skill.catalogue import load_catalogue
         >>> from skill.speech.phrases import phrases_for
         >>> stretch = load_catalogue().stretch("single_knee_to_chest")
-        >>> Composer(phrases_for("en-US")).recap(stretch, 1, rep=2, reps=5).plain()
-        'Back to single knee to chest, right side. Repetition 3 of 5. Get back into position. …'
+        >>> Composer(phrases_for("en-US")).recap(stretch, 1).plain()
+        'Back to single knee to chest, right side. Get back into position. …'
         """
         p = self.phrases
         side = side_name(self.phrases, stretch, side_index)
-        words = [p.say("recap_side", name=stretch.name, side=side) if side else p.say("recap", name=stretch.name)]
-        if rep > 0:
-            words.append(p.say("recap_repetition", rep=rep + 1, reps=reps))
-        return Speech().say(*words, p.say("get_back_into_position")).add(Pause(SETTLE_SECONDS * 1000))
+        heading = p.say("recap_side", name=stretch.name, side=side) if side else p.say("recap", name=stretch.name)
+        return Speech().say(heading, p.say("get_back_into_position")).add(Pause(SETTLE_SECONDS * 1000))
 
     def next_question(self, number: int, total: int, stretch: Stretch, same_stretch: bool) -> Reply:
         """The end of a response that is not the last: what comes next and what to say."""
