@@ -216,6 +216,18 @@ def test_pain_said_twenty_ways_mid_routine_stops_the_stretch_and_keeps_the_place
     assert user(tmp_path)["progress"]["status"] != "done"
 
 
+# Pain and "stop" in one breath: pain comes first, so the user hears why to stop and how to go on.
+PAIN_AND_STOP = ["I have pain in my back, please stop", "it hurts stop", "stop it hurts", "ouch stop", "stop I'm in pain"]
+
+
+@pytest.mark.parametrize("line", PAIN_AND_STOP)
+def test_pain_said_with_stop_gets_the_pain_advice_and_keeps_the_place(tmp_path: Path, line: str) -> None:
+    session, _ = chat(tmp_path, *MID_ROUTINE)
+    said = session.say(line).text
+    assert "Never push into pain" in said and "doctor" in said, (line, said[:200])
+    assert user(tmp_path)["progress"]["status"] == "paused"
+
+
 @pytest.mark.parametrize("line", ["blah blah purple monkey", "turn off the kitchen lights", "er hmm"])
 def test_mid_routine_words_not_understood_stop_keep_the_place_and_say_how_to_report_pain_first(tmp_path: Path, line: str) -> None:
     session, _ = chat(tmp_path, *MID_ROUTINE)
