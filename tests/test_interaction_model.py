@@ -46,7 +46,7 @@ CUSTOM_INTENTS: dict[str, tuple[dict[str, str], list[str]]] = {
     ),
     "PainIntent": (
         {"where": "BODY_PART"},
-        ["this hurts", "ouch", "it hurts", "that's painful", "my back hurts", "i feel pain", "owww", "my {where} is sore",
+        ["this hurts", "ouch", "it hurts", "that's painful", "my {where} hurts", "i feel pain", "owww", "my {where} is sore",
          "it is paining", "that's too much", "ow ow ow", "i felt something", "that's not right"],
     ),
     "FullStepsIntent": ({}, ["tell me the full steps", "how do i do this one", "explain this stretch"]),

@@ -67,7 +67,7 @@ CASES: list[tuple[str, str, str | None, str | None]] = [
     ("this hurts", "PainIntent", None, None),
     ("Ouch!", "PainIntent", None, None),
     ("owww", "PainIntent", None, None),
-    ("my back hurts", "PainIntent", None, None),
+    ("my back hurts", "PainIntent", "where", "back"),
     ("that's painful", "PainIntent", None, None),
     ("Ouch, that hurts!", "PainIntent", None, None),
     # Settings.
@@ -478,3 +478,9 @@ def test_a_slot_answer_alone_is_not_guessed_into_its_intent(matcher: Matcher) ->
     """ "every day at noon" answers "what time each day?": without the question it is no request."""
     assert matcher.match("every day at noon").intent != "SetReminderIntent"
     assert matcher.match("every day at noon", eliciting=("SetReminderIntent", "time")).intent == "SetReminderIntent"
+
+
+@pytest.mark.parametrize("text", ["hang on my knee is sore", "one sec my back is aching", "pause it is aching", "wait my hip is hurting"])
+def test_pain_next_to_a_steering_word_is_pain(matcher: Matcher, text: str) -> None:
+    """Words of pain beside "wait", "hang on" or "pause": pain, which must never be missed, comes first."""
+    assert matcher.match(text).intent == "PainIntent"

@@ -61,6 +61,7 @@ from skill.interaction_model import builtin_phrases, interaction_model
 from skill.spoken_numbers import to_iso_duration, to_iso_time, words_to_number
 
 FALLBACK_INTENT: Final = "AMAZON.FallbackIntent"
+PAIN_INTENT: Final = "PainIntent"  # never missed: it wins the second stage with a fair share of the words
 
 # A slot captures 1-6 words; the text is normalised to single spaces first.
 _SLOT_CAPTURE: Final = r"(\S+(?: \S+){0,5})"
@@ -251,7 +252,7 @@ class Matcher:
         words = self._strip_fillers(normalise_text(text)).split()
         if self._evidence is None:
             self._evidence = WordEvidence(self._sample_words())
-        best = self._evidence.best(words)
+        best = self._evidence.best(words, first=PAIN_INTENT)
         if best is None:
             return IntentMatch(FALLBACK_INTENT, {})
         intent = best[0]

@@ -39,6 +39,10 @@ _CLITICS: Final = ("'s", "'re", "'ve", "'m", "'ll", "'d", "n't")
 MIN_SHARE: Final = 0.35
 MIN_LEAD: Final = 0.15
 MIN_WORDS_WORTH: Final = 0.4
+# The intent that must never be missed (``best(first=...)``) needs no lead: words of pain next to a
+# steering word ("wait, it's hurting") are pain, since taking pain for something else leaves someone
+# stretching into it, while the other way round only stops the stretch and gives advice.
+MIN_FIRST_SHARE: Final = 0.3
 
 
 def stem(word: str) -> str:
@@ -109,13 +113,23 @@ class WordEvidence:
             return {}
         return {intent: (value / total, value) for intent, value in evidence.items() if value > 0}
 
-    def best(self, words: Sequence[str]) -> tuple[str, float] | None:
+    def best(self, words: Sequence[str], first: str | None = None) -> tuple[str, float] | None:
         """The intent ``words`` point to and its share, or None when no intent is clearly ahead.
 
-        >>> WordEvidence([("A", ["stop"]), ("B", ["go"])]).best(["stop", "go"]) is None
+        ``first`` (pain) is taken whenever it holds a fair share of the evidence, ahead or not.
+
+        >>> evidence = WordEvidence([("A", ["stop"]), ("B", ["go"])])
+        >>> evidence.best(["stop", "go"]) is None
         True
+        >>> evidence.best(["stop", "go"], first="A")
+        ('A', 0.5)
         """
-        ranked = sorted(self._evidence(words).items(), key=lambda item: item[1][0], reverse=True)
+        found = self._evidence(words)
+        if first in found:
+            share, amount = found[first]
+            if share >= MIN_FIRST_SHARE and amount >= MIN_WORDS_WORTH * self._unknown_weight:
+                return first, round(share, 3)
+        ranked = sorted(found.items(), key=lambda item: item[1][0], reverse=True)
         if not ranked:
             return None
         intent, (share, amount) = ranked[0]
