@@ -6,9 +6,10 @@ chest that has become easy says nothing about the press up, and one that hurt mu
 others back or be played at full strength because the others went well.
 
 - ``Growth``: article 003 has beginners hold about 10 seconds in the first days and work toward
-  longer holds. The hold a stretch is done at, how many times in a row it was done comfortably at
-  it (to the end of a routine, without "this hurts" and before any "worse" check-in), and whether
-  the user chose it (yes to "shall we try 15?"): a chosen hold is what they play from then on.
+  longer holds. The hold a stretch is done at, on how many days it was done comfortably at it (to
+  the end of a routine, without "this hurts" and with no "worse" check-in since), the last of those
+  days, and whether the user chose it (yes to "shall we try 15?"): a chosen hold is what they play
+  from then on. Days, not routines: two routines one morning are not two days of getting used to it.
 - ``Pain``: the day "this hurts" was said during a stretch, and the days since on which it was done
   without pain; at ``PAIN_FREE_SESSIONS`` such days it is forgotten, back to normal.
 
@@ -18,8 +19,8 @@ Only strings and whole numbers are stored.
 
 Example:
     >>> from skill.catalogue import load_catalogue
-    >>> parse_growth({"single_knee_to_chest": [10, 5, 0], "no_such": [10, 1, 0]}, load_catalogue())
-    ((('single_knee_to_chest', Growth(hold=10, times=5, chosen=False)),), False)
+    >>> parse_growth({"single_knee_to_chest": [10, 5, 0, "2026-12-08"], "no_such": [10, 1, 0, ""]}, load_catalogue())
+    ((('single_knee_to_chest', Growth(hold=10, times=5, chosen=False, day='2026-12-08')),), False)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any, NamedTuple
 
 from skill.catalogue import Catalogue
 
-# "You've done knee to chest five times at 10 seconds. Shall we try 15?": after this many comfortable times.
+# "You've done knee to chest five times at 10 seconds. Shall we try 15?": after this many comfortable days.
 OFFER_AFTER = 5
 HOLD_STEP_SECONDS = 5  # 004's 15-20 s: one step at a time, never past the stretch's article range
 PAIN_FREE_SESSIONS = 2  # days without pain after which a stretch that hurt is back to normal
@@ -42,11 +43,12 @@ class Growth(NamedTuple):
     """One stretch on the way to longer holds."""
 
     hold: int  # seconds the count below is at
-    times: int = 0  # done comfortably at ``hold``, in a row
+    times: int = 0  # days it was done comfortably at ``hold``, in a row
     chosen: bool = False  # the user said yes to ``hold``: it is theirs from now on
+    day: str = ""  # the last day counted (ISO date), "" before the first
 
-    def to_list(self) -> list[int]:
-        return [self.hold, self.times, int(self.chosen)]
+    def to_list(self) -> list[Any]:
+        return [self.hold, self.times, int(self.chosen), self.day]
 
 
 class Pain(NamedTuple):
@@ -64,25 +66,29 @@ Hurt = tuple[tuple[str, Pain], ...]
 
 
 def parse_growth(raw: Any, catalogue: Catalogue) -> tuple[Grown, bool]:
-    """Stored ``{stretch: [hold, times, chosen]}``: the valid entries, and False if any was dropped.
+    """Stored ``{stretch: [hold, days, chosen, last day]}``: the valid entries, and False if any was dropped.
 
     >>> from skill.catalogue import load_catalogue
-    >>> parse_growth({"single_knee_to_chest": [10**9, 1, 0]}, load_catalogue())
+    >>> parse_growth({"single_knee_to_chest": [10**9, 1, 0, ""]}, load_catalogue())
     ((), False)
-    >>> parse_growth({"single_knee_to_chest": [40, 1, 1]}, load_catalogue())[0]  # the range is 10-30 now
-    (('single_knee_to_chest', Growth(hold=30, times=1, chosen=True)),)
+    >>> top = load_catalogue().stretch("single_knee_to_chest").hold.max
+    >>> parse_growth({"single_knee_to_chest": [top + 10, 0, 1, ""]}, load_catalogue())[0][0][1].hold == top
+    True
     """
     if not isinstance(raw, dict) or len(raw) > len(catalogue.stretches):
         return (), False
     kept: list[tuple[str, Growth]] = []
     for stretch_id, value in raw.items():
-        if not (isinstance(stretch_id, str) and stretch_id in catalogue.stretches and isinstance(value, list) and len(value) == 3):
+        if not (isinstance(stretch_id, str) and stretch_id in catalogue.stretches and isinstance(value, list) and len(value) == 4):
             continue
-        hold, times, chosen = (_whole(v) for v in value)
+        hold, times, chosen = (_whole(v) for v in value[:3])
+        day = value[3]
         if hold is None or times is None or chosen not in (0, 1) or not 0 < hold <= MAX_HOLD_SECONDS or not 0 <= times <= MAX_TIMES:
             continue
+        if not (day == "" or _is_date(day)):
+            continue
         # A catalogue whose range moved since (its article re-read) keeps the user's place inside it.
-        kept.append((stretch_id, Growth(catalogue.stretch(stretch_id).hold.clamp(hold), times, bool(chosen))))
+        kept.append((stretch_id, Growth(catalogue.stretch(stretch_id).hold.clamp(hold), times, bool(chosen), day)))
     return tuple(sorted(kept)), len(kept) == len(raw)
 
 
@@ -113,8 +119,8 @@ def parse_pain(raw: Any, catalogue: Catalogue) -> tuple[Hurt, bool]:
 def hurt(pain: Hurt, growth: Grown, stretch_id: str, today: dt.date) -> tuple[Hurt, Grown]:
     """ "This hurts" during ``stretch_id``: remembered with today's date; its way to a longer hold starts again.
 
-    >>> hurt((), (("single_knee_to_chest", Growth(10, 4)),), "single_knee_to_chest", dt.date(2026, 12, 8))
-    ((('single_knee_to_chest', Pain(day='2026-12-08', free=())),), (('single_knee_to_chest', Growth(hold=10, times=0, chosen=False)),))
+    >>> hurt((), (("single_knee_to_chest", Growth(10, 4)),), "single_knee_to_chest", dt.date(2026, 12, 8))[1][0][1].times
+    0
     """
     pains = dict(pain)
     pains[stretch_id] = Pain(today.isoformat())
@@ -142,21 +148,25 @@ def pain_free(pain: Hurt, stretch_ids: set[str], today: dt.date) -> Hurt:
     return tuple(kept)
 
 
-def comfortable(growth: Grown, done: dict[str, int], tops: dict[str, int]) -> Grown:
-    """Count one more comfortable time for each stretch in ``done`` (stretch -> the hold it was done at);
-    a hold other than the one counted starts the count at it. ``tops``: each stretch's longest hold,
-    at which there is nothing more to count (a chosen hold is kept all the same).
+def comfortable(growth: Grown, done: dict[str, int], tops: dict[str, int], today: dt.date) -> Grown:
+    """Count today as one more comfortable day for each stretch in ``done`` (stretch -> the hold it was done
+    at), once a day; a hold other than the one counted starts the count at it. ``tops``: each stretch's
+    longest hold, at which there is nothing more to count (a chosen hold is kept all the same).
 
-    >>> comfortable((("a", Growth(10, 4)),), {"a": 10, "b": 20}, {"a": 30, "b": 20})
-    (('a', Growth(hold=10, times=5, chosen=False)),)
+    >>> day = dt.date(2026, 12, 8)
+    >>> once = comfortable((("a", Growth(10, 4)),), {"a": 10, "b": 20}, {"a": 30, "b": 20}, day)
+    >>> once, comfortable(once, {"a": 10}, {"a": 30}, day) == once
+    ((('a', Growth(hold=10, times=5, chosen=False, day='2026-12-08')),), True)
     """
+    iso = today.isoformat()
     grown = dict(growth)
     for stretch_id, hold in done.items():
         record = grown.get(stretch_id)
         if record is not None and record.hold == hold:
-            grown[stretch_id] = record._replace(times=min(MAX_TIMES, record.times + 1))
+            if record.day != iso:
+                grown[stretch_id] = record._replace(times=min(MAX_TIMES, record.times + 1), day=iso)
         elif hold < tops.get(stretch_id, hold):
-            grown[stretch_id] = Growth(hold, 1)
+            grown[stretch_id] = Growth(hold, 1, day=iso)
     return tuple(sorted(grown.items()))
 
 

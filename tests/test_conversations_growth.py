@@ -93,7 +93,7 @@ def test_after_five_comfortable_times_a_longer_hold_is_offered_and_yes_stores_it
     _, hold, longer = offered(device, clock)
     assert profile(tmp_path)["growth"][KNEE][:2] == [hold, 5], "counted, not yet changed"  # type: ignore[index]
     accepted = device.intent("AMAZON.YesIntent")
-    assert profile(tmp_path)["growth"][KNEE] == [longer, 0, 1], "stored when the reply comes back"  # type: ignore[index]
+    assert profile(tmp_path)["growth"][KNEE][:3] == [longer, 0, 1], "stored when the reply comes back"  # type: ignore[index]
     assert accepted.text.startswith(f"Good: single knee to chest is {longer} seconds from now on.")
     assert knee_holds(accepted.text) == [longer, longer], "both sides at once"
     device.intent("FeelingIntent", feeling=("better", "better"))
@@ -107,7 +107,7 @@ def test_no_to_the_longer_hold_keeps_it_and_does_not_ask_again_the_next_days(dev
     kept = device.intent("AMAZON.NoIntent")
     assert kept.text.startswith(f"Fine: single knee to chest stays at {hold} seconds.")
     assert knee_holds(kept.text) == [hold, hold]
-    assert profile(tmp_path)["growth"][KNEE] == [hold, 0, 0]  # type: ignore[index]
+    assert profile(tmp_path)["growth"][KNEE][:3] == [hold, 0, 0]  # type: ignore[index]
     device.intent("FeelingIntent", feeling=("better", "better"))
     clock.now += DAY
     for _ in range(3):
@@ -154,9 +154,9 @@ def test_this_hurts_holds_the_offer_back_and_asks_about_the_pain_instead(device:
 def test_how_am_i_doing_says_where_the_holds_are_on_the_way(device: Alexa, clock: FakeClock) -> None:
     hold = as_beginner(device, clock, 3)
     doing = device.intent("ProgressStatsIntent")
-    assert f"On the way to longer holds: " in doing.text
+    assert "On the way to longer holds: " in doing.text
     assert f"single knee to chest at {hold} of up to {KNEE_RANGE.max} seconds" in doing.text
-    assert "more comfortable times and I'll offer" in doing.text
+    assert re.search(r"2 more comfortable days and I'll offer [a-z ]+ a longer hold\.", doing.text)
 
 
 # -- pain memory -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ exact times), built from the fixtures in tests/events.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,24 @@ def not_yet_seen_a_doctor(alexa: Alexa) -> Reply:
     return alexa.intent("AMAZON.NoIntent")
 
 
+def hurt_then_started_again(alexa: Alexa) -> Reply:
+    pain_in_the_first_hold(alexa)
+    alexa.intent("AMAZON.NoIntent")  # stop for today
+    return alexa.intent("StartRoutineIntent", routine=FULL_BACK)
+
+
+def five_comfortable_mornings_then_a_sixth(alexa: Alexa) -> Reply:
+    """A beginner whose single knee to chest went well on each of the last five days (stored as it would be)."""
+    import os
+
+    from skill.persistence.sqlite_store import SqliteStore
+
+    yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 24 * 3600))
+    profile = {"schema": 1, "level": "beginner", "disclaimer_given": 1, "hint_given": 1, "growth": {"single_knee_to_chest": [10, 5, 0, yesterday]}}
+    SqliteStore(Path(os.environ["BACKSTRETCH_DATA_DIR"]) / "users.sqlite3").write(alexa.user_id, profile, 0)
+    return alexa.intent("StartRoutineIntent", routine=MORNING)
+
+
 # Every kind of question the skill asks: how a user gets to it, and what the question says.
 ASKING = {
     "carry_on": (stopped_then_launched, "Would you like to carry on from there?"),
@@ -169,6 +188,8 @@ ASKING = {
     "reminder_time": (lambda alexa: alexa.intent("SetReminderIntent"), "What time each day"),
     "seen_doctor": (told_to_see_a_doctor_then_launched, "Have you seen one since?"),
     "gentle_routine": (not_yet_seen_a_doctor, "Shall we do that, or stop for today?"),
+    "hurt_before": (hurt_then_started_again, "Shall we do it gentler today"),
+    "longer_hold": (five_comfortable_mornings_then_a_sixth, "Shall we try"),
 }
 
 
@@ -241,6 +262,11 @@ def check_go_on(kind: str, reply: Reply, data_dir: Path) -> None:
         assert "Have you seen one since?" in text and FIRST_HOLD.search(text) is None
     elif kind == "gentle_routine":
         assert headings(text)[0] == "ankle pumps" and FIRST_HOLD.search(text)
+    elif kind == "hurt_before":  # on the safe way: gentler
+        assert text.startswith("Gently, then:") and headings(text)[0] == "back flexion" and FIRST_HOLD.search(text)
+    elif kind == "longer_hold":  # on at the same hold: never longer without a yes
+        assert headings(text)[0] == "single knee to chest" and FIRST_HOLD.search(text)
+        assert stored(data_dir)["growth"]["single_knee_to_chest"][2] == 0
     else:
         raise AssertionError(f"no expectation for {kind!r}")
 

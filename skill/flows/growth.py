@@ -9,7 +9,7 @@ questions comes before any one stretch of a routine (``RoutineState.answered``):
   every time a routine reaches it, until it has been done without pain on ``PAIN_FREE_SESSIONS``
   later days: gentler today (``gentler``: a shorter hold and fewer repetitions, inside its article's
   range), or left out.
-- A stretch done comfortably ``OFFER_AFTER`` times at a hold short of its article's longest
+- A stretch done comfortably on ``OFFER_AFTER`` days at a hold short of its article's longest
   (``after_routine`` counts them) is offered ``HOLD_STEP_SECONDS`` more: offered, never made; one
   offer a routine; none while it is remembered as hurting, after a "worse" check-in (the counts
   start again: ``stretch_memory.worse``) or while the doctor advice stands.
@@ -167,7 +167,7 @@ def choose_longer(turn: Turn, state: RoutineState, index: int, seconds: int) -> 
     stretch_id, old = state.items[index].stretch_id, state.items[index].hold
     profile = turn.user.profile
     grown_ = dict(profile.growth)
-    grown_[stretch_id] = Growth(seconds, 0, True)
+    grown_[stretch_id] = Growth(seconds, 0, True, turn.user.today(turn.now_ms() / 1000).isoformat())  # counted from the next day
     turn.user.change(profile.with_(growth=tuple(sorted(grown_.items()))), {"growth"})
     items = tuple(
         item._replace(hold=seconds) if k >= index and item.stretch_id == stretch_id and item.hold == old else item
@@ -208,7 +208,7 @@ def after_routine(turn: Turn, profile: Profile, state: RoutineState, done: list[
             counted[item.stretch_id] = item.hold
             tops[item.stretch_id] = turn.deps.catalogue.stretch(item.stretch_id).hold.max
     today = turn.user.today(turn.now_ms() / 1000)
-    return profile.with_(growth=comfortable(profile.growth, counted, tops), pain=pain_free(profile.pain, hurt_free, today))
+    return profile.with_(growth=comfortable(profile.growth, counted, tops, today), pain=pain_free(profile.pain, hurt_free, today))
 
 
 def progress_lines(turn: Turn) -> list[str]:

@@ -10,7 +10,10 @@ The go-on words say yes to every yes/no question but two, for a reason: they nev
 user's data (that takes a plain yes), and "continue" to "stop this routine and start another?"
 carries on with the routine playing. To the closing check-in they offer what comes next. To a
 question answered in words ("how many seconds?", "which leg?", "what time?") they ask for the
-words, or, asked in the middle of a routine, carry on with it, so that no question is a loop.
+words, or, asked in the middle of a routine, carry on with it, so that no question is a loop. To the
+questions before a stretch (``skill.flows.growth``) they take the safe way on: a stretch that hurt
+gentler, a longer hold not taken (offered again another time); "skip" there leaves the stretch out,
+as it always does.
 
 Example:
     >>> sorted(p.value for p in Pending) == sorted(p.value for p in ANSWERS)
