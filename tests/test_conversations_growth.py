@@ -15,6 +15,7 @@ import pytest
 
 from skill.catalogue import load_catalogue
 from tests.support.conversation import Alexa, FakeClock, Reply, headings, stored
+from tests.support.stopwatch import fixed_rate_seconds
 from tests.test_conversations_questions import FIRST_HOLD, nth_start
 
 CATALOGUE = load_catalogue()
@@ -215,6 +216,23 @@ def test_a_stretch_that_hurt_is_asked_about_before_it_and_yes_plays_it_gentler(d
     clock.now += DAY
     asked_before_double(device)
     assert double_holds(device.intent("AMAZON.YesIntent").text) == holds, "gentler the same way each day it is asked"
+
+
+@pytest.mark.parametrize("wpm", [145, 160, 175, 190, 200])
+@pytest.mark.parametrize(("answer", "heard"), [("AMAZON.YesIntent", "Gently, then:"), ("AMAZON.NoIntent", "Leaving out double knee to chest")])
+def test_the_pain_question_is_answered_a_second_after_it_ends_whatever_the_voices_speed(
+    device: Alexa, clock: FakeClock, tmp_path: Path, wpm: int, answer: str, heard: str
+) -> None:
+    """The question closes a response of minutes: a voice 10 % faster or slower than 160 words a minute
+    has ended it seconds sooner or later, and one a fifth faster (190, 200) sooner than the place the timing
+    makes most likely; the answer a second after it, stamped to the whole second, answers it."""
+    hurt_in_the_second_stretch(device, clock, tmp_path)
+    asked = asked_before_double(device)
+    ended = fixed_rate_seconds(asked.ssml, wpm=wpm)
+    assert ended > 60, "long enough for the voice's speed to matter"
+    device.sent_at = float(int(device.sent_at))
+    replied = device.intent(answer, at=float(int(ended + 1)))
+    assert replied.text.startswith(heard), replied.text[:150]
 
 
 def test_no_leaves_the_stretch_that_hurt_out_today(device: Alexa, clock: FakeClock, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Callable, NamedTuple
 
-from skill.engine import Moment, RoutineState, SegmentKind, Where
+from skill.engine import Moment, RoutineState, SegmentKind, Span, Where
 from skill.flows.progress import forget_progress, keep_progress
 from skill.flows.replies import ask, ask_question, close
 from skill.flows import checkin, doctor, growth, settings, welcome
@@ -163,10 +163,19 @@ def _rest_today(turn: Turn) -> Reply:
 
 def _at_stretch(turn: Turn) -> tuple[RoutineState, int] | None:
     """The routine waiting at the start of the stretch a question before it is about, and that stretch's
-    index; None when the answer came before the question was heard (mid-response) or the place moved."""
-    state = turn.routine
-    if state is None or turn.about is None or turn.where is Where.INTERRUPTED:
+    index; None when the answer came before the question can have been heard, or the place moved.
+
+    The question closes a long response: said early for the voice the skill models (words a fifth
+    faster end a three-minute response many seconds sooner), an answer is still an answer when the
+    timing allows that the whole response was heard (the latest place is its end)."""
+    state, moment = turn.routine, turn.moment
+    if state is None or moment is None or turn.about is None:
         return None
+    if moment.where is Where.INTERRUPTED:
+        latest = moment.place.latest
+        if latest <= state.position:
+            return None
+        state = turn.deps.engine.at_likely(Moment(state, Where.INTERRUPTED, Span(latest, latest, latest)))
     segments = turn.deps.engine.segments_of(state)
     if state.position >= len(segments) or segments[state.position].kind is not SegmentKind.STRETCH:
         return None
