@@ -92,6 +92,18 @@ def gentler(catalogue: Catalogue, item: PlanItem) -> PlanItem:
     return item._replace(hold=hold, reps=min(reps, item.reps))
 
 
+def back_to_start(turn: Turn, state: RoutineState, segments: tuple[Segment, ...], position: int) -> int:
+    """Where to play from: a routine carried on in the middle of a stretch that hurt (this session's "this
+    hurts", then "carry on") goes back to that stretch's start, so that it is asked about before it
+    plays again (and a gentler version starts from its first repetition)."""
+    if position >= len(segments) or segments[position].kind is SegmentKind.STRETCH:
+        return position
+    index = segments[position].item_index
+    if index in state.answered or state.items[index].stretch_id not in dict(turn.user.profile.pain):
+        return position
+    return next(at for at, segment in enumerate(segments) if segment.item_index == index)
+
+
 def question_before(turn: Turn, state: RoutineState, segments: tuple[Segment, ...], position: int, end: int) -> Ask | None:
     """The first question due before a stretch that starts in ``position .. end`` (``end`` too: its
     question then closes the response instead of "next up is ...")."""

@@ -35,7 +35,7 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
     timeline = timeline_for(turn, state)
     lead = Speech(list(prefix.parts) if prefix else [])
     lead.say(*safety_first(turn))  # whatever the way in: a resumed routine too
-    position = state.position
+    position = growth.back_to_start(turn, state, timeline.segments, state.position)
     if position < len(timeline) and timeline.segments[position].kind is not SegmentKind.STRETCH:
         segment = timeline.segments[position]
         stretch, reps = timeline.stretch(segment.item_index), state.items[segment.item_index].reps
