@@ -241,7 +241,8 @@ def progress_lines(turn: Turn) -> list[str]:
         stretch_id, record = on_way[0]
         left = OFFER_AFTER - record.times
         name = catalogue.stretch(stretch_id).name
-        said.append(turn.say("stats_growth_due", name=name) if left <= 0 else turn.say("stats_growth_next", name=name, times=left))
+        if profile.doctor_advised is None:  # no offer while the advice to see someone stands
+            said.append(turn.say("stats_growth_due", name=name) if left <= 0 else turn.say("stats_growth_next", name=name, times=left))
     for stretch_id, pain in profile.pain[:MAX_SAID]:
         said.append(turn.say(
             "stats_pain", name=catalogue.stretch(stretch_id).name, when=when(turn, pain.day),
