@@ -25,6 +25,7 @@ from typing import Any, Collection, TypeVar
 
 from skill.catalogue import Catalogue, load_catalogue
 from skill.engine import InvalidState, RoutineState, Settings
+from skill.stretch_memory import Grown, Hurt, parse_growth, parse_pain
 
 SCHEMA_VERSION = 1
 HOLD_RANGE = (10, 90)  # the seeds' range: beginners 10 s, up to 60-90 s
@@ -64,11 +65,11 @@ LEGS = tuple(leg.value for leg in Leg)
 FEELINGS = ("better", "same", "worse")
 MAX_FEELINGS = 30
 # What a stored routine in progress may hold ("done": an older release's, read and no longer written).
-PROGRESS_KEYS = frozenset({"routine", "items", "position", "status", "chunk", "skipped", "updated_at", "done"})
+PROGRESS_KEYS = frozenset({"routine", "items", "position", "status", "chunk", "skipped", "updated_at", "done", "answered"})
 FIELDS = (
     "preferred_routine", "hold_seconds", "reps", "level", "own_routine",
     "progress", "session_dates", "disclaimer_given", "hint_given", "stretch_counts",
-    "warm_up", "sore_leg", "feelings", "minutes", "question", "doctor_advised",
+    "warm_up", "sore_leg", "feelings", "minutes", "question", "doctor_advised", "growth", "pain",
 )
 
 
@@ -94,6 +95,9 @@ class Profile:
     # When the user was told to see a doctor or physiotherapist before stretching again (epoch s);
     # None once they say they have.
     doctor_advised: int | None = None
+    # Per stretch: the way to longer holds, and the day it hurt (``skill.stretch_memory``).
+    growth: Grown = field(default=())
+    pain: Hurt = field(default=())
 
     def with_(self, **changes: Any) -> "Profile":
         return replace(self, **changes)
@@ -200,6 +204,10 @@ class Profile:
             data["question"] = list(self.question)
         if self.doctor_advised is not None:
             data["doctor_advised"] = self.doctor_advised
+        if self.growth:
+            data["growth"] = {stretch_id: record.to_list() for stretch_id, record in self.growth}
+        if self.pain:
+            data["pain"] = {stretch_id: record.to_list() for stretch_id, record in self.pain}
         return data
 
     @classmethod
@@ -290,6 +298,13 @@ class Profile:
         take("question", (question[0], question[1], _whole(question[2])) if question_ok else None, question_ok)
         advised = _whole(raw.get("doctor_advised"))
         take("doctor_advised", advised, advised is not None and advised >= 0)
+        # Per stretch: each valid entry is kept, a bad one dropped (and the profile written back cleaned).
+        if "growth" in raw:
+            values["growth"], whole = parse_growth(raw["growth"], catalogue or load_catalogue())
+            reset = reset or not whole
+        if "pain" in raw:
+            values["pain"], whole = parse_pain(raw["pain"], catalogue or load_catalogue())
+            reset = reset or not whole
         return cls(**values), reset
 
 

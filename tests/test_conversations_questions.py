@@ -9,6 +9,7 @@ exact times), built from the fixtures in tests/events.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def leave_during_third_repetition(alexa: Alexa, how: str) -> None:
         alexa.end("USER_INITIATED", at=third)
 
 
-@pytest.mark.parametrize("how", ["pause", "stop", "pain", "exit"])
+@pytest.mark.parametrize("how", ["pause", "stop", "exit"])
 def test_a_relaunch_resumes_at_the_repetition_with_a_short_cue(clocked: Alexa, how: str) -> None:
     leave_during_third_repetition(clocked, how)
     welcome = clocked.launch()
@@ -88,6 +89,27 @@ def test_a_relaunch_resumes_at_the_repetition_with_a_short_cue(clocked: Alexa, h
     assert "Stretch 2 of 5" not in carried.text, "the steps are not read again"
     assert headings(carried.text)[0] != "back flexion"
     assert carried.text.count("Hold for 30 seconds.") >= 3 + 5, "then the right side in full"
+
+
+@pytest.mark.parametrize(("answer", "first_words"), [("AMAZON.YesIntent", "Gently, then:"), ("AMAZON.NoIntent", "Leaving out single knee to chest today.")])
+def test_a_relaunch_after_this_hurts_asks_about_that_stretch_before_it_plays_again(clocked: Alexa, answer: str, first_words: str) -> None:
+    """The stretch that hurt is where the place was kept: carrying on asks first, gentler (from its first
+    repetition) or left out, never straight back into the repetition that hurt."""
+    leave_during_third_repetition(clocked, "pain")
+    welcome = clocked.launch()
+    assert "single knee to chest" in welcome.text and "carry on" in welcome.text
+    carried = clocked.intent("AMAZON.YesIntent")
+    assert carried.text.startswith("Let's carry on with the full back routine.")
+    assert "Next is single knee to chest. It hurt earlier today." in carried.text and carried.text.endswith("or no to leave it out.")
+    assert "Hold for" not in carried.text and "Repetition" not in carried.text and not carried.ended
+    onward = clocked.intent(answer)
+    assert onward.text.startswith(first_words), onward.text[:200]
+    if answer == "AMAZON.YesIntent":
+        left_side = onward.text.split(RIGHT_SIDE_CUE)[0]
+        assert headings(onward.text)[0] == "single knee to chest" and "Back to" not in onward.text, "from its start"
+        assert 1 <= left_side.count("Hold for") < 5, "fewer repetitions than the 5 that hurt"
+    else:
+        assert "single knee to chest" not in headings(onward.text) and headings(onward.text)[0] == "child's pose"
 
 
 # -- every question: its go-on words, its reprompt, its silence -------------------------------------
@@ -153,6 +175,24 @@ def not_yet_seen_a_doctor(alexa: Alexa) -> Reply:
     return alexa.intent("AMAZON.NoIntent")
 
 
+def hurt_then_started_again(alexa: Alexa) -> Reply:
+    pain_in_the_first_hold(alexa)
+    alexa.intent("AMAZON.NoIntent")  # stop for today
+    return alexa.intent("StartRoutineIntent", routine=FULL_BACK)
+
+
+def five_comfortable_mornings_then_a_sixth(alexa: Alexa) -> Reply:
+    """A beginner whose single knee to chest went well on each of the last five days (stored as it would be)."""
+    import os
+
+    from skill.persistence.sqlite_store import SqliteStore
+
+    yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 24 * 3600))
+    profile = {"schema": 1, "level": "beginner", "disclaimer_given": 1, "hint_given": 1, "growth": {"single_knee_to_chest": [10, 5, 0, yesterday]}}
+    SqliteStore(Path(os.environ["BACKSTRETCH_DATA_DIR"]) / "users.sqlite3").write(alexa.user_id, profile, 0)
+    return alexa.intent("StartRoutineIntent", routine=MORNING)
+
+
 # Every kind of question the skill asks: how a user gets to it, and what the question says.
 ASKING = {
     "carry_on": (stopped_then_launched, "Would you like to carry on from there?"),
@@ -170,6 +210,8 @@ ASKING = {
     "reminder_time": (lambda alexa: alexa.intent("SetReminderIntent"), "What time each day"),
     "seen_doctor": (told_to_see_a_doctor_then_launched, "Have you seen one since?"),
     "gentle_routine": (not_yet_seen_a_doctor, "Shall we do that, or stop for today?"),
+    "hurt_before": (hurt_then_started_again, "Shall we do it gentler today"),
+    "longer_hold": (five_comfortable_mornings_then_a_sixth, "Shall we try"),
 }
 
 
@@ -242,6 +284,11 @@ def check_go_on(kind: str, reply: Reply, data_dir: Path) -> None:
         assert "Have you seen one since?" in text and FIRST_HOLD.search(text) is None
     elif kind == "gentle_routine":
         assert headings(text)[0] == "ankle pumps" and FIRST_HOLD.search(text)
+    elif kind == "hurt_before":  # on the safe way: gentler
+        assert text.startswith("Gently, then:") and headings(text)[0] == "back flexion" and FIRST_HOLD.search(text)
+    elif kind == "longer_hold":  # on at the same hold: never longer without a yes
+        assert headings(text)[0] == "single knee to chest" and FIRST_HOLD.search(text)
+        assert stored(data_dir)["growth"]["single_knee_to_chest"][2] == 0
     else:
         raise AssertionError(f"no expectation for {kind!r}")
 

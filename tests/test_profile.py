@@ -505,3 +505,55 @@ def test_data_from_before_the_hint_and_counts_loads_with_their_defaults() -> Non
     assert not reset
     assert (profile.hint_given, profile.stretch_counts) == (False, ())
     assert profile.disclaimer_given is True and profile.hold_seconds == 30
+
+
+# -- per stretch: the way to longer holds, and pain -------------------------------------------------
+
+GROWTH = {"single_knee_to_chest": [15, 3, 1, "2026-11-20"], "double_knee_to_chest": [15, 5, 0, ""]}
+PAIN = {"lying_hamstring_stretch": ["2026-11-19", ["2026-11-20"]], "childs_pose": ["2026-11-21", []]}
+
+
+def test_growth_and_pain_round_trip_as_plain_data() -> None:
+    profile, reset = load({**FULL, "growth": GROWTH, "pain": PAIN})
+    assert not reset
+    attributes = profile.to_attributes()
+    assert attributes["growth"] == GROWTH and attributes["pain"] == PAIN
+    assert_plain(attributes)
+    assert load(attributes) == (profile, False)
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("growth", {"no_such_stretch": [15, 1, 0, ""]}),
+        ("growth", {"single_knee_to_chest": [Decimal("1E+125"), 1, 0, ""]}),
+        ("growth", {"single_knee_to_chest": [15, -1, 0, ""]}),
+        ("growth", {"single_knee_to_chest": [15, 1, 2, ""]}),
+        ("growth", {"single_knee_to_chest": [15.5, 1, 0, ""]}),
+        ("growth", {"single_knee_to_chest": [15, 1, 0, "2026-02-30"]}),
+        ("growth", {"single_knee_to_chest": [15, 1, 0]}),
+        ("growth", {"single_knee_to_chest": "15"}),
+        ("pain", {"childs_pose": ["21/11/2026", []]}),
+        ("pain", {"childs_pose": ["2026-11-21", ["2026-11-20"]]}),  # pain-free before it hurt
+        ("pain", {"childs_pose": ["2026-11-19", ["2026-11-20", "2026-11-21"]]}),  # two: it would be forgotten
+        ("pain", {"childs_pose": ["2026-11-19", ["x" * 10_000]]}),
+    ],
+)
+def test_a_bad_entry_per_stretch_is_dropped_and_the_good_ones_kept(field: str, bad: dict[str, Any]) -> None:
+    good = {"growth": GROWTH, "pain": PAIN}[field]
+    profile, reset = load({**FULL, field: {**good, **bad}})
+    assert reset, "said once, and written back cleaned"
+    kept = profile.to_attributes()[field]
+    assert set(kept) == set(good) - set(bad) and all(kept[k] == good[k] for k in kept)
+
+
+def test_a_chosen_hold_outside_the_catalogues_range_is_moved_inside_it() -> None:
+    top = CATALOGUE.stretch("single_knee_to_chest").hold.max
+    profile, reset = load({**FULL, "growth": {"single_knee_to_chest": [top + 5, 0, 1, ""]}})
+    assert not reset and profile.to_attributes()["growth"]["single_knee_to_chest"] == [top, 0, 1, ""]
+
+
+def test_growth_and_pain_are_bounded_by_the_catalogue() -> None:
+    too_many = {f"stretch_{n}": [15, 1, 0, ""] for n in range(len(STRETCH_IDS) + 1)}
+    profile, reset = load({**FULL, "growth": too_many})
+    assert reset and profile.growth == ()

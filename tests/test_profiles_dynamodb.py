@@ -1873,3 +1873,33 @@ def test_a_corrupt_version_is_repaired_by_the_next_save(rig: Rig, ddb: BaseClien
     reply, made = rig.turn(lambda: again.intent("SetRepsIntent", reps="6"))
     assert CANT_SAVE not in said(reply) and made["PutItem"] == 1
     assert stored() == ({**attributes, "reps": 6}, repaired + 1)
+
+
+def test_a_session_with_a_longer_hold_offered_and_a_stretch_that_hurt_reads_once_and_writes_at_most_once_a_request(
+    rig: Rig, seed: Callable[..., None], stored: Stored
+) -> None:
+    """A beginner at article 003's 10 seconds who has done single knee to chest comfortably five times, and whose
+    double knee to chest hurt yesterday: the morning routine asks first about the longer hold, then, just before double
+    knee to chest, about the pain. One GetItem in the whole session; each request at most one PutItem; the yes to the
+    longer hold is in the table when its reply comes back, and the finished routine counts a day without pain."""
+    yesterday = (dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)).isoformat()
+    seed({
+        **RETURNING, "level": "beginner",
+        "growth": {"single_knee_to_chest": [10, 5, 0, yesterday]}, "pain": {"double_knee_to_chest": [yesterday, []]},
+    })
+    alexa = rig.device()
+    offer, made = rig.turn(lambda: alexa.intent("StartRoutineIntent", routine=MORNING))
+    assert "You've done it 5 times at 10 seconds. Shall we try" in said(offer) and "Hold for" not in said(offer)
+    longer = int(re.findall(r"Shall we try (\d+)\?", said(offer))[0])
+    accepted, made_yes = rig.turn(lambda: alexa.intent("AMAZON.YesIntent"))
+    assert made_yes["PutItem"] == 1 and stored()[0]["growth"]["single_knee_to_chest"] == [longer, 0, 1, today_iso()]
+    assert f"Hold for {longer} seconds." in said(accepted) and "Next is double knee to chest. It hurt yesterday." in said(accepted)
+    gentle, made_gentle = rig.turn(lambda: alexa.intent("AMAZON.YesIntent"))
+    assert "double knee to chest" in said(gentle).split("Stretch 3 of 3")[0] and said(gentle).endswith("better, the same, or worse?")
+    answer, made_answer = rig.turn(lambda: alexa.intent("FeelingIntent", feeling=("better", "better")))
+    assert answer.ended
+    assert rig.reads == 1, rig.per_turn
+    assert all(turn["PutItem"] <= 1 and turn["DeleteItem"] == 0 for turn in rig.per_turn), rig.per_turn
+    attributes, _ = stored()
+    assert attributes["pain"] == {"double_knee_to_chest": [yesterday, [today_iso()]]}, "one day without pain"
+    assert attributes["growth"]["single_knee_to_chest"] == [longer, 0, 1, today_iso()], "kept; counted from tomorrow"

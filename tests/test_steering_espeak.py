@@ -50,7 +50,7 @@ def long_response(data_dir: Path) -> tuple[Device, Reply]:
     asked = alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
     assert "warm up first?" in asked.text
     reply = alexa.intent("AMAZON.YesIntent")
-    return Device.after(alexa, clock), reply
+    return Device.after(alexa, clock, data_dir), reply
 
 
 @pytest.fixture(scope="module")

@@ -215,3 +215,30 @@ def test_the_session_profile_carries_only_typed_values(backend: Backend) -> None
     assert (profile["level"], profile["warm_up"], profile["sore_leg"]) == ("beginner", "skip", "left")
     assert set(profile["progress"]) == {"routine", "items", "position", "status", "skipped", "updated_at"}
 
+
+
+# -- what is remembered per stretch ------------------------------------------------------------------------
+
+def test_bad_entries_per_stretch_are_dropped_said_once_and_the_good_ones_still_work(backend: Backend) -> None:
+    """Each stretch's way to longer holds and its pain are checked entry by entry: a stretch the catalogue lacks, a
+    126-digit hold, dates that are none and 300 KB of pain-free days are dropped (said once, written away with the
+    first reply); the good entries stay, and the stretch that hurt is still asked about before it."""
+    yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 24 * 3600))
+    backend.put({
+        **ddb_rig.RETURNING,
+        "growth": {
+            "single_knee_to_chest": [20, 2, 0, yesterday], "no_such_stretch": [10, 1, 0, ""],
+            "lying_hamstring_stretch": [Decimal("1E+125"), 1, 0, ""], "double_knee_to_chest": [15, 1, 0, "z" * 1000],
+        },
+        "pain": {"double_knee_to_chest": [yesterday, []], "childs_pose": ["yesterday", []], "chin_to_chest": [yesterday, ["y" * 300_000]]},
+    })
+    alexa = backend.device()
+    welcome = alexa.launch()
+    assert RESET_NOTICE in said(welcome) and size(welcome) < MAX_REPLY_CHARS
+    repaired = backend.item()
+    assert repaired is not None
+    assert repaired["growth"] == {"single_knee_to_chest": [20, 2, 0, yesterday]}
+    assert repaired["pain"] == {"double_knee_to_chest": [yesterday, []]}
+    asked = alexa.intent("StartRoutineIntent", routine=ddb_rig.MORNING)
+    assert "Next is double knee to chest. It hurt yesterday." in said(asked) and RESET_NOTICE not in said(asked)
+    assert size(asked) < MAX_REPLY_CHARS

@@ -77,7 +77,8 @@ class Chunk(NamedTuple):
 
 @dataclass(frozen=True)
 class RoutineState:
-    """Where a user is in a routine; ``skipped`` holds item indexes, for the summary (the rest count as done)."""
+    """Where a user is in a routine; ``skipped`` holds item indexes, for the summary (the rest count as done);
+    ``answered``, the items whose question before them (``skill.flows.growth``) has been answered."""
 
     routine_id: str
     items: tuple[PlanItem, ...]
@@ -86,6 +87,7 @@ class RoutineState:
     chunk: Chunk | None = None
     skipped: tuple[int, ...] = field(default=())
     updated_at: int = 0
+    answered: tuple[int, ...] = field(default=())
 
     def with_(self, **changes: Any) -> "RoutineState":
         return replace(self, **changes)
@@ -102,6 +104,8 @@ class RoutineState:
         }
         if self.chunk is not None:
             data["chunk"] = self.chunk.to_list()
+        if self.answered:
+            data["answered"] = list(self.answered)
         return data
 
     @classmethod
@@ -118,6 +122,10 @@ class RoutineState:
             if not isinstance(raw_skipped, (list, tuple)) or len(raw_skipped) > MAX_ITEMS:
                 raise ValueError("skipped is not a short list")
             skipped = tuple(_int(i) for i in raw_skipped)
+            raw_answered = data.get("answered", ())
+            if not isinstance(raw_answered, (list, tuple)) or len(raw_answered) > MAX_ITEMS:
+                raise ValueError("answered is not a short list")
+            answered = tuple(_int(i) for i in raw_answered)
             updated_at = _int(data.get("updated_at", 0))
             raw_chunk = data.get("chunk")
             chunk = None
@@ -153,13 +161,15 @@ class RoutineState:
             raise InvalidState(f"position out of range: {position}")
         if any(not 0 <= i < len(items) for i in skipped) or len(set(skipped)) != len(skipped):
             raise InvalidState("skipped item indexes out of range or repeated")
+        if any(not 0 <= i < len(items) for i in answered) or len(set(answered)) != len(answered):
+            raise InvalidState("answered item indexes out of range or repeated")
         if not 0 <= updated_at <= MAX_UPDATED_AT:
             raise InvalidState(f"updated_at out of range: {updated_at}")
         if chunk is not None:
             _check_chunk(chunk, length)
         if status is Status.PLAYING and chunk is None:
             raise InvalidState("a playing routine needs its chunk")
-        return cls(routine_id, items, position, status, chunk, skipped, updated_at)
+        return cls(routine_id, items, position, status, chunk, skipped, updated_at, answered)
 
 
 def _check_chunk(chunk: Chunk, length: int) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from skill.catalogue.model import SafetyMoment
+from skill.flows.growth import progress_lines
 from skill.flows.replies import ask, ask_question, close
 from skill.flows.settings import confirm
 from skill.flows.turn import Pending, Question, Turn
 from skill.speech import Reply, Speech
+from skill.stretch_memory import worse
 
 # How many recent answers the trend looks at.
 TREND_ANSWERS = 5
@@ -19,12 +21,14 @@ def feeling(turn: Turn, answer: str | None) -> Reply:
         return ask_feeling_again(turn)
     user, now = turn.user, turn.now_ms() // 1000
     profile = user.profile.record_feeling(user.today(now), answer, now)
+    if answer == "worse":  # no longer hold is offered straight after it: the comfortable counts start again
+        profile = profile.with_(growth=worse(profile.growth))
     speech = Speech().say(turn.say(f"feeling_{answer}"))
     if profile.worse_twice():
         speech.say(turn.say("feeling_worse_twice"))
         speech.say(*(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
         profile = profile.with_(doctor_advised=now)  # the next session asks whether they have (``doctor``)
-    user.change(profile, {"feelings", "doctor_advised"})
+    user.change(profile, {"feelings", "doctor_advised", "growth"})
     if turn.was_asked(Pending.FEELING) or turn.routine is None:
         return close(speech.say(turn.say("goodbye")))
     return ask(turn, speech.say(turn.say("carry_on")), "reprompt_routine")
@@ -51,13 +55,13 @@ def report(turn: Turn) -> Reply:
 
 
 def stats(turn: Turn) -> list[str]:
-    """Days in a row, sessions and minutes this week, and how the back has felt lately."""
+    """Days in a row, sessions and minutes this week, how the back has felt lately, and the way to longer holds."""
     profile = turn.user.profile
     today = turn.user.today(turn.now_ms() / 1000)
     streak, week = profile.streak(today), profile.sessions_this_week(today)
     minutes = profile.minutes_this_week(today)
     if week == 0:
-        return [turn.say("stats_none")]
+        return [turn.say("stats_none"), *progress_lines(turn)]
     said = [
         turn.say("stats_streak_one" if streak <= 1 else "stats_streak", days=streak),
         turn.say("stats_week" if minutes else "stats_week_no_minutes", days=week, minutes=minutes),
@@ -70,5 +74,5 @@ def stats(turn: Turn) -> list[str]:
         else:
             parts = [turn.say(f"trend_{name}", times=count) if count > 1 else turn.say(f"trend_{name}_once") for name, count in counts]
             said.append(turn.say("trend", answers=len(recent), parts=turn.phrases.join(parts)))
-    return said
+    return said + progress_lines(turn)  # on the way to longer holds, and what hurt
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from skill.catalogue.model import SafetyMoment
 from skill.engine import Chunk, RoutineState, SegmentKind, Status
+from skill.flows import growth
 from skill.flows.routines import users_routine
 from skill.flows.replies import ask_question
 from skill.flows.turn import Pending, Question, Turn
@@ -34,7 +35,7 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
     timeline = timeline_for(turn, state)
     lead = Speech(list(prefix.parts) if prefix else [])
     lead.say(*safety_first(turn))  # whatever the way in: a resumed routine too
-    position = state.position
+    position = growth.back_to_start(turn, state, timeline.segments, state.position)
     if position < len(timeline) and timeline.segments[position].kind is not SegmentKind.STRETCH:
         segment = timeline.segments[position]
         lead.add(*turn.composer.recap(timeline.stretch(segment.item_index), segment.side_index).parts)
@@ -46,6 +47,12 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
         return _closing(turn, state, timeline, lead)
     budget = RESPONSE_BUDGET_CHARS - CLOSING_RESERVE_CHARS - speech_chars(lead)
     end = timeline.chunk_end(position, budget)
+    before = growth.question_before(turn, state, timeline.segments, position, end)
+    if before is not None and before.at == position:  # asked first: the routine waits at that stretch
+        turn.session.routine = state.with_(status=Status.PAUSED, chunk=None)
+        return ask_question(turn, before.question, lead.add(*before.speech.parts), **before.values)
+    if before is not None:
+        end = before.at  # the response ends just before that stretch, with its question
     body = Speech(lead.parts + timeline.speech(position, end).parts)
     lead_seconds = speech_seconds(lead)
     chunk = Chunk(
@@ -56,6 +63,9 @@ def play(turn: Turn, state: RoutineState, prefix: Speech | None = None) -> Reply
     turn.played = turn.session.routine  # a screen shows what this response plays
     if end >= len(timeline):
         return _keep_length(turn, _closing(turn, state, timeline, body))
+    if before is not None:
+        body.add(*before.speech.parts)
+        return _keep_length(turn, ask_question(turn, before.question, body, **before.values))
     upcoming = timeline.segments[end]
     question = turn.composer.next_question(
         upcoming.item_index + 1,
@@ -97,7 +107,8 @@ def complete(turn: Turn, state: RoutineState) -> RoutineState:
     seconds = _done_seconds(timeline_for(turn, state), done)
     user = turn.user
     profile = user.profile.record_finished([state.items[i].stretch_id for i in done])
-    user.change(profile.record_minutes(user.today(turn.now_ms() / 1000), round(seconds / 60)), {"stretch_counts", "minutes"})
+    profile = growth.after_routine(turn, profile, state, done)
+    user.change(profile.record_minutes(user.today(turn.now_ms() / 1000), round(seconds / 60)), {"stretch_counts", "minutes", "growth", "pain"})
     return finished
 
 

@@ -10,7 +10,10 @@ The go-on words say yes to every yes/no question but two, for a reason: they nev
 user's data (that takes a plain yes), and "continue" to "stop this routine and start another?"
 carries on with the routine playing. To the closing check-in they offer what comes next. To a
 question answered in words ("how many seconds?", "which leg?", "what time?") they ask for the
-words, or, asked in the middle of a routine, carry on with it, so that no question is a loop.
+words, or, asked in the middle of a routine, carry on with it, so that no question is a loop. To the
+questions before a stretch (``skill.flows.growth``) they take the safe way on: a stretch that hurt
+gentler, a longer hold not taken (offered again another time); "skip" there leaves the stretch out,
+as it always does.
 
 Example:
     >>> sorted(p.value for p in Pending) == sorted(p.value for p in ANSWERS)
@@ -22,10 +25,11 @@ from __future__ import annotations
 from enum import Enum
 from typing import Callable, NamedTuple
 
-from skill.engine import Where
+from skill.engine import Moment, RoutineState, SegmentKind, Span, Where
 from skill.flows.progress import forget_progress, keep_progress
 from skill.flows.replies import ask, ask_question, close
-from skill.flows import checkin, doctor, settings, welcome
+from skill.flows import checkin, doctor, growth, settings, welcome
+from skill.flows.playing import play
 from skill.flows.routines import users_routine
 from skill.flows.start import offer_routines, start_routine
 from skill.flows.steer import Command, carry_on, pause_here, steer
@@ -157,6 +161,75 @@ def _rest_today(turn: Turn) -> Reply:
     return close(Speech().say(turn.say("doctor_rest_today")))
 
 
+def _at_stretch(turn: Turn) -> tuple[RoutineState, int] | None:
+    """The routine waiting at the start of the stretch a question before it is about, and that stretch's
+    index; None when the answer came before the question can have been heard, or the place moved.
+
+    The question closes a long response: said early for the voice the skill models (words a fifth
+    faster end a three-minute response many seconds sooner), an answer is still an answer when the
+    timing allows that the whole response was heard (the latest place is its end)."""
+    state, moment = turn.routine, turn.moment
+    if state is None or moment is None or turn.about is None:
+        return None
+    if moment.where is Where.INTERRUPTED:
+        latest = moment.place.latest
+        if latest <= state.position:
+            return None
+        state = turn.deps.engine.at_likely(Moment(state, Where.INTERRUPTED, Span(latest, latest, latest)))
+    segments = turn.deps.engine.segments_of(state)
+    if state.position >= len(segments) or segments[state.position].kind is not SegmentKind.STRETCH:
+        return None
+    index = segments[state.position].item_index
+    return (state, index) if state.items[index].stretch_id == turn.about else None
+
+
+def _stretch_answer(answered: Callable[[Turn, RoutineState, int], Reply], otherwise: Command) -> Flow:
+    """An answer to a question before a stretch; said before the question was heard, it steers (``otherwise``)."""
+
+    def flow(turn: Turn) -> Reply:
+        place = _at_stretch(turn)
+        return steer(turn, otherwise) if place is None else answered(turn, *place)
+
+    return flow
+
+
+def _gentler_today(turn: Turn, state: RoutineState, index: int) -> Reply:
+    """Yes (or go on) to "it hurt: gentler today?": this time only, a shorter hold and fewer repetitions."""
+    items = list(state.items)
+    gentle = growth.gentler(turn.deps.catalogue, items[index])
+    name = turn.deps.catalogue.stretch(gentle.stretch_id).name
+    said = turn.say("hurt_gentler_ok", gentle=growth.describe(turn, gentle)) if gentle != items[index] else turn.say("hurt_as_is_ok", name=name)
+    items[index] = gentle
+    return play(turn, state.with_(items=tuple(items), answered=state.answered + (index,)), Speech().say(said))
+
+
+def _leave_out(turn: Turn, state: RoutineState, index: int) -> Reply:
+    """No to "it hurt: gentler today?": left out this time (asked again if the user goes back to it)."""
+    name = turn.deps.catalogue.stretch(state.items[index].stretch_id).name
+    left_out = turn.deps.engine.skip(Moment(state, Where.STOPPED))
+    return play(turn, left_out, Speech().say(turn.say("hurt_left_out", name=name)))
+
+
+def _longer(turn: Turn, state: RoutineState, index: int) -> Reply:
+    """Yes to "shall we try 15?": stored (before it is said), and played from this stretch on."""
+    seconds = turn.asked.value if turn.asked is not None and turn.asked.value is not None else state.items[index].hold
+    name = turn.deps.catalogue.stretch(state.items[index].stretch_id).name
+    chosen = growth.choose_longer(turn, state, index, seconds)
+    return play(turn, chosen, Speech().say(turn.say("longer_hold_yes", name=name, longer=seconds)))
+
+
+def _same_hold(turn: Turn, state: RoutineState, index: int) -> Reply:
+    """No: the hold stays, and the offer waits for another run of comfortable times."""
+    item = state.items[index]
+    name = turn.deps.catalogue.stretch(item.stretch_id).name
+    return play(turn, growth.keep_hold(turn, state, index), Speech().say(turn.say("longer_hold_no", name=name, seconds=item.hold)))
+
+
+def _not_now(turn: Turn, state: RoutineState, index: int) -> Reply:
+    """Go-on words to the offer: on at the same hold, nothing stored (offered again next routine)."""
+    return play(turn, state.with_(answered=state.answered + (index,)))
+
+
 def _carry_on_else(flow: Flow) -> Flow:
     """Go-on words to a question they do not say yes to: in the middle of a routine it plays on (the
     question dropped, nothing changed); otherwise ``flow``."""
@@ -191,6 +264,15 @@ ANSWERS: dict[Pending, Answers] = {
     Pending.REMINDER_TIME: Answers(ask_reminder_time, _no_reminder, _carry_on_else(ask_reminder_time)),
     Pending.SEEN_DOCTOR: Answers(_doctor_seen, doctor.offer_gentlest, _doctor_asked_again),
     Pending.GENTLE_ROUTINE: Answers(_gentlest, _rest_today, _gentlest),
+    # Before a stretch, mid-routine: the go-on words take the safe way on (gentler; the same hold).
+    Pending.HURT_BEFORE: Answers(
+        _stretch_answer(_gentler_today, Command.CONTINUE), _stretch_answer(_leave_out, Command.PAUSE),
+        _stretch_answer(_gentler_today, Command.CONTINUE),
+    ),
+    Pending.LONGER_HOLD: Answers(
+        _stretch_answer(_longer, Command.CONTINUE), _stretch_answer(_same_hold, Command.PAUSE),
+        _stretch_answer(_not_now, Command.CONTINUE),
+    ),
 }
 
 

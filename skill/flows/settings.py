@@ -2,7 +2,8 @@
 
 The rule between level and hold time: the level sets the hold (beginner: 10 seconds;
 standard: each stretch's own), and an explicit hold time overrides it until the next
-level change. Whichever changes the other is said in the confirmation. Each stretch
+level change. Whichever changes the other is said in the confirmation. A new hold time or level
+also replaces the holds chosen stretch by stretch on the way (``skill.flows.growth``). Each stretch
 still keeps its own safe range; a setting that would make the user's routine longer
 than ``LONG_ROUTINE_SECONDS`` is confirmed with its length before it is stored.
 """
@@ -53,7 +54,9 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, 
         routine = turn.routine_name(users_routine(turn))
         speech = Speech().say(turn.say(f"confirm_long_{field}", value=value, routine=routine, length=turn.composer.length(seconds)))
         return ask_question(turn, Question(Pending.CONFIRM_SETTING, field, value), speech)
-    turn.user.change(changed, {field})
+    if field == "hold_seconds" and value != profile.hold_seconds:  # replaces the holds chosen on the way (``growth``)
+        changed = changed.with_(growth=())
+    turn.user.change(changed, {field, "growth"})
     extra = [change] if change else []
     if field == "reps":
         said = turn.say("reps_set", reps=value)
@@ -176,7 +179,9 @@ def set_level(turn: Turn, level: str | None) -> Reply:
     if level is None:
         return confirm(turn, turn.say("level_unknown"))
     profile = turn.user.profile
-    turn.user.change(profile.with_(level=Level(level), hold_seconds=None), {"level", "hold_seconds"})
+    moved = profile.level is not Level(level) or profile.hold_seconds is not None  # the way to longer holds starts again
+    changed = profile.with_(level=Level(level), hold_seconds=None, growth=() if moved else profile.growth)
+    turn.user.change(changed, {"level", "hold_seconds", "growth"})
     texts = [turn.say(f"level_{level}")]
     if profile.hold_seconds is not None:
         texts.append(turn.say("level_replaces_hold", seconds=profile.hold_seconds))

@@ -8,6 +8,7 @@ from skill.catalogue.model import SafetyMoment
 from skill.engine import RoutineState
 from skill.engine.plan import Limit, limits
 from skill.flows.doctor import ask_seen_doctor, needs_asking
+from skill.flows.growth import grown
 from skill.flows.playing import finish_if_heard, play, safety_first, timeline_for
 from skill.flows.routines import routine_items
 from skill.flows.replies import ask, ask_question
@@ -44,6 +45,7 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
         notes.extend(rule.text for rule in catalogue.safety_for(SafetyMoment.WARM_UP_SKIPPED))
     settings = profile.settings()
     state = turn.deps.engine.start(routine_id, items, settings, now_ms)
+    state = state.with_(items=grown(turn, state.items))  # the holds the user chose on the way
     kept = kept_sentence(turn, limits(items, catalogue, settings))
     if kept:
         notes.append(kept)

@@ -11,6 +11,7 @@ from enum import Enum
 
 from skill.catalogue.model import SafetyMoment
 from skill.engine import Moment, RoutineState, Where
+from skill.flows.growth import remember_hurt
 from skill.flows.playing import play
 from skill.flows.progress import saved_routine
 from skill.flows.replies import ask, ask_question, close
@@ -114,7 +115,8 @@ def pause_here(turn: Turn) -> RoutineState | None:
 
 
 def hurts(turn: Turn) -> Reply:
-    """Stop now, say not to push into pain; offer the next stretch, or finish after the last one."""
+    """Stop now, say not to push into pain; offer the next stretch, or finish after the last one. The
+    stretch that hurt is remembered with the day."""
     speech = Speech().say(turn.say("pain"), *(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
     if turn.moment is not None:
         turn.moment = turn.deps.engine.hurt_at(turn.moment)  # the stretch that hurt, never one not yet begun
@@ -122,6 +124,7 @@ def hurts(turn: Turn) -> Reply:
     if state is None:
         return close(speech.say(turn.say("goodbye")))
     engine = turn.deps.engine
+    remember_hurt(turn, engine.stretch_at(state).id)  # asked about before it next time (``growth``)
     left, _ = engine.remaining(state)
     if left <= 1:
         speech.say(turn.say("pain_offer_last"))

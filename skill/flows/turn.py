@@ -55,6 +55,9 @@ class Pending(str, Enum):
     REMINDER_TIME = "reminder_time"  # "what time each day?" (a bare time answers it: SetReminderIntent)
     SEEN_DOCTOR = "seen_doctor"  # "have you seen a doctor or physiotherapist since?" (about the routine that waits)
     GENTLE_ROUTINE = "gentle_routine"  # not yet: "the warm up routine, or stop for today?" (about that routine)
+    # Before a stretch, mid-routine (about that stretch; ``skill.flows.growth``):
+    HURT_BEFORE = "hurt_before"  # "it hurt 3 days ago: gentler today? Or no to leave it out."
+    LONGER_HOLD = "longer_hold"  # "you've done it 5 times at 10 seconds: shall we try 15?" (the seconds offered)
 
 
 class Asked(NamedTuple):
@@ -83,7 +86,11 @@ ASKED: dict[Pending, Asked] = {
     Pending.REMINDER_TIME: Asked("reminder_ask_time_reprompt"),
     Pending.SEEN_DOCTOR: Asked("doctor_ask_reprompt"),
     Pending.GENTLE_ROUTINE: Asked("doctor_gentle_reprompt"),
+    Pending.HURT_BEFORE: Asked("hurt_before_reprompt"),
+    Pending.LONGER_HOLD: Asked("longer_hold_reprompt"),
 }
+# Questions about a stretch (``about`` a stretch id), asked before it in the middle of a routine.
+STRETCH_QUESTIONS = frozenset({Pending.HURT_BEFORE, Pending.LONGER_HOLD})
 
 
 class Question(NamedTuple):
@@ -98,6 +105,8 @@ class Question(NamedTuple):
     >>> Question.from_raw(["confirm_setting", "reps", 40], load_catalogue()) is None  # 40 reps: out of range
     True
     >>> Question.from_raw(["warm_up", ["lower_back"], None], load_catalogue()) is None
+    True
+    >>> Question.from_raw(["longer_hold", "single_knee_to_chest", 90], load_catalogue()) is None  # past its range
     True
     """
 
@@ -122,6 +131,12 @@ class Question(NamedTuple):
             return None
         if kind is Pending.CONFIRM_SETTING:
             if about not in SETTING_RANGES or value is None or not SETTING_RANGES[about][0] <= value <= SETTING_RANGES[about][1]:
+                return None
+        elif kind in STRETCH_QUESTIONS:
+            if about is None or about not in catalogue.stretches:
+                return None
+            hold = catalogue.stretch(about).hold
+            if (value is not None) != (kind is Pending.LONGER_HOLD) or (value is not None and not hold.min <= value <= hold.max):
                 return None
         elif value is not None or not (about is None or about in catalogue.routines or about == OWN_ROUTINE):
             return None

@@ -18,9 +18,12 @@ import random
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from skill.catalogue import load_catalogue
 from skill.engine import RoutineState, SegmentKind
+from skill.persistence.sqlite_store import SqliteStore
 from skill.speech import phrases_for
 from skill.speech.timeline import Timeline
 from tests.support.conversation import Alexa, FakeClock, Reply
@@ -113,21 +116,29 @@ def segment_starts(reply: Reply, state: RoutineState, words: SpokenWords) -> tup
 
 @dataclass
 class Device:
-    """A device and skill on one clock, stopped just after a response was sent: each command starts from there."""
+    """A device and skill on one clock, stopped just after a response was sent: each command starts from there,
+    the user's stored item too (what one command stores, such as a stretch that hurt, is not another's past)."""
 
     alexa: Alexa
     clock: FakeClock
     saved: tuple[dict, str | None, float, float]  # type: ignore[type-arg]
+    store: SqliteStore | None = None
+    item: dict[str, Any] | None = None
 
     @classmethod
-    def after(cls, alexa: Alexa, clock: FakeClock) -> "Device":
-        """Keep where ``alexa`` is now (its session and the clock)."""
-        return cls(alexa, clock, (copy.deepcopy(alexa.attributes), alexa.session_id, alexa.sent_at, clock.now))
+    def after(cls, alexa: Alexa, clock: FakeClock, data_dir: Path | None = None) -> "Device":
+        """Keep where ``alexa`` is now (its session and the clock, and the item stored in ``data_dir``)."""
+        store = SqliteStore(data_dir / "users.sqlite3") if data_dir is not None else None
+        item = copy.deepcopy(store.read(alexa.user_id)[0]) if store is not None else None
+        return cls(alexa, clock, (copy.deepcopy(alexa.attributes), alexa.session_id, alexa.sent_at, clock.now), store, item)
 
     def restore(self) -> None:
         attributes, session_id, sent_at, now = self.saved
         self.alexa.attributes, self.alexa.session_id = copy.deepcopy(attributes), session_id
         self.alexa.sent_at, self.clock.now = sent_at, now
+        if self.store is not None and self.item is not None:
+            _, version = self.store.read(self.alexa.user_id)
+            self.store.write(self.alexa.user_id, copy.deepcopy(self.item), version)
 
     def say(self, intent: str, seconds: float, reaction: float) -> Reply:
         """``intent`` said ``seconds`` into the response's audio, stamped in whole seconds."""
