@@ -193,10 +193,16 @@ def five_comfortable_mornings_then_a_sixth(alexa: Alexa) -> Reply:
     return alexa.intent("StartRoutineIntent", routine=MORNING)
 
 
+def pain_after_a_response_played_to_its_end(alexa: Alexa) -> Reply:
+    start_full_back(alexa)
+    return alexa.intent("PainIntent")
+
+
 # Every kind of question the skill asks: how a user gets to it, and what the question says.
 ASKING = {
     "carry_on": (stopped_then_launched, "Would you like to carry on from there?"),
     "skip_after_pain": (pain_in_the_first_hold, "Would you like to skip to the next stretch?"),
+    "go_on_after_pain": (pain_after_a_response_played_to_its_end, "Would you like to go on to"),
     "delete_data": (hold_set_then_delete, "Are you sure?"),
     "warm_up": (lambda alexa: alexa.intent("StartRoutineIntent", routine=LOWER_BACK), "Shall we warm up first?"),
     "sore_leg": (lambda alexa: alexa.intent("StartRoutineIntent", routine=SCIATICA), "Which leg is sore"),
@@ -258,6 +264,8 @@ def check_go_on(kind: str, reply: Reply, data_dir: Path) -> None:
         assert text.startswith("Let's carry on with the full back routine.")
     elif kind == "skip_after_pain":
         assert headings(text)[0] == "single knee to chest" and "back flexion" not in headings(text)
+    elif kind == "go_on_after_pain":  # the stretch that hurt was done: on to the one announced, nothing skipped
+        assert re.match(r"Stretch \d of 5: ", text) and "Skipping" not in text
     elif kind == "delete_data":  # never a delete without a plain yes
         assert "Say yes to delete everything" in text
         assert stored(data_dir)["hold_seconds"] == 40
@@ -460,3 +468,23 @@ def test_a_tampered_question_in_the_session_is_dropped(alexa: Alexa, tmp_path: P
     assert "Sorry" not in reply.text and not reply.ended
     assert "Shall we warm up first?" in reply.text, "yes with no question asks what the user came for"
     assert "reps" not in stored(tmp_path / DATA)
+
+
+def test_this_hurts_after_a_response_played_to_its_end_goes_on_to_the_stretch_it_announced(clocked: Alexa) -> None:
+    """The stretch that hurt was done: yes goes on to the announced one, and nothing is counted skipped."""
+    started = start_full_back(clocked)
+    announced = re.search(r"Next up is stretch \d of 5, ([a-z' ]+)\.", started.text)
+    assert announced, started.text[-300:]
+    name = announced.group(1)
+    hurt = clocked.intent("PainIntent")
+    assert "Never push into pain" in hurt.text and f"go on to {name}?" in hurt.text, hurt.text
+    went_on = clocked.intent("AMAZON.YesIntent")
+    assert "Skipping" not in went_on.text, went_on.text[:200]
+    assert headings(went_on.text)[0] == name, went_on.text[:200]
+    reply = went_on
+    for _ in range(10):
+        if "You finished" in reply.text:
+            break
+        reply = clocked.intent("AMAZON.NextIntent")
+    assert "You finished the full back routine: 5 stretches" in reply.text, reply.text[-400:]
+    assert "skipped" not in reply.text

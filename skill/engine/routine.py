@@ -217,9 +217,24 @@ class RoutineEngine:
         4
         """
         earliest = self.at_earliest(moment)
-        if earliest.where is Where.BOUNDARY and earliest.state.position > 0:
+        if self.heard_to_the_end(moment):
             return Moment(earliest.state.with_(position=earliest.state.position - 1), Where.INTERRUPTED, moment.span)
         return earliest
+
+    def heard_to_the_end(self, moment: Moment) -> bool:
+        """Whether even the earliest place is after a response that played to its end: then what was
+        said there is about the stretch it finished with, which was done.
+
+        >>> from skill.catalogue import load_catalogue
+        >>> engine = RoutineEngine(load_catalogue())
+        >>> state = engine.start("morning", load_catalogue().routine("morning").items, Settings(), now_ms=0)
+        >>> engine.heard_to_the_end(Moment(state.with_(position=5), Where.BOUNDARY, Span(5, 5, 5)))
+        True
+        >>> engine.heard_to_the_end(Moment(state.with_(position=5), Where.BOUNDARY, Span(3, 5, 5)))
+        False
+        """
+        earliest = self.at_earliest(moment)
+        return earliest.where is Where.BOUNDARY and earliest.state.position > 0
 
     def at_likely(self, moment: Moment) -> RoutineState:
         """The state at the most likely place (for commands that act on it and say so)."""

@@ -58,6 +58,11 @@ def _skip_after_pain(turn: Turn) -> Reply:
     return steer(turn, Command.SKIP)
 
 
+def _go_on_after_pain(turn: Turn) -> Reply:
+    """On to the stretch that was announced: the one that hurt was done, so nothing is skipped."""
+    return steer(turn, Command.CONTINUE)
+
+
 def _stop_after_pain(turn: Turn) -> Reply:
     keep_progress(turn)
     turn.session.routine = None
@@ -251,6 +256,7 @@ class Answers(NamedTuple):
 ANSWERS: dict[Pending, Answers] = {
     Pending.CARRY_ON: Answers(carry_on, _decline_carry_on, carry_on),
     Pending.SKIP_AFTER_PAIN: Answers(_skip_after_pain, _stop_after_pain, _skip_after_pain),
+    Pending.GO_ON_AFTER_PAIN: Answers(_go_on_after_pain, _stop_after_pain, _go_on_after_pain),
     Pending.DELETE_DATA: Answers(_delete_data, _keep_data, _carry_on_else(_delete_needs_yes)),
     Pending.WARM_UP: Answers(_warm_up_first, _no_warm_up, _warm_up_first),
     Pending.SORE_LEG: Answers(settings.ask_which_leg, _both_legs, _carry_on_else(settings.ask_which_leg)),

@@ -118,13 +118,21 @@ def hurts(turn: Turn) -> Reply:
     """Stop now, say not to push into pain; offer the next stretch, or finish after the last one. The
     stretch that hurt is remembered with the day."""
     speech = Speech().say(turn.say("pain"), *(rule.text for rule in turn.deps.catalogue.safety_for(SafetyMoment.AFTER_PAIN)))
+    engine = turn.deps.engine
+    announced = None  # after a response that played to its end: the stretch it announced, not begun
     if turn.moment is not None:
-        turn.moment = turn.deps.engine.hurt_at(turn.moment)  # the stretch that hurt, never one not yet begun
+        if engine.heard_to_the_end(turn.moment):
+            announced = engine.at_earliest(turn.moment).state.position
+        turn.moment = engine.hurt_at(turn.moment)  # the stretch that hurt, never one not yet begun
     state = pause_here(turn)
     if state is None:
         return close(speech.say(turn.say("goodbye")))
-    engine = turn.deps.engine
     remember_hurt(turn, engine.stretch_at(state).id)  # asked about before it next time (``growth``)
+    if announced is not None and announced < len(engine.segments_of(state)):
+        # The stretch that hurt was done: nothing to skip; going on plays the one announced.
+        turn.session.routine = state = state.with_(position=announced)
+        name = engine.stretch_at(state).name
+        return ask_question(turn, Question(Pending.GO_ON_AFTER_PAIN, state.routine_id), speech.say(turn.say("pain_offer_go_on", name=name)))
     left, _ = engine.remaining(state)
     if left <= 1:
         speech.say(turn.say("pain_offer_last"))

@@ -42,6 +42,7 @@ class Pending(str, Enum):
 
     CARRY_ON = "carry_on"  # "carry on from where you stopped?"
     SKIP_AFTER_PAIN = "skip_after_pain"  # "skip to the next stretch?"
+    GO_ON_AFTER_PAIN = "go_on_after_pain"  # the stretch that hurt was done: "go on to the next one?"
     DELETE_DATA = "delete_data"  # "delete everything?"
     WARM_UP = "warm_up"  # "warm up first?" (then start the routine it is about)
     SORE_LEG = "sore_leg"  # "which leg is sore?" (then start the routine it is about)
@@ -73,6 +74,7 @@ class Asked(NamedTuple):
 ASKED: dict[Pending, Asked] = {
     Pending.CARRY_ON: Asked("offer_continue_reprompt"),
     Pending.SKIP_AFTER_PAIN: Asked("pain_offer_next_reprompt"),
+    Pending.GO_ON_AFTER_PAIN: Asked("pain_offer_next_reprompt"),
     Pending.DELETE_DATA: Asked("delete_confirm_reprompt"),
     Pending.WARM_UP: Asked("ask_warm_up_reprompt", again="again_warm_up"),
     Pending.SORE_LEG: Asked("ask_sore_leg_words", again="again_sore_leg"),
