@@ -72,7 +72,7 @@ STRETCH_KEYS = {
     "limits_note": str,
     "sources": list,
 }
-OPTIONAL_STRETCH_KEYS = {"count_cues", "side_rule", "caution"}
+OPTIONAL_STRETCH_KEYS = {"count_cues", "side_rule", "caution", "first_side", "side_change", "step_sources", "why_source"}
 COUNTED = {"sciatic_nerve_glide", "ankle_pumps", "heel_slides", "knee_twist"}
 SAFETY_WHEN = {"every_session", "first_use", "after_pain", "warm_up_skipped", "end_of_routine", "back_break"}
 BOUNCY_WORDS = ("pulse", "quick", "bounce", "bouncing")
@@ -132,8 +132,10 @@ def _spoken_texts(catalogue, routines):
         out.append((f"{s['id']}.position", s["position"]))
         out.append((f"{s['id']}.cue", s["cue"]))
         out.append((f"{s['id']}.why", s["why"]))
-        for i, step in enumerate(s["steps"]):
-            out.append((f"{s['id']}.steps[{i}]", step))
+        for i, step in enumerate(s["steps"]):  # a side is named where the step says {one}
+            out.append((f"{s['id']}.steps[{i}]", step.replace("{one}", "your left")))
+        if s.get("side_change") is not None:
+            out.append((f"{s['id']}.side_change", s["side_change"].replace("{one}", "your left")))
         if s.get("caution") is not None:
             out.append((f"{s['id']}.caution", s["caution"]))
     for r in routines:
@@ -483,18 +485,22 @@ def test_routine_terms_unique_and_distinct_from_stretches(catalogue, routines):
 def test_routine_entries_exist_and_overrides_in_range(stretches, routines):
     for r in routines:
         for entry in r["stretches"]:
-            assert set(entry) <= {"id", "hold", "reps", "note"}, (r["id"], entry)
+            assert set(entry) <= {"id", "hold", "reps", "note", "source"}, (r["id"], entry)
             overrides = "hold" in entry or "reps" in entry
             assert overrides == ("note" in entry), f"{r['id']}: an override and its note go together: {entry}"
             if "note" in entry:
                 assert isinstance(entry["note"], str) and entry["note"].strip(), (r["id"], entry)
             assert entry["id"] in stretches, f"{r['id']}: unknown stretch {entry['id']}"
             s = stretches[entry["id"]]
-            for key in ("hold", "reps"):
+            source = [src for src in s["sources"] if src["seed"] == entry.get("source", s["sources"][0]["seed"])]
+            assert source, f"{r['id']}: {entry['id']} names an article the stretch does not come from"
+            for key, figures in (("hold", source[0]["hold_seconds"]), ("reps", source[0]["reps"])):
                 if key in entry:
                     value = entry[key]
-                    assert isinstance(value, int), (r["id"], entry)
-                    assert s[key]["min"] <= value <= s[key]["max"], (r["id"], entry)
+                    assert set(value) == {"default", "min", "max"}, (r["id"], entry)
+                    assert 0 < value["min"] <= value["default"] <= value["max"], (r["id"], entry)
+                    if figures is not None:
+                        assert figures[0] <= value["min"] and value["max"] <= figures[1], (r["id"], entry, figures)
 
 
 def test_every_stretch_used_by_a_routine(catalogue, routines):
@@ -507,8 +513,8 @@ def _routine_seconds(routine, stretches):
     total = 0
     for entry in routine["stretches"]:
         s = stretches[entry["id"]]
-        hold = entry.get("hold", s["hold"]["default"])
-        reps = entry.get("reps", s["reps"]["default"])
+        hold = entry.get("hold", s["hold"])["default"]
+        reps = entry.get("reps", s["reps"])["default"]
         sides = 2 if s["sides"] == "left_right" else 1
         per = hold if s["kind"] == "count" else hold + REST_SECONDS
         total += sides * reps * per + INSTRUCTION_SECONDS
