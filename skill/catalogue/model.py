@@ -135,7 +135,7 @@ class Stretch(NamedTuple):
     first_side: int = 0
     side_change: str | None = None
     step_sources: tuple[Evidence, ...] = ()
-    why_source: Evidence | None = None
+    why_source: Evidence = Evidence("", "")
 
     @property
     def side_count(self) -> int:
@@ -317,8 +317,8 @@ def _stretch(raw: dict[str, Any]) -> Stretch:
     reps = _range(raw["reps"], f"{sid}.reps")
     seeds = tuple(s["seed"] for s in raw["sources"])
     step_sources = tuple(_evidence(e, seeds, f"{sid}.step_sources") for e in raw.get("step_sources", ()))
-    if step_sources and len(step_sources) != len(raw["steps"]):
-        raise CatalogueError(f"{sid}: one step source for each step")
+    if len(step_sources) != len(raw["steps"]):
+        raise CatalogueError(f"{sid}: every step names the article that says it (step_sources)")
     first_side, side_change = _sides(sid, raw)
     hold = _range(raw["hold"], f"{sid}.hold")
     count_cues = _count_cues(sid, raw, reps)
@@ -353,7 +353,7 @@ def _stretch(raw: dict[str, Any]) -> Stretch:
         first_side=first_side,
         side_change=side_change,
         step_sources=step_sources,
-        why_source=_evidence(raw["why_source"], seeds, f"{sid}.why_source") if "why_source" in raw else None,
+        why_source=_evidence(raw.get("why_source"), seeds, f"{sid}.why_source"),
     )
 
 
