@@ -93,8 +93,9 @@ class Stretch(NamedTuple):
     ``kind == "hold"``: ``hold`` is seconds per hold, ``reps`` holds per side.
     ``kind == "count"``: ``hold`` is seconds per movement, ``reps`` movements per side.
 
-    ``hold`` and ``reps`` ranges are the limits the seed articles support (``limits_note`` says
-    where they come from); a user's settings are kept inside them.
+    ``hold`` and ``reps`` ranges lie within the figures of its first source (``limits_note`` says
+    where they come from; a routine that follows another source has ranges of its own, see
+    ``RoutineItem``); a user's settings are kept inside them.
 
     ``count_cues`` (counted stretches only, one or two short phrases): count ``n`` (from 1) is
     said with ``count_cues[(n - 1) % len(count_cues)]``. With two cues each count is one
