@@ -109,7 +109,7 @@ class Stretch(NamedTuple):
 
     Sides (``left_right``): a step names the side with ``{one}`` ("Lift {one} leg." says "Lift your
     left leg."; without a side, "one"); ``first_side`` is 0 (left) or 1 (right, where the article
-    starts with it); ``side_change`` is said when the first side is done ("Lower your {side} leg."),
+    starts with it); ``side_change`` is said when the first side is done ("Lower {one} leg."),
     before the other side starts.
 
     ``step_sources``/``why_source``: for each step and for ``why``, the article that says it.
