@@ -72,7 +72,7 @@ STRETCH_KEYS = {
     "limits_note": str,
     "sources": list,
 }
-OPTIONAL_STRETCH_KEYS = {"count_cues", "side_rule", "caution"}
+OPTIONAL_STRETCH_KEYS = {"count_cues", "side_rule", "caution", "first_side", "side_change", "step_sources", "why_source"}
 COUNTED = {"sciatic_nerve_glide", "ankle_pumps", "heel_slides", "knee_twist"}
 SAFETY_WHEN = {"every_session", "first_use", "after_pain", "warm_up_skipped", "end_of_routine", "back_break"}
 BOUNCY_WORDS = ("pulse", "quick", "bounce", "bouncing")
@@ -132,8 +132,10 @@ def _spoken_texts(catalogue, routines):
         out.append((f"{s['id']}.position", s["position"]))
         out.append((f"{s['id']}.cue", s["cue"]))
         out.append((f"{s['id']}.why", s["why"]))
-        for i, step in enumerate(s["steps"]):
-            out.append((f"{s['id']}.steps[{i}]", step))
+        for i, step in enumerate(s["steps"]):  # a side is named where the step says {one}
+            out.append((f"{s['id']}.steps[{i}]", step.replace("{one}", "your left")))
+        if s.get("side_change") is not None:
+            out.append((f"{s['id']}.side_change", s["side_change"].replace("{one}", "your left")))
         if s.get("caution") is not None:
             out.append((f"{s['id']}.caution", s["caution"]))
     for r in routines:
@@ -483,18 +485,22 @@ def test_routine_terms_unique_and_distinct_from_stretches(catalogue, routines):
 def test_routine_entries_exist_and_overrides_in_range(stretches, routines):
     for r in routines:
         for entry in r["stretches"]:
-            assert set(entry) <= {"id", "hold", "reps", "note"}, (r["id"], entry)
+            assert set(entry) <= {"id", "hold", "reps", "note", "source"}, (r["id"], entry)
             overrides = "hold" in entry or "reps" in entry
             assert overrides == ("note" in entry), f"{r['id']}: an override and its note go together: {entry}"
             if "note" in entry:
                 assert isinstance(entry["note"], str) and entry["note"].strip(), (r["id"], entry)
             assert entry["id"] in stretches, f"{r['id']}: unknown stretch {entry['id']}"
             s = stretches[entry["id"]]
-            for key in ("hold", "reps"):
+            source = [src for src in s["sources"] if src["seed"] == entry.get("source", s["sources"][0]["seed"])]
+            assert source, f"{r['id']}: {entry['id']} names an article the stretch does not come from"
+            for key, figures in (("hold", source[0]["hold_seconds"]), ("reps", source[0]["reps"])):
                 if key in entry:
                     value = entry[key]
-                    assert isinstance(value, int), (r["id"], entry)
-                    assert s[key]["min"] <= value <= s[key]["max"], (r["id"], entry)
+                    assert set(value) == {"default", "min", "max"}, (r["id"], entry)
+                    assert 0 < value["min"] <= value["default"] <= value["max"], (r["id"], entry)
+                    if figures is not None:
+                        assert figures[0] <= value["min"] and value["max"] <= figures[1], (r["id"], entry, figures)
 
 
 def test_every_stretch_used_by_a_routine(catalogue, routines):
@@ -507,8 +513,8 @@ def _routine_seconds(routine, stretches):
     total = 0
     for entry in routine["stretches"]:
         s = stretches[entry["id"]]
-        hold = entry.get("hold", s["hold"]["default"])
-        reps = entry.get("reps", s["reps"]["default"])
+        hold = entry.get("hold", s["hold"])["default"]
+        reps = entry.get("reps", s["reps"])["default"]
         sides = 2 if s["sides"] == "left_right" else 1
         per = hold if s["kind"] == "count" else hold + REST_SECONDS
         total += sides * reps * per + INSTRUCTION_SECONDS
@@ -680,3 +686,56 @@ def test_every_caution_is_one_short_sentence(catalogue):
             assert isinstance(s["caution"], str), s["id"]
             assert len(re.findall(r"[.!?](?:\s|$)", s["caution"])) == 1, s["id"]
             assert len(s["caution"].split()) <= 16, s["id"]
+
+
+# --------------------------------------------------------------------------- faithfulness
+
+# Words too common to tie a sentence to an article's phrase.
+LINK_STOP = {"your", "with", "that", "then", "them", "they", "this", "from", "into", "until", "while", "when", "what",
+             "each", "there", "their", "will", "have", "just", "only", "once", "again", "about", "like", "more", "other",
+             "the", "and", "for", "out", "you", "not", "but", "can", "its", "one", "are", "off", "all", "any", "how"}
+
+
+def _content(text):
+    """The words that carry meaning, by their first four letters (breathe and breath, bend and bending)."""
+    return {w[:4] for w in _words(text) if len(w) >= 3 and w not in LINK_STOP}
+
+
+def _in_article(fact, seed_words):
+    words = _words(fact)
+    return any(seed_words[i : i + len(words)] == words for i in range(len(seed_words) - len(words) + 1))
+
+
+def test_every_step_and_benefit_is_traced_to_its_article(catalogue):
+    """Each step and each "why" names the article that says it and a short phrase of it: the phrase is in that
+    article, shorter than a copied run, and shares a meaningful word with the sentence it backs."""
+    seeds_dir = _seeds_dir_or_skip()
+    texts = {path.name: _words(path.read_text(encoding="utf-8", errors="replace")) for path in seeds_dir.glob("*.txt")}
+    untraced = []
+    for s in catalogue["stretches"]:
+        own = {src["seed"] for src in s["sources"]}
+        backed = list(zip(s["steps"], s.get("step_sources", []))) + [(s["why"], s.get("why_source"))]
+        if len(s.get("step_sources", [])) != len(s["steps"]):
+            untraced.append((s["id"], "a step without its article"))
+        for sentence, evidence in backed:
+            if not evidence or evidence["seed"] not in own:
+                untraced.append((s["id"], sentence, "no article of its own"))
+                continue
+            fact = evidence["fact"]
+            if not _in_article(fact, texts[evidence["seed"]]):
+                untraced.append((s["id"], fact, f"not in {evidence['seed']}"))
+            if len(_words(fact)) >= COPY_RUN:
+                untraced.append((s["id"], fact, "a copied run, not a short fact"))
+            if not _content(sentence.replace("{one}", "one")) & _content(fact):
+                untraced.append((s["id"], sentence, fact, "nothing in common"))
+    assert not untraced, untraced
+
+
+def test_what_no_article_says_is_gone(stretches):
+    """The claims a careful reading found in no article: a tightened stomach in the pelvic tilt, arms out to the
+    sides in the twist (003: along the body), the sciatic nerve moving freely, knees and hips warmed by heel slides."""
+    spoken = {sid: " ".join([s["position"], *s["steps"], s["why"]]).lower() for sid, s in stretches.items()}
+    assert "stomach" not in spoken["pelvic_tilt"]
+    assert "out to the sides" not in spoken["knee_twist"] and "along your sides" in spoken["knee_twist"]
+    assert "freely" not in spoken["sciatic_nerve_glide"]
+    assert "hips and knees" not in spoken["heel_slides"]

@@ -125,7 +125,7 @@ def test_the_navigation_hint_and_safety_note_come_once_per_user(alexa: Alexa) ->
 
 
 def test_a_stretch_finished_three_times_is_introduced_by_name_and_cue(alexa: Alexa) -> None:
-    steps = "Hold the back of one thigh with both hands."
+    steps = "Hold the back of your left thigh with both hands."
     for _ in range(3):
         assert steps in alexa.intent("StartRoutineIntent", routine=MORNING).text
     familiar = alexa.intent("StartRoutineIntent", routine=MORNING)

@@ -34,7 +34,6 @@ from skill.engine import (
     build_plan,
     segments,
 )
-from skill.engine.plan import Limit, limits
 from skill.engine.segments import (
     item_end,
     item_start,
@@ -56,11 +55,11 @@ STRETCH, SETTLE, SIDE, HOLD, REST, COUNT = (
 
 # A routine of three stretches used by the steering tests, and its timeline written out by hand:
 #   0 STRETCH  1 SETTLE  2 HOLD  3 REST  4 HOLD  5 SIDE  6 HOLD  7 REST  8 HOLD   single knee to chest, 2 sides x 2
-#   9 STRETCH 10 SETTLE 11 HOLD 12 REST 13 HOLD                                   double knee to chest, 2 reps
+#   9 STRETCH 10 SETTLE 11 HOLD 12 REST 13 HOLD                                   kneeling back stretch, 2 reps
 #  14 STRETCH 15 SETTLE 16 COUNT 17 SIDE 18 COUNT                                 heel slides, counted, 2 sides
 ITEMS = (
-    RoutineItem("single_knee_to_chest", hold=20, reps=2),
-    RoutineItem("double_knee_to_chest", hold=20, reps=2),
+    RoutineItem("single_knee_to_chest", hold=Range(20, 20, 20), reps=Range(2, 2, 2)),
+    RoutineItem("kneeling_back_stretch", hold=Range(20, 20, 20), reps=Range(2, 2, 2)),
     RoutineItem("heel_slides"),
 )
 LENGTH = 19
@@ -191,7 +190,7 @@ def test_every_routine_timeline_follows_its_plan(routine_id: str, settings: Sett
         stretch = CATALOGUE.stretch(item.stretch_id)
         own = [s for s in timeline if s.item_index == index]
         assert [s.kind for s in own[:2]] == [STRETCH, SETTLE]
-        for side in range(stretch.side_count):
+        for side in stretch.sides_in_order:
             body = [s for s in own[2:] if s.side_index == side and s.kind is not SIDE]
             if stretch.kind == "count":
                 assert body == [Segment(COUNT, index, side)]
@@ -201,7 +200,7 @@ def test_every_routine_timeline_follows_its_plan(routine_id: str, settings: Sett
                     expected += [Segment(REST, index, side, rep), Segment(HOLD, index, side, rep)]
                 assert body == expected
         sides = [s for s in own if s.kind is SIDE]
-        assert sides == [Segment(SIDE, index, side) for side in range(1, stretch.side_count)]
+        assert sides == [Segment(SIDE, index, side) for side in stretch.sides_in_order[1:]]
         for switch in sides:  # a side switch opens its side
             assert own.index(switch) == min(i for i, s in enumerate(own) if s.side_index == switch.side_index)
 
@@ -286,16 +285,16 @@ def _nearest(value: int, allowed: Range) -> int:
     return sorted(range(allowed.min, allowed.max + 1), key=lambda v: abs(v - value))[0]
 
 
-def _expected(stretch_id: str, settings: Settings, hold: int | None = None, reps: int | None = None) -> PlanItem:
+def _expected(stretch_id: str, settings: Settings, hold: Range | None = None, reps: Range | None = None) -> PlanItem:
     """What a stretch should be played with: a user's hold if adjustable, a user's reps if adjustable and held,
-    each kept inside the stretch's own range; otherwise the routine's value (``hold``/``reps``) or the default."""
+    each kept inside the routine's range for it (``hold``/``reps``) or else the stretch's own; otherwise that default."""
     stretch = CATALOGUE.stretch(stretch_id)
-    own_hold = stretch.hold.default if hold is None else hold
-    own_reps = stretch.reps.default if reps is None else reps
+    hold_range, reps_range = hold or stretch.hold, reps or stretch.reps
+    own_hold, own_reps = hold_range.default, reps_range.default
     if stretch.hold_adjustable and settings.hold_seconds is not None:
-        own_hold = _nearest(settings.hold_seconds, stretch.hold)
+        own_hold = _nearest(settings.hold_seconds, hold_range)
     if stretch.hold_adjustable and stretch.kind == "hold" and settings.reps is not None:
-        own_reps = _nearest(settings.reps, stretch.reps)
+        own_reps = _nearest(settings.reps, reps_range)
     return PlanItem(stretch_id, own_hold, own_reps)
 
 
@@ -308,14 +307,16 @@ def test_settings_override_adjustable_holds_only() -> None:
     fixed = ("pelvic_tilt", "knee_twist", "knee_to_chest_pulses", "lying_rest", "ankle_pumps", "heel_slides")
     assert not any(CATALOGUE.stretch(s).hold_adjustable for s in fixed)
     lower = {p.stretch_id: p for p in build_plan(CATALOGUE.routine("lower_back").items, CATALOGUE, custom)}
-    assert lower["single_knee_to_chest"] == PlanItem("single_knee_to_chest", 30, 2)  # both inside its range
+    knee = CATALOGUE.stretch("single_knee_to_chest")
+    assert knee.hold.max < 30 and 2 < knee.reps.min  # 003: about 20 s, 3-5 times
+    assert lower["single_knee_to_chest"] == PlanItem("single_knee_to_chest", knee.hold.max, knee.reps.min)
     hamstring = CATALOGUE.stretch("lying_hamstring_stretch")
     assert hamstring.hold.max < 30 and 2 < hamstring.reps.min
     assert lower["lying_hamstring_stretch"] == PlanItem("lying_hamstring_stretch", hamstring.hold.max, hamstring.reps.min)
     brk = {p.stretch_id: p for p in build_plan(CATALOGUE.routine("back_break").items, CATALOGUE, custom)}
     double = CATALOGUE.stretch("double_knee_to_chest")
-    assert double.hold.max < 30 and double.reps.min <= 2 <= double.reps.max
-    assert brk["double_knee_to_chest"] == PlanItem("double_knee_to_chest", double.hold.max, 2)
+    assert double.hold.max < 30 and double.reps.max < 2  # 004: one hold of 15-20 s
+    assert brk["double_knee_to_chest"] == PlanItem("double_knee_to_chest", double.hold.max, double.reps.max)
     warm = {p.stretch_id: p for p in build_plan(CATALOGUE.routine("warm_up").items, CATALOGUE, custom)}
     for stretch_id in fixed:
         plan = lower.get(stretch_id) or brk.get(stretch_id) or warm[stretch_id]
@@ -368,9 +369,10 @@ def test_no_setting_takes_a_stretch_outside_its_range(name: str, settings: Setti
     assert len(plan) == len(items)
     for routine_item, item in zip(items, plan):
         stretch = CATALOGUE.stretch(item.stretch_id)
+        hold, reps = routine_item.ranges(stretch)
         assert item.stretch_id == routine_item.stretch_id
-        assert stretch.hold.min <= item.hold <= stretch.hold.max, (item, stretch.hold)
-        assert stretch.reps.min <= item.reps <= stretch.reps.max, (item, stretch.reps)
+        assert hold.min <= item.hold <= hold.max, (item, hold)
+        assert reps.min <= item.reps <= reps.max, (item, reps)
         assert item == _expected(item.stretch_id, settings, routine_item.hold, routine_item.reps)
     routine_id = name if name in CATALOGUE.routines else "own"  # one stretch alone: a user's own routine
     state = ENGINE.start(routine_id, items, settings, now_ms=T0)
@@ -383,50 +385,6 @@ def test_ninety_seconds_is_cut_to_the_forward_bend_s_own_range() -> None:
     assert (bend.hold.min, bend.hold.max) == (15, 20)
     (item,) = build_plan([RoutineItem(bend.id)], CATALOGUE, Settings(hold_seconds=90, reps=10))
     assert item == PlanItem(bend.id, bend.hold.max, bend.reps.max)
-
-
-def _expected_limits(items: tuple[RoutineItem, ...], settings: Settings) -> tuple[Limit, ...]:
-    """Each stretch (first time it appears) whose range moved the user's hold or reps, with the values it keeps."""
-    found: dict[str, Limit] = {}
-    for routine_item in items:
-        stretch = CATALOGUE.stretch(routine_item.stretch_id)
-        hold = reps = None
-        if stretch.hold_adjustable and settings.hold_seconds is not None:
-            if not stretch.hold.min <= settings.hold_seconds <= stretch.hold.max:
-                hold = _nearest(settings.hold_seconds, stretch.hold)
-        if stretch.hold_adjustable and stretch.kind == "hold" and settings.reps is not None:
-            if not stretch.reps.min <= settings.reps <= stretch.reps.max:
-                reps = _nearest(settings.reps, stretch.reps)
-        if (hold is not None or reps is not None) and stretch.id not in found:
-            found[stretch.id] = Limit(stretch.id, hold, reps)
-    return tuple(found.values())
-
-
-@pytest.mark.parametrize("name", sorted(EVERY_ROUTINE))
-def test_limits_name_exactly_the_stretches_kept_in_range(name: str) -> None:
-    """``limits`` reports each stretch whose range overrode a setting, once, in routine order, with what it keeps;
-    nothing for settings every stretch allows."""
-    items = EVERY_ROUTINE[name]
-    for settings in SETTING_GRID + EXTREME_SETTINGS:
-        reported = limits(items, CATALOGUE, settings)
-        assert reported == _expected_limits(items, settings), settings
-        plan = {item.stretch_id: item for item in build_plan(items, CATALOGUE, settings)}
-        for limit in reported:
-            assert limit.hold is None or plan[limit.stretch_id].hold == limit.hold
-            assert limit.reps is None or plan[limit.stretch_id].reps == limit.reps
-    assert limits(items, CATALOGUE, Settings()) == ()
-
-
-def test_limits_of_ninety_seconds_and_ten_reps_in_the_hamstring_routine() -> None:
-    """An example: every hamstring stretch holds at most 20 s, and the ones allowing fewer than 10 reps keep their most."""
-    items = CATALOGUE.routine("hamstrings").items
-    reported = limits(items, CATALOGUE, Settings(hold_seconds=90, reps=10))
-    assert [limit.stretch_id for limit in reported] == [item.stretch_id for item in items]
-    for limit in reported:
-        stretch = CATALOGUE.stretch(limit.stretch_id)
-        assert limit.hold == stretch.hold.max == 20
-        assert limit.reps == stretch.reps.max < 10
-    assert limits(items, CATALOGUE, Settings(hold_seconds=20)) == ()
 
 
 def test_reps_setting_skips_counted_sets_even_when_their_tempo_is_adjustable() -> None:
@@ -862,7 +820,7 @@ def test_remaining_counts_the_current_stretch() -> None:
 
 def test_stretch_at() -> None:
     state = _start().with_(position=11)
-    assert ENGINE.stretch_at(state).id == "double_knee_to_chest"
+    assert ENGINE.stretch_at(state).id == "kneeling_back_stretch"
     assert ENGINE.stretch_at(state, 5).id == "single_knee_to_chest"
     assert ENGINE.stretch_at(state, LENGTH).id == "heel_slides"
 
@@ -934,7 +892,7 @@ def _valid() -> dict[str, Any]:
     """A playing routine (the steering routine, 19 segments): the second stretch was sent, the first skipped."""
     return {
         "routine": "own",
-        "items": [["single_knee_to_chest", 20, 2], ["double_knee_to_chest", 20, 2], ["heel_slides", 3, 20]],
+        "items": [["single_knee_to_chest", 20, 2], ["kneeling_back_stretch", 20, 2], ["heel_slides", 3, 20]],
         "position": 9,
         "status": "playing",
         "chunk": [9, 14, SENT, [3000, 23000, 43000, 63000, 83000, 103000]],
@@ -971,7 +929,7 @@ def test_valid_fixture_and_its_edges_are_accepted() -> None:
     state = RoutineState.from_dict(_valid(), CATALOGUE)
     assert state == RoutineState(
         "own",
-        (PlanItem("single_knee_to_chest", 20, 2), PlanItem("double_knee_to_chest", 20, 2), PlanItem("heel_slides", 3, 20)),
+        (PlanItem("single_knee_to_chest", 20, 2), PlanItem("kneeling_back_stretch", 20, 2), PlanItem("heel_slides", 3, 20)),
         9, Status.PLAYING, Chunk(9, 14, SENT, (3000, 23000, 43000, 63000, 83000, 103000)), (0,), SENT // 1000,
     )
     edges: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -999,7 +957,7 @@ def test_valid_fixture_and_its_edges_are_accepted() -> None:
 
 CHUNK_ENDS = [3000, 23000, 43000, 63000, 83000, 103000]
 KNEE = CATALOGUE.stretch("single_knee_to_chest")  # items[0] of the fixture
-DOUBLE = CATALOGUE.stretch("double_knee_to_chest")  # items[1]
+DOUBLE = CATALOGUE.stretch("kneeling_back_stretch")  # items[1]
 HEEL = CATALOGUE.stretch("heel_slides")  # items[2]
 
 TAMPERED: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -1060,8 +1018,8 @@ TAMPERED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "stretch id a list": _set(("items", 0, 0), ["single_knee_to_chest"]),
     "hold 0": _set(("items", 0, 1), 0),
     "hold too long": _set(("items", 0, 1), 181),
-    "hold just over the stretch's range": _set(("items", 0, 1), KNEE.hold.max + 1),
-    "hold just under the stretch's range": _set(("items", 0, 1), KNEE.hold.min - 1),
+    "hold just over the stretch's range": _set(("items", 0, 1), CATALOGUE.bounds(KNEE.id)[0][1] + 1),
+    "hold just under the stretch's range": _set(("items", 0, 1), CATALOGUE.bounds(KNEE.id)[0][0] - 1),
     "negative hold": _set(("items", 0, 1), -20),
     "counted tempo outside its range": _set(("items", 2, 1), 5),
     "float hold": _set(("items", 0, 1), 20.5),
@@ -1080,7 +1038,7 @@ TAMPERED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "reps just under the counted stretch's range": _set(("items", 2, 2), HEEL.reps.min - 1),
     "side 2": _set(("items", 0), ["single_knee_to_chest", 20, 2, 2]),
     "side -1": _set(("items", 0), ["single_knee_to_chest", 20, 2, -1]),
-    "side on a stretch without sides": _set(("items", 1), ["double_knee_to_chest", 20, 2, 0]),
+    "side on a stretch without sides": _set(("items", 1), ["kneeling_back_stretch", 20, 2, 0]),
     "side None": _set(("items", 0), ["single_knee_to_chest", 20, 2, None]),
     "side a string": _set(("items", 0), ["single_knee_to_chest", 20, 2, "right"]),
     "side a bool": _set(("items", 0), ["single_knee_to_chest", 20, 2, True]),
@@ -1139,20 +1097,28 @@ def test_from_dict_rejects_fixed_hold_outside_stretch_range(stretch_id: str, hol
 
 @pytest.mark.parametrize("stretch_id", sorted(CATALOGUE.stretches))
 def test_from_dict_holds_every_stretch_to_its_own_range(stretch_id: str) -> None:
-    """Stored hold and reps at the ends of a stretch's range are accepted; one past either end is refused."""
+    """Stored hold and reps at the ends of what a stretch plays with, alone or in any routine, are accepted;
+    one past either end is refused."""
     stretch = CATALOGUE.stretch(stretch_id)
+    (hold_low, hold_high), (reps_low, reps_high) = CATALOGUE.bounds(stretch_id)
+    assert hold_low <= stretch.hold.min <= stretch.hold.max <= hold_high and reps_low <= stretch.reps.min <= stretch.reps.max <= reps_high
+    for routine in CATALOGUE.routines.values():
+        for item in routine.items:
+            if item.stretch_id == stretch_id:
+                hold, reps = item.ranges(stretch)
+                assert hold_low <= hold.min <= hold.max <= hold_high and reps_low <= reps.min <= reps.max <= reps_high
 
     def state(hold: int, reps: int) -> dict[str, Any]:
         return {"routine": "own", "items": [[stretch_id, hold, reps]], "position": 0, "status": "paused"}
 
-    for hold in (stretch.hold.min, stretch.hold.max):
-        for reps in (stretch.reps.min, stretch.reps.max):
+    for hold in (hold_low, hold_high):
+        for reps in (reps_low, reps_high):
             assert RoutineState.from_dict(state(hold, reps), CATALOGUE).items == (PlanItem(stretch_id, hold, reps),)
     for hold, reps in (
-        (stretch.hold.min - 1, stretch.reps.default),
-        (stretch.hold.max + 1, stretch.reps.default),
-        (stretch.hold.default, stretch.reps.min - 1),
-        (stretch.hold.default, stretch.reps.max + 1),
+        (hold_low - 1, stretch.reps.default),
+        (hold_high + 1, stretch.reps.default),
+        (stretch.hold.default, reps_low - 1),
+        (stretch.hold.default, reps_high + 1),
     ):
         with pytest.raises(InvalidState):
             RoutineState.from_dict(state(hold, reps), CATALOGUE)
@@ -1191,10 +1157,11 @@ def test_from_dict_checks_the_chunk_against_the_routine_length() -> None:
 
 def test_stretches_the_validation_cases_rely_on_keep_their_ranges() -> None:
     """Guard for the cases above: 3 s x 20 heel slides are valid, 5 s is outside its fixed range, knee to chest is
-    adjustable and two-sided, double knee to chest has no sides, and 20 s x 2 fits both knee stretches."""
+    adjustable and two-sided, the kneeling back stretch has no sides, and 20 s x 2 fits both of them."""
     assert HEEL.hold.min <= 3 <= HEEL.hold.max < 5 and not HEEL.hold_adjustable
     assert HEEL.reps.min <= 20 <= HEEL.reps.max and HEEL.side_count == 2
     assert KNEE.hold_adjustable and KNEE.side_count == 2 and DOUBLE.side_count == 1
     for stretch in (KNEE, DOUBLE):
-        assert stretch.hold.min <= 20 <= stretch.hold.max and stretch.reps.min <= 2 <= stretch.reps.max
+        (hold_low, hold_high), (reps_low, reps_high) = CATALOGUE.bounds(stretch.id)
+        assert hold_low <= 20 <= hold_high and reps_low <= 2 <= reps_high
     assert KNEE.hold.max < 181 and KNEE.reps.max < 21

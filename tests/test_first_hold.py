@@ -35,3 +35,19 @@ def test_talk_before_the_first_hold(tmp_path: Path, routine_id: str) -> None:
     assert new_talk <= NEW_USER_LIMIT, f"a first-time user hears {new_talk:.1f} s of talk first"
     assert returning_talk <= RETURNING_LIMIT, f"a returning user hears {returning_talk:.1f} s of talk first"
     assert returning_talk < new_talk
+
+
+@pytest.mark.parametrize("routine_id", sorted(load_catalogue().routines))
+def test_the_longest_settings_add_no_talk_before_the_first_hold(tmp_path: Path, routine_id: str) -> None:
+    """With 90-second holds and 10 repetitions a returning user hears no more before the first hold than the
+    limit: the settings were explained when they were set, so the routine lists no stretch that keeps its own."""
+    alexa = Alexa.with_clock(tmp_path / "data", FakeClock())
+    alexa.intent("SetHoldTimeIntent", seconds="90")
+    asked = alexa.intent("SetRepsIntent", reps="10")
+    if "Shall I keep that?" in asked.text:
+        alexa.intent("AMAZON.YesIntent")
+    started(alexa, routine_id)
+    alexa.end()
+    returning = started(alexa, routine_id)
+    talk, _ = before_first_hold(returning.ssml, tmp_path)
+    assert talk <= RETURNING_LIMIT, f"a returning user with the longest settings hears {talk:.1f} s of talk first"

@@ -379,19 +379,11 @@ def test_spoken_length_is_within_a_tenth() -> None:
 
 def _longest_lead(routine_id: str, timeline: Timeline) -> Speech:
     """The longest words a response can open with: lost track, every safety sentence said before the first hold,
-    intro, the longer warm-up note, a "for safety" sentence naming every adjustable stretch, and the steering hint."""
+    intro, the longer warm-up note and the steering hint."""
     name = CATALOGUE.routines[routine_id].name if routine_id in CATALOGUE.routines else PHRASES.say("own_routine_name")
     safety = [PHRASES.say("disclaimer")] + [rule.text for rule in CATALOGUE.safety_for(SafetyMoment.EVERY_SESSION)]
     warm_up_notes = [[PHRASES.say("warming_up_first")], [rule.text for rule in CATALOGUE.safety_for(SafetyMoment.WARM_UP_SKIPPED)]]
-    stretches = {timeline.stretch(i).id: timeline.stretch(i) for i in range(len(timeline.items))}
-    kept = [
-        PHRASES.say("kept_both", name=s.name, seconds=s.hold.max, reps=s.reps.max)
-        for s in stretches.values()
-        if s.hold_adjustable
-    ]
     notes = max(warm_up_notes, key=lambda texts: len(" ".join(texts)))
-    if kept:
-        notes = notes + [PHRASES.say("kept_for_safety", stretches=PHRASES.join(kept))]
     opening = COMPOSER.opening(name, len(timeline.items), timeline.seconds(), safety, notes, hint=True)
     return Speech().say(PHRASES.say("lost_track")).add(*opening.parts)
 
@@ -681,17 +673,20 @@ def _has_sides(items: tuple[RoutineItem, ...]) -> bool:
 
 @pytest.mark.parametrize("routine_id", sorted(r for r, items in ROUTINES.items() if _has_sides(items)))
 def test_side_is_named_before_the_steps(routine_id: str) -> None:
-    """A two-sided stretch names the side it starts on before its position and steps."""
+    """A two-sided stretch names the side it starts on before its position and steps, and its steps name that side."""
     timeline = _timeline(ROUTINES[routine_id])
     sided = [i for i in range(len(timeline.items)) if timeline.stretch(i).sides == "left_right"]
     assert sided
-    left = PHRASES.say("side_left")
     for index in sided:
         stretch = timeline.stretch(index)
+        first_side = next(s.side_index for s in timeline.segments if s.item_index == index)
+        side = PHRASES.say(("side_left", "side_right")[first_side])
         words = _introduction(timeline, index)
-        first_step = words.index(stretch.steps[0])
-        assert re.search(rf"\b{left}\b", words[:first_step]), f"{stretch.id}: side not named before the steps: {words!r}"
+        first_step = words.index(stretch.steps[0].split("{one}")[0])
+        assert re.search(rf"\b{side}\b", words[:first_step]), f"{stretch.id}: side not named before the steps: {words!r}"
         assert stretch.name in words[:first_step]
+        if "{one}" in " ".join(stretch.steps):
+            assert re.search(rf"\byour {side}\b", words[first_step:]), f"{stretch.id}: the steps do not name the side"
 
 
 def test_familiar_stretch_is_introduced_briefly() -> None:
@@ -795,6 +790,12 @@ COMPOSED_KEYS: dict[str, str] = {
     "length_minutes_seconds": 'key + "_seconds"',
     "stretch_heading_side": '"_side"',
     "stretch_heading_first_side": '"_side"',
+    "hold_set_up_to": '"hold_set_{',
+    "hold_set_at_least": '"hold_set_{',
+    "hold_set_nearest": '"hold_set_{',
+    "reps_set_up_to": '"reps_set_{',
+    "reps_set_at_least": '"reps_set_{',
+    "reps_set_nearest": '"reps_set_{',
     "level_beginner": '"level_{',
     "level_standard": '"level_{',
     "confirm_long_hold_seconds": '"confirm_long_{',

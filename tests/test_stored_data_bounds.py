@@ -122,7 +122,7 @@ def test_corrupt_stored_progress_is_dropped_said_once_and_never_locks_the_user_o
         alexa.intent("StartRoutineIntent", routine=ddb_rig.FULL_BACK),
         alexa.intent("AMAZON.PauseIntent"),
     ]
-    assert phrase("hold_set", seconds=30) in said(replies[0])
+    assert phrase("hold_set_up_to", seconds=30) in said(replies[0])
     assert all(size(r) < MAX_REPLY_CHARS and WENT_WRONG not in said(r) for r in replies)
     assert sum(RESET_NOTICE in said(r) for r in [welcome, *replies]) == 1
     after = backend.item()
@@ -138,7 +138,7 @@ def test_a_huge_unknown_field_is_dropped_not_carried(backend: Backend) -> None:
     alexa = backend.device()
     welcome = alexa.launch()
     assert RESET_NOTICE in said(welcome) and size(welcome) < MAX_REPLY_CHARS
-    assert phrase("hold_set", seconds=30) in said(alexa.intent("SetHoldTimeIntent", seconds="30"))
+    assert phrase("hold_set_up_to", seconds=30) in said(alexa.intent("SetHoldTimeIntent", seconds="30"))
     item = backend.item()
     assert item is not None and "future_notes" not in item and item["hold_seconds"] == 30
 
@@ -175,7 +175,7 @@ def test_junk_in_the_session_profile_is_never_stored(backend: Backend, junk: dic
     alexa.launch()
     user = alexa.attributes["user"]
     reply = tampered(alexa, "SetHoldTimeIntent", {"seconds": "30"}, {**user, "profile": {**user["profile"], **junk}})
-    assert phrase("hold_set", seconds=30) in said(reply) and WENT_WRONG not in said(reply)
+    assert phrase("hold_set_up_to", seconds=30) in said(reply) and WENT_WRONG not in said(reply)
     item = backend.item()
     assert item is not None and item["hold_seconds"] == 30
     text = json.dumps(item)
@@ -194,11 +194,11 @@ def test_flags_in_the_session_never_stop_a_confirmed_setting_being_stored(backen
     alexa = backend.device()
     alexa.launch()
     reply = tampered(alexa, "SetHoldTimeIntent", {"seconds": "30"}, {**alexa.attributes["user"], **flags})
-    assert phrase("hold_set", seconds=30) in said(reply) and CANT_SAVE not in said(reply)
+    assert phrase("hold_set_up_to", seconds=30) in said(reply) and CANT_SAVE not in said(reply)
     item = backend.item()
     assert item is not None and item["hold_seconds"] == 30
     later = alexa.intent("SetRepsIntent", reps="4")
-    assert phrase("reps_set", reps=4) in said(later)
+    assert phrase("reps_set_nearest", reps=4) in said(later)
     item = backend.item()
     assert item is not None and item["reps"] == 4
 

@@ -66,12 +66,25 @@ class Range(NamedTuple):
 
 
 class Source(NamedTuple):
-    """One seed article a stretch comes from, with the numbers it gives."""
+    """One seed article a stretch comes from, with the numbers it gives.
+
+    ``facts`` are the article's own short phrases that give those numbers ("about 20 seconds",
+    "3 to 5 times"), kept so that a test can find them in the article: the figures are read from
+    the article, never made up. They are never spoken.
+    """
 
     seed: str
     hold_seconds: tuple[int, int] | None
     reps: tuple[int, int] | None
     note: str
+    facts: tuple[str, ...] = ()
+
+
+class Evidence(NamedTuple):
+    """What in an article backs one sentence the skill says: the seed and a short phrase of it (never spoken)."""
+
+    seed: str
+    fact: str
 
 
 class Stretch(NamedTuple):
@@ -80,8 +93,9 @@ class Stretch(NamedTuple):
     ``kind == "hold"``: ``hold`` is seconds per hold, ``reps`` holds per side.
     ``kind == "count"``: ``hold`` is seconds per movement, ``reps`` movements per side.
 
-    ``hold`` and ``reps`` ranges are the limits the seed articles support (``limits_note`` says
-    where they come from); a user's settings are kept inside them.
+    ``hold`` and ``reps`` ranges lie within the figures of its first source (``limits_note`` says
+    where they come from; a routine that follows another source has ranges of its own, see
+    ``RoutineItem``); a user's settings are kept inside them.
 
     ``count_cues`` (counted stretches only, one or two short phrases): count ``n`` (from 1) is
     said with ``count_cues[(n - 1) % len(count_cues)]``. With two cues each count is one
@@ -92,6 +106,13 @@ class Stretch(NamedTuple):
     (both sides if both are sore). ``None``: every side in ``sides``.
 
     ``caution``: one optional sentence of stretch-specific safety advice.
+
+    Sides (``left_right``): a step names the side with ``{one}`` ("Lift {one} leg." says "Lift your
+    left leg."; without a side, "one"); ``first_side`` is 0 (left) or 1 (right, where the article
+    starts with it); ``side_change`` is said when the first side is done ("Lower {one} leg."),
+    before the other side starts.
+
+    ``step_sources``/``why_source``: for each step and for ``why``, the article that says it.
     """
 
     id: str
@@ -112,22 +133,46 @@ class Stretch(NamedTuple):
     count_cues: tuple[str, ...] = ()
     side_rule: SideRule | None = None
     caution: str | None = None
+    first_side: int = 0
+    side_change: str | None = None
+    step_sources: tuple[Evidence, ...] = ()
+    why_source: Evidence = Evidence("", "")
 
     @property
     def side_count(self) -> int:
         return 2 if self.sides == "left_right" else 1
 
+    @property
+    def sides_in_order(self) -> tuple[int, ...]:
+        """The sides it is done on, the first one first: (0,) without sides, (0, 1) left then right."""
+        return (self.first_side, 1 - self.first_side) if self.side_count == 2 else (0,)
+
+    def steps_on(self, one: str) -> tuple[str, ...]:
+        """The steps with ``one`` for the side ("your left", or "one" when no side is meant).
+
+        >>> load_catalogue().stretch("lying_hamstring_stretch").steps_on("your left")[0]
+        'Lift your left leg and hold that thigh just behind the knee.'
+        """
+        return tuple(step.replace("{one}", one) for step in self.steps)
+
 
 class RoutineItem(NamedTuple):
-    """A stretch as a routine uses it, with optional hold/reps overrides.
+    """A stretch as a routine uses it, with optional hold/reps ranges of its own.
 
-    ``note`` says why the routine overrides the stretch's default (every override has one).
+    ``source``: the article this routine takes the stretch from, when it is not the stretch's own
+    (``Stretch.hold``/``reps`` follow the stretch's first source); ``hold``/``reps`` are then the
+    ranges that article gives. ``note`` says why (every override has one).
     """
 
     stretch_id: str
-    hold: int | None = None
-    reps: int | None = None
+    hold: Range | None = None
+    reps: Range | None = None
     note: str | None = None
+    source: str | None = None
+
+    def ranges(self, stretch: Stretch) -> tuple[Range, Range]:
+        """The hold and repetition ranges this item plays within."""
+        return self.hold or stretch.hold, self.reps or stretch.reps
 
 
 class Routine(NamedTuple):
@@ -169,6 +214,19 @@ class Catalogue(NamedTuple):
     def safety_for(self, when: SafetyMoment | str) -> tuple[SafetyRule, ...]:
         """The safety rules said at ``when``, in catalogue order."""
         return tuple(rule for rule in self.safety if rule.when == when)
+
+    def bounds(self, stretch_id: str) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The lowest and highest hold and repetitions a stretch plays with anywhere (alone or in a routine).
+
+        >>> load_catalogue().bounds("single_knee_to_chest")
+        ((5, 30), (1, 10))
+        """
+        stretch = self.stretches[stretch_id]
+        ranges = [(stretch.hold, stretch.reps)] + [
+            item.ranges(stretch) for routine in self.routines.values() for item in routine.items if item.stretch_id == stretch_id
+        ]
+        holds, reps = [r[0] for r in ranges], [r[1] for r in ranges]
+        return (min(r.min for r in holds), max(r.max for r in holds)), (min(r.min for r in reps), max(r.max for r in reps))
 
 
 def _range(raw: dict[str, Any], where: str) -> Range:
@@ -220,6 +278,26 @@ def _side_rule(sid: str, raw: dict[str, Any]) -> SideRule | None:
     return rule
 
 
+def _evidence(raw: Any, seeds: tuple[str, ...], where: str) -> Evidence:
+    if not isinstance(raw, dict) or raw.get("seed") not in seeds:
+        raise CatalogueError(f"{where}: evidence names one of the stretch's own sources")
+    return Evidence(raw["seed"], _text(raw.get("fact"), f"{where}.fact"))
+
+
+def _sides(sid: str, raw: dict[str, Any]) -> tuple[int, str | None]:
+    """``first_side`` as an index, and ``side_change``: both only for a stretch done on each side."""
+    sided = raw["sides"] == "left_right"
+    first = raw.get("first_side", "left")
+    if first not in ("left", "right") or (first == "right" and not sided):
+        raise CatalogueError(f"{sid}: first_side is left or right, for a stretch done on each side")
+    change = _optional_text(raw, "side_change", sid)
+    if change is not None and not sided:
+        raise CatalogueError(f"{sid}: side_change belongs to a stretch done on each side")
+    if not sided and any("{one}" in step for step in raw["steps"]):
+        raise CatalogueError(f"{sid}: a step names a side, but the stretch has none")
+    return ("left", "right").index(first), change
+
+
 def _posture(sid: str, raw: Any) -> Posture:
     try:
         return Posture(raw)
@@ -238,6 +316,19 @@ def _stretch(raw: dict[str, Any]) -> Stretch:
     if not raw["sources"]:
         raise CatalogueError(f"{sid}: every stretch names the seed it comes from")
     reps = _range(raw["reps"], f"{sid}.reps")
+    seeds = tuple(s["seed"] for s in raw["sources"])
+    step_sources = tuple(_evidence(e, seeds, f"{sid}.step_sources") for e in raw.get("step_sources", ()))
+    if len(step_sources) != len(raw["steps"]):
+        raise CatalogueError(f"{sid}: every step names the article that says it (step_sources)")
+    first_side, side_change = _sides(sid, raw)
+    hold = _range(raw["hold"], f"{sid}.hold")
+    count_cues = _count_cues(sid, raw, reps)
+    first = raw["sources"][0]
+    per = max(1, len(count_cues))  # with two alternating cues, two counts make one of the article's movements
+    for own, key, scale in ((hold, "hold_seconds", 1), (reps, "reps", per)):
+        figures = _pair(first.get(key))
+        if figures is not None and not figures[0] * scale <= own.min <= own.max <= figures[1] * scale:
+            raise CatalogueError(f"{sid}.{key}: {own} outside its first source's {figures}")
     return Stretch(
         id=sid,
         name=raw["name"],
@@ -246,21 +337,48 @@ def _stretch(raw: dict[str, Any]) -> Stretch:
         position=raw["position"],
         posture=_posture(sid, raw["posture"]),
         steps=tuple(raw["steps"]),
-        hold=_range(raw["hold"], f"{sid}.hold"),
+        hold=hold,
         hold_adjustable=bool(raw["hold"]["adjustable"]),
         reps=reps,
         sides=raw["sides"],
         cue=raw["cue"],
         why=raw["why"],
         sources=tuple(
-            Source(s["seed"], _pair(s.get("hold_seconds")), _pair(s.get("reps")), s.get("note", ""))
+            Source(s["seed"], _pair(s.get("hold_seconds")), _pair(s.get("reps")), s.get("note", ""), tuple(s.get("facts", ())))
             for s in raw["sources"]
         ),
         limits_note=_text(raw.get("limits_note"), f"{sid}.limits_note"),
-        count_cues=_count_cues(sid, raw, reps),
+        count_cues=count_cues,
         side_rule=_side_rule(sid, raw),
         caution=_optional_text(raw, "caution", sid),
+        first_side=first_side,
+        side_change=side_change,
+        step_sources=step_sources,
+        why_source=_evidence(raw.get("why_source"), seeds, f"{sid}.why_source"),
     )
+
+
+def _item(entry: dict[str, Any], stretch: Stretch, where: str) -> RoutineItem:
+    """A routine's use of a stretch; its own ranges lie within what its article gives, where it gives figures."""
+    hold = _range(entry["hold"], f"{where}.hold") if "hold" in entry else None
+    reps = _range(entry["reps"], f"{where}.reps") if "reps" in entry else None
+    source = entry.get("source")
+    item = RoutineItem(stretch.id, hold, reps, _optional_text(entry, "note", where), source)
+    if source is not None:
+        found = [s for s in stretch.sources if s.seed == source]
+        if not found:
+            raise CatalogueError(f"{where}: source {source!r} is not one of the stretch's")
+        for own, figures in ((hold, found[0].hold_seconds), (reps, found[0].reps)):
+            if own is not None and figures is not None and not figures[0] <= own.min <= own.max <= figures[1]:
+                raise CatalogueError(f"{where}: {own} outside its article's {figures}")
+    if reps is not None and len(stretch.count_cues) == 2 and any(value % 2 for value in reps):
+        raise CatalogueError(f"{where}: reps must be even with two alternating cues")
+    overrides = hold is not None or reps is not None
+    if overrides and item.note is None:
+        raise CatalogueError(f"{where}: an override needs a note saying why")
+    if item.note is not None and not overrides:
+        raise CatalogueError(f"{where}: a note without an override")
+    return item
 
 
 def _routine(raw: dict[str, Any], stretches: dict[str, Stretch]) -> Routine:
@@ -269,20 +387,7 @@ def _routine(raw: dict[str, Any], stretches: dict[str, Stretch]) -> Routine:
         stretch = stretches.get(entry["id"])
         if stretch is None:
             raise CatalogueError(f"routine {raw['id']}: unknown stretch {entry['id']!r}")
-        where = f"routine {raw['id']}: {stretch.id}"
-        item = RoutineItem(entry["id"], entry.get("hold"), entry.get("reps"), _optional_text(entry, "note", where))
-        if item.hold is not None and not stretch.hold.min <= item.hold <= stretch.hold.max:
-            raise CatalogueError(f"{where}: hold {item.hold} outside its range {stretch.hold}")
-        if item.reps is not None and not stretch.reps.min <= item.reps <= stretch.reps.max:
-            raise CatalogueError(f"{where}: reps {item.reps} outside its range {stretch.reps}")
-        if item.reps is not None and len(stretch.count_cues) == 2 and item.reps % 2:
-            raise CatalogueError(f"{where}: reps must be even with two alternating cues")
-        overrides = item.hold is not None or item.reps is not None
-        if overrides and item.note is None:
-            raise CatalogueError(f"{where}: an override needs a note saying why")
-        if item.note is not None and not overrides:
-            raise CatalogueError(f"{where}: a note without an override")
-        items.append(item)
+        items.append(_item(entry, stretch, f"routine {raw['id']}: {stretch.id}"))
     if not items:
         raise CatalogueError(f"routine {raw['id']} has no stretches")
     return Routine(

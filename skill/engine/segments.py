@@ -63,10 +63,11 @@ def settle_seconds(before: Posture | None, after: Posture) -> int:
 
 
 def played_sides(item: PlanItem, catalogue: Catalogue) -> tuple[int, ...]:
-    """The sides a plan item plays, in order: (0,) for a stretch without sides, (0, 1) left then right."""
+    """The sides a plan item plays, in order: (0,) for a stretch without sides, (0, 1) left then right,
+    (1, 0) for a stretch whose article starts on the right."""
     if item.side is not None:
         return (item.side,)
-    return tuple(range(catalogue.stretch(item.stretch_id).side_count))
+    return catalogue.stretch(item.stretch_id).sides_in_order
 
 
 def segments(plan: tuple[PlanItem, ...], catalogue: Catalogue) -> tuple[Segment, ...]:

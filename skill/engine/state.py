@@ -149,10 +149,11 @@ class RoutineState:
             if not isinstance(item.stretch_id, str) or item.stretch_id not in catalogue.stretches:
                 raise InvalidState(f"unknown stretch {item.stretch_id!r}")
             stretch = catalogue.stretch(item.stretch_id)
-            # Safety beats settings: nothing outside the stretch's own range is played, even from storage.
-            if not stretch.hold.min <= item.hold <= stretch.hold.max:
+            # Safety beats settings: nothing outside what the stretch's articles give is played, even from storage.
+            (hold_low, hold_high), (reps_low, reps_high) = catalogue.bounds(stretch.id)
+            if not hold_low <= item.hold <= hold_high:
                 raise InvalidState(f"hold out of range for {stretch.id}: {item.hold}")
-            if not stretch.reps.min <= item.reps <= stretch.reps.max:
+            if not reps_low <= item.reps <= reps_high:
                 raise InvalidState(f"reps out of range for {stretch.id}: {item.reps}")
             if item.side is not None and (stretch.side_count != 2 or item.side not in (0, 1)):
                 raise InvalidState(f"side {item.side!r} for {stretch.id}")

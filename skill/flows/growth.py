@@ -20,8 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
-from skill.catalogue.model import Catalogue, RoutineItem
+from skill.catalogue.model import Range, RoutineItem
 from skill.engine import PlanItem, RoutineState, Segment, SegmentKind, build_plan
+from skill.flows.routines import routine_items
 from skill.flows.turn import Pending, Question, Turn
 from skill.profile import Profile
 from skill.speech import Speech
@@ -56,9 +57,20 @@ def _settings_hold(turn: Turn, stretch_id: str, profile: Profile) -> int:
     return build_plan((RoutineItem(stretch_id),), turn.deps.catalogue, profile.settings())[0].hold
 
 
-def grown(turn: Turn, items: tuple[PlanItem, ...]) -> tuple[PlanItem, ...]:
+def ranges_in(turn: Turn, routine_id: str, stretch_id: str) -> tuple[Range, Range]:
+    """The hold and repetition ranges ``stretch_id`` plays within in ``routine_id``: those of the article
+    that routine takes it from (the morning knee hug: 004's 15-20 s), else the stretch's own."""
+    stretch = turn.deps.catalogue.stretch(stretch_id)
+    for item in routine_items(turn, routine_id):
+        if item.stretch_id == stretch_id:
+            return item.ranges(stretch)
+    return stretch.hold, stretch.reps
+
+
+def grown(turn: Turn, routine_id: str, items: tuple[PlanItem, ...]) -> tuple[PlanItem, ...]:
     """The plan with the holds the user chose on the way: only where the plan has the settings' hold
-    (a routine that sets a stretch's hold from its article keeps it)."""
+    (a routine that sets a stretch's hold from its article keeps it), and never past the range of the
+    article the routine takes the stretch from."""
     profile = turn.user.profile
     chosen = {s: g for s, g in profile.growth if g.chosen}
     if not chosen:
@@ -66,27 +78,23 @@ def grown(turn: Turn, items: tuple[PlanItem, ...]) -> tuple[PlanItem, ...]:
     result = []
     for item in items:
         usual = usual_hold(turn, item.stretch_id, profile) if item.stretch_id in chosen else None
-        if usual is not None and item.hold == _settings_hold(turn, item.stretch_id, profile) and usual > item.hold:
-            item = item._replace(hold=usual)
+        if usual is not None and item.hold == _settings_hold(turn, item.stretch_id, profile):
+            item = item._replace(hold=max(item.hold, ranges_in(turn, routine_id, item.stretch_id)[0].clamp(usual)))
         result.append(item)
     return tuple(result)
 
 
-def gentler(catalogue: Catalogue, item: PlanItem) -> PlanItem:
+def gentler(turn: Turn, routine_id: str, item: PlanItem) -> PlanItem:
     """``item`` gentler: about half the hold (whole fives from 10 s) and half the repetitions, never below
-    its article's least; counted moves keep their pace and do fewer.
-
-    >>> from skill.catalogue import load_catalogue
-    >>> gentler(load_catalogue(), PlanItem("single_knee_to_chest", 20, 5))
-    PlanItem(stretch_id='single_knee_to_chest', hold=10, reps=3, side=None)
-    """
-    stretch = catalogue.stretch(item.stretch_id)
+    the least of the article the routine takes it from; counted moves keep their pace and do fewer."""
+    stretch = turn.deps.catalogue.stretch(item.stretch_id)
+    hold_range, reps_range = ranges_in(turn, routine_id, item.stretch_id)
     hold = item.hold
     if stretch.kind == "hold":
         half = item.hold // 2
-        hold = stretch.hold.clamp(half // 5 * 5 if half >= 10 else half)
+        hold = hold_range.clamp(half // 5 * 5 if half >= 10 else half)
         hold = min(hold, item.hold)
-    reps = stretch.reps.clamp((item.reps + 1) // 2)
+    reps = reps_range.clamp((item.reps + 1) // 2)
     if len(stretch.count_cues) == 2 and reps % 2:
         reps += 1  # one count each way: an even number
     return item._replace(hold=hold, reps=min(reps, item.reps))
@@ -125,7 +133,7 @@ def _about(turn: Turn, state: RoutineState, index: int) -> tuple[Question, Speec
     if pain is not None:
         values: dict[str, Any] = {"name": stretch.name}
         speech = Speech().say(turn.say("hurt_before", name=stretch.name, when=when(turn, pain.day)))
-        gentle = gentler(turn.deps.catalogue, item)
+        gentle = gentler(turn, state.routine_id, item)
         if gentle != item:
             speech.say(turn.say("hurt_before_gentler", gentle=describe(turn, gentle)))
         else:
@@ -153,7 +161,7 @@ def longer_hold(turn: Turn, state: RoutineState, index: int) -> int | None:
     usual = usual_hold(turn, item.stretch_id, profile)
     if record is None or usual is None or item.hold != usual or record.hold != item.hold or record.times < OFFER_AFTER:
         return None
-    longer = turn.deps.catalogue.stretch(item.stretch_id).hold.clamp(item.hold + HOLD_STEP_SECONDS)
+    longer = ranges_in(turn, state.routine_id, item.stretch_id)[0].clamp(item.hold + HOLD_STEP_SECONDS)
     return longer if longer > item.hold else None
 
 

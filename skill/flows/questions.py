@@ -201,7 +201,7 @@ def _stretch_answer(answered: Callable[[Turn, RoutineState, int], Reply], otherw
 def _gentler_today(turn: Turn, state: RoutineState, index: int) -> Reply:
     """Yes (or go on) to "it hurt: gentler today?": this time only, a shorter hold and fewer repetitions."""
     items = list(state.items)
-    gentle = growth.gentler(turn.deps.catalogue, items[index])
+    gentle = growth.gentler(turn, state.routine_id, items[index])
     name = turn.deps.catalogue.stretch(gentle.stretch_id).name
     said = turn.say("hurt_gentler_ok", gentle=growth.describe(turn, gentle)) if gentle != items[index] else turn.say("hurt_as_is_ok", name=name)
     items[index] = gentle

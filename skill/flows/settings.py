@@ -1,10 +1,12 @@
 """Settings that change how a routine plays: hold time, repetitions, level, warm-up, sore leg.
 
-The rule between level and hold time: the level sets the hold (beginner: 10 seconds;
-standard: each stretch's own), and an explicit hold time overrides it until the next
-level change. Whichever changes the other is said in the confirmation. A new hold time or level
-also replaces the holds chosen stretch by stretch on the way (``skill.flows.growth``). Each stretch
-still keeps its own safe range; a setting that would make the user's routine longer
+The rule between level and hold time: the level sets the hold (beginner: 10 seconds, or a
+stretch's shortest hold when its article starts higher; standard: each stretch's own), and an
+explicit hold time overrides it until the next level change. Whichever changes the other is
+said in the confirmation. A new hold time or level also replaces the holds chosen stretch by
+stretch on the way (``skill.flows.growth``). Each stretch keeps the range its article gives, and
+the confirmation says so in one sentence ("Holds up to 60 seconds; ..."); a routine never lists
+them when it starts; a setting that would make the user's routine longer
 than ``LONG_ROUTINE_SECONDS`` is confirmed with its length before it is stored.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from skill.catalogue.model import SafetyMoment
+from skill.catalogue.model import Catalogue, RoutineItem, SafetyMoment, Stretch
 from skill.flows.replies import ask, ask_question
 from skill.flows.routines import users_plan, users_routine
 from skill.flows.start import start_routine
@@ -59,12 +61,36 @@ def change_setting(turn: Turn, field: str, value: int, confirmed: bool = False, 
     turn.user.change(changed, {field, "growth"})
     extra = [change] if change else []
     if field == "reps":
-        said = turn.say("reps_set", reps=value)
-        return confirm(turn, said, *extra, turn.say("ranges_apply"), changed=True)
-    texts = [turn.say("hold_set", seconds=value), *extra]
+        return confirm(turn, turn.say(f"reps_set_{reach(turn.deps.catalogue, field, value)}", reps=value), *extra, changed=True)
+    texts = [turn.say(f"hold_set_{reach(turn.deps.catalogue, field, value)}", seconds=value), *extra]
     if profile.hold_seconds is None and profile.level is Level.BEGINNER:
         texts.append(turn.say("hold_replaces_beginner", seconds=BEGINNER_HOLD_SECONDS))
-    return confirm(turn, *texts, turn.say("ranges_apply"), changed=True)
+    return confirm(turn, *texts, changed=True)
+
+
+def reach(catalogue: Catalogue, field: str, value: int) -> str:
+    """How a hold time or repetition count meets the ranges of the stretches it applies to, alone or in
+    any routine: "up_to" (some stop short of it), "at_least" (some start above it), else "nearest".
+    The confirmation says which, so that the user hears what they will get.
+
+    >>> from skill.catalogue import load_catalogue
+    >>> catalogue = load_catalogue()
+    >>> reach(catalogue, "hold_seconds", 60), reach(catalogue, "hold_seconds", 5), reach(catalogue, "reps", 3)
+    ('up_to', 'at_least', 'nearest')
+    """
+    ranges = [
+        item.ranges(stretch)[0 if field == "hold_seconds" else 1]
+        for item, stretch in _uses(catalogue)
+        if stretch.hold_adjustable and (field == "hold_seconds" or stretch.kind == "hold")
+    ]
+    above, below = any(r.max < value for r in ranges), any(r.min > value for r in ranges)
+    return "up_to" if above and not below else "at_least" if below and not above else "nearest"
+
+
+def _uses(catalogue: Catalogue) -> list[tuple[RoutineItem, Stretch]]:
+    """Every way a stretch is played: alone (or in a user's own routine) and in each catalogue routine."""
+    alone = [(RoutineItem(stretch.id), stretch) for stretch in catalogue.stretches.values()]
+    return alone + [(item, catalogue.stretch(item.stretch_id)) for r in catalogue.routines.values() for item in r.items]
 
 
 class _Number(NamedTuple):

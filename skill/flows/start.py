@@ -6,7 +6,6 @@ from typing import Any
 
 from skill.catalogue.model import SafetyMoment
 from skill.engine import RoutineState
-from skill.engine.plan import Limit, limits
 from skill.flows.doctor import ask_seen_doctor, needs_asking
 from skill.flows.growth import grown
 from skill.flows.playing import finish_if_heard, play, safety_first, timeline_for
@@ -45,10 +44,7 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
         notes.extend(rule.text for rule in catalogue.safety_for(SafetyMoment.WARM_UP_SKIPPED))
     settings = profile.settings()
     state = turn.deps.engine.start(routine_id, items, settings, now_ms)
-    state = state.with_(items=grown(turn, state.items))  # the holds the user chose on the way
-    kept = kept_sentence(turn, limits(items, catalogue, settings))
-    if kept:
-        notes.append(kept)
+    state = state.with_(items=grown(turn, routine_id, state.items))  # the holds the user chose on the way
     opening = _opening(turn, state, _safety_first(turn), notes, hint=not profile.hint_given)
     user.change(
         profile.record_session(user.today(now_ms / 1000)).with_(disclaimer_given=True, hint_given=True),
@@ -77,22 +73,6 @@ def first_tip(turn: Turn) -> list[str]:
     """The preparation tip for a user's next first routine (one for each of the first few), if any."""
     tips, sessions = turn.deps.catalogue.safety_for(SafetyMoment.FIRST_USE), len(turn.user.profile.session_dates)
     return [tips[sessions].text] if sessions < len(tips) else []
-
-
-def kept_sentence(turn: Turn, kept: tuple[Limit, ...]) -> str | None:
-    """One sentence naming the stretches whose safe range overrides the user's setting."""
-    if not kept:
-        return None
-    parts = []
-    for limit in kept:
-        name = turn.deps.catalogue.stretch(limit.stretch_id).name
-        if limit.hold is not None and limit.reps is not None:
-            parts.append(turn.say("kept_both", name=name, seconds=limit.hold, reps=limit.reps))
-        elif limit.hold is not None:
-            parts.append(turn.say("kept_hold", name=name, seconds=limit.hold))
-        else:
-            parts.append(turn.say("kept_reps", name=name, reps=limit.reps))
-    return turn.say("kept_for_safety", stretches=turn.phrases.join(parts))
 
 
 def _opening(turn: Turn, state: RoutineState, safety: list[str], notes: list[str], hint: bool) -> Speech:

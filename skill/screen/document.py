@@ -35,7 +35,7 @@ from skill.flows.steer import Command
 from skill.screen.drawings import drawing
 from skill.screen.layouts import ACCENT, BACKGROUND, LAYOUTS, TEXT, TRACK, Layout
 from skill.speech.phrases import Phrases
-from skill.speech.timeline import Timeline, speech_seconds
+from skill.speech.timeline import Timeline, speech_seconds, steps_on_side
 
 if TYPE_CHECKING:
     from skill.flows.turn import Turn
@@ -92,7 +92,8 @@ def chunk_showing(timeline: Timeline, start: int, ends_ms: tuple[int, ...], phra
             page_of[item] = len(pages)
             stretch = timeline.stretch(item)
             counter = phrases.say("screen_counter", number=item + 1, total=len(timeline.items))
-            pages.append(Page(stretch.id, stretch.name[:1].upper() + stretch.name[1:], counter, (stretch.position, *stretch.steps)))
+            steps = steps_on_side(phrases, stretch, segment.side_index if stretch.side_count == 2 else None)  # as spoken
+            pages.append(Page(stretch.id, stretch.name[:1].upper() + stretch.name[1:], counter, (stretch.position, *steps)))
             if page_of[item]:  # the first page is showing already
                 cues.append(Cue(begins, page_of[item]))
         if segment.kind is SegmentKind.HOLD:  # words before "Hold for" (the repetition, a cue) come first

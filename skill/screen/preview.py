@@ -23,6 +23,7 @@ from skill.screen.drawings import all_drawings, drawing
 from skill.screen.layouts import ACCENT, BACKGROUND, LAYOUTS, TEXT, TRACK, Layout, Viewport
 from skill.screen.svg import to_svg
 from skill.speech.phrases import Phrases, phrases_for
+from skill.speech.timeline import steps_on_side
 
 STYLE = f"""
 body {{ background: #2a2a2a; color: {TEXT}; font-family: sans-serif; margin: 24px; }}
@@ -55,7 +56,7 @@ def _screen(stretch: Stretch, number: int, total: int, layout: Layout, viewport:
     counter = phrases.say("screen_counter", number=number, total=total)
     steps = ""
     if layout.show_steps:
-        lines = "<br>".join(escape(line) for line in (stretch.position, *stretch.steps))
+        lines = "<br>".join(escape(line) for line in (stretch.position, *steps_on_side(phrases, stretch, None)))
         steps = f'<div class="steps" style="font-size:{layout.body_dp}px;padding-left:{layout.padding}px">{lines}</div>'
     buttons = "".join(
         f'<div class="button" style="width:{layout.button_width}px;height:{layout.button_height}px;'

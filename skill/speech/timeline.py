@@ -38,11 +38,24 @@ from skill.speech.rate import BETWEEN_SENTENCES_SECONDS, speaking_seconds, texts
 from skill.speech.ssml import MAX_BREAK_MS, Part, Pause, Speech, Text
 
 SIDE_KEYS = ("side_left", "side_right")
+ONE_KEYS = ("side_one_left", "side_one_right")
 
 
 def side_name(phrases: Phrases, stretch: Stretch, side_index: int) -> str | None:
     """ "left side" / "right side" for a stretch done on each side; None for one that is not."""
     return phrases.say(SIDE_KEYS[side_index]) if stretch.sides == "left_right" else None
+
+
+def steps_on_side(phrases: Phrases, stretch: Stretch, side_index: int | None) -> tuple[str, ...]:
+    """The stretch's steps naming the side (``None``: no side in particular, as on a screen).
+
+    >>> from skill.catalogue import load_catalogue
+    >>> from skill.speech.phrases import phrases_for
+    >>> stretch = load_catalogue().stretch("single_knee_to_chest")
+    >>> steps_on_side(phrases_for("en-US"), stretch, 1)[0], steps_on_side(phrases_for("en-US"), stretch, None)[0]
+    ('Hold the back of your right thigh with both hands.', 'Hold the back of one thigh with both hands.')
+    """
+    return stretch.steps_on(phrases.say("side_one_none" if side_index is None else ONE_KEYS[side_index]))
 
 
 # Characters of SSML one response may carry: Alexa's limit is 8000; keep a margin.
@@ -190,8 +203,10 @@ class Timeline:
             return settle + [Text(stretch.cue)] if familiar_count else settle
         if kind is SegmentKind.SIDE:
             side = side_name(self.phrases, stretch, segment.side_index)
-            words = p.say("switch_side", name=stretch.name, side=side)
-            return [Text(words), Pause(SWITCH_SIDES_SECONDS * 1000)]
+            switch = [p.say("switch_side", name=stretch.name, side=side)]
+            if stretch.side_change:  # the first side ends first: "Lower your left foot back to the floor."
+                switch.insert(0, stretch.side_change.replace("{one}", p.say(ONE_KEYS[1 - segment.side_index])))
+            return [*(Text(w) for w in switch), Pause(SWITCH_SIDES_SECONDS * 1000)]
         if kind is SegmentKind.REST:
             words = p.say("rest_between_reps", variant=segment.rep)
             return [Text(words), Pause(int(round((REST_BETWEEN_REPS_SECONDS - speaking_seconds(words)) * 1000)))]
@@ -218,7 +233,7 @@ class Timeline:
         if stretch.id not in self.familiar:
             same_place = index > 0 and self.stretch(index - 1).position == stretch.position
             texts.append(p.say("same_position", variant=index) if same_place else stretch.position)
-            texts.extend(stretch.steps)
+            texts.extend(steps_on_side(p, stretch, side_index if side else None))
         elif index == 0 or self.stretch(index - 1).posture != stretch.posture:
             texts.append(stretch.position)  # known by heart, but a change of position is still said
         if stretch.caution and not (index > 0 and self.stretch(index - 1).caution == stretch.caution):
