@@ -17,8 +17,9 @@ def feeling(turn: Turn, answer: str | None) -> Reply:
     Words that are none of them (``None``) ask for one of them."""
     if answer is None:
         return ask_feeling_again(turn)
+    today = turn.today()  # first: it may keep the user's time zone in the profile
     user, now = turn.user, turn.now_ms() // 1000
-    profile = user.profile.record_feeling(user.today(now), answer, now)
+    profile = user.profile.record_feeling(today, answer, now)
     speech = Speech().say(turn.say(f"feeling_{answer}"))
     if profile.worse_twice():
         speech.say(turn.say("feeling_worse_twice"))
@@ -53,7 +54,7 @@ def report(turn: Turn) -> Reply:
 def stats(turn: Turn) -> list[str]:
     """Days in a row, sessions and minutes this week, and how the back has felt lately."""
     profile = turn.user.profile
-    today = turn.user.today(turn.now_ms() / 1000)
+    today = turn.today()
     streak, week = profile.streak(today), profile.sessions_this_week(today)
     minutes = profile.minutes_this_week(today)
     if week == 0:

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from skill.speech.ssml import MAX_BREAK_MS, MAX_SSML_CHARS
 logger = logging.getLogger(__name__)
 
 MAX_FULL_STEPS = 40
+MINUTES_A_DAY = 24 * 60
 SETTING_RANGES = {"hold_seconds": HOLD_RANGE, "reps": REPS_RANGE}
 
 
@@ -53,6 +55,7 @@ class Pending(str, Enum):
     REPS = "reps"  # "how many repetitions, from 1 to 10?" (a bare number answers)
     ANOTHER_ROUTINE = "another_routine"  # after the check-in, "next": "would you like another routine?"
     REMINDER_TIME = "reminder_time"  # "what time each day?" (a bare time answers it: SetReminderIntent)
+    REMINDER_CONSENT = "reminder_consent"  # "a reminder every day at 7 p.m.: shall I set it?" (its value: minutes after midnight)
     SEEN_DOCTOR = "seen_doctor"  # "have you seen a doctor or physiotherapist since?" (about the routine that waits)
     GENTLE_ROUTINE = "gentle_routine"  # not yet: "the warm up routine, or stop for today?" (about that routine)
 
@@ -81,6 +84,7 @@ ASKED: dict[Pending, Asked] = {
     Pending.REPS: Asked("ask_reps_reprompt"),
     Pending.ANOTHER_ROUTINE: Asked("ask_another_routine_reprompt"),
     Pending.REMINDER_TIME: Asked("reminder_ask_time_reprompt"),
+    Pending.REMINDER_CONSENT: Asked("reminder_confirm_reprompt"),
     Pending.SEEN_DOCTOR: Asked("doctor_ask_reprompt"),
     Pending.GENTLE_ROUTINE: Asked("doctor_gentle_reprompt"),
 }
@@ -99,6 +103,8 @@ class Question(NamedTuple):
     True
     >>> Question.from_raw(["warm_up", ["lower_back"], None], load_catalogue()) is None
     True
+    >>> Question.from_raw(["reminder_consent", None, 1140], load_catalogue()), Question.from_raw(["reminder_consent", None, 1440], load_catalogue())
+    (Question(kind=<Pending.REMINDER_CONSENT: 'reminder_consent'>, about=None, value=1140), None)
     """
 
     kind: Pending
@@ -120,7 +126,10 @@ class Question(NamedTuple):
             return None
         if (value is not None and (isinstance(value, bool) or not isinstance(value, int))) or not (about is None or isinstance(about, str)):
             return None
-        if kind is Pending.CONFIRM_SETTING:
+        if kind is Pending.REMINDER_CONSENT:
+            if about is not None or value is None or not 0 <= value < MINUTES_A_DAY:
+                return None
+        elif kind is Pending.CONFIRM_SETTING:
             if about not in SETTING_RANGES or value is None or not SETTING_RANGES[about][0] <= value <= SETTING_RANGES[about][1]:
                 return None
         elif value is not None or not (about is None or about in catalogue.routines or about == OWN_ROUTINE):
@@ -197,6 +206,7 @@ class SessionState:
     last_reply: LastReply | None = None
     full_steps: frozenset[str] = frozenset()  # stretches to read in full this session, on request
     safety_said: bool = False  # "never bounce, stop if it hurts" said in this session
+    zone_checked: bool = False  # the device's time zone was asked of Alexa in this session (``Turn.today``)
     lost_track: bool = False
 
     @classmethod
@@ -214,6 +224,7 @@ class SessionState:
         if isinstance(full, list) and len(full) <= MAX_FULL_STEPS:
             session.full_steps = frozenset(s for s in full if isinstance(s, str) and s in catalogue.stretches)
         session.safety_said = attributes.get("safety_said") is True
+        session.zone_checked = attributes.get("zone_checked") is True
         session.last_reply = LastReply.from_raw(attributes.get("last"))
         return session
 
@@ -229,6 +240,8 @@ class SessionState:
             attributes["full_steps"] = sorted(self.full_steps)
         if self.safety_said:
             attributes["safety_said"] = True
+        if self.zone_checked:
+            attributes["zone_checked"] = True
         return attributes
 
 
@@ -240,6 +253,8 @@ class Turn:
     session: SessionState
     user: UserData
     at_ms: int | None = None
+    # The device's time zone from Alexa's Settings API (None on any failure); None: the request cannot ask.
+    zone_lookup: Callable[[], str | None] | None = None
     moment: Moment | None = field(default=None, init=False)
     asked: Question | None = field(default=None, init=False)
     played: RoutineState | None = field(default=None, init=False)  # set when this response plays part of the routine
@@ -291,6 +306,22 @@ class Turn:
 
     def now_ms(self) -> int:
         return int(self.deps.clock() * 1000)
+
+    def local_zone(self) -> str | None:
+        """The user's time zone: asked of Alexa at most once a session and kept in the profile when it
+        changed; when Alexa does not answer, the stored one (None: not known, the day is UTC's)."""
+        if not self.session.zone_checked and self.zone_lookup is not None:
+            self.session.zone_checked = True
+            found = self.zone_lookup()
+            profile = self.user.profile
+            if found is not None and found != profile.time_zone:
+                self.user.change(profile.with_(time_zone=found), {"time_zone"})
+        return self.user.profile.time_zone
+
+    def today(self) -> dt.date:
+        """The user's own date now: an evening session in America counts for that evening's day."""
+        self.local_zone()
+        return self.user.today(self.now_ms() / 1000)
 
     def say(self, key: str, **values: Any) -> str:
         return self.deps.phrases.say(key, **values)
