@@ -505,3 +505,15 @@ def test_data_from_before_the_hint_and_counts_loads_with_their_defaults() -> Non
     assert not reset
     assert (profile.hint_given, profile.stretch_counts) == (False, ())
     assert profile.disclaimer_given is True and profile.hold_seconds == 30
+
+
+@pytest.mark.parametrize("zone", ["../../etc/passwd", "Mars/Olympus_Mons", 7, "", "America/" + "x" * 80, "/etc/localtime"])
+def test_a_stored_time_zone_that_is_no_known_zone_is_reset(zone: object) -> None:
+    profile, reset = Profile.from_attributes({"schema": 1, "hold_seconds": 30, "time_zone": zone})
+    assert reset and profile.time_zone is None and profile.hold_seconds == 30
+
+
+def test_a_known_time_zone_is_kept_and_written_back() -> None:
+    profile, reset = Profile.from_attributes({"schema": 1, "time_zone": "America/Los_Angeles"})
+    assert not reset and profile.time_zone == "America/Los_Angeles"
+    assert profile.to_attributes()["time_zone"] == "America/Los_Angeles"

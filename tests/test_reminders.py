@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.support.conversation import PROJECT_ROOT, Alexa, Reply, stored
+from tests.support.conversation import PROJECT_ROOT, Alexa, FakeClock, Reply, stored
 from tests.support.reminders_api import RemindersServer
 
 SCOPE = "alexa::alerts:reminders:skill:readwrite"
@@ -351,3 +351,192 @@ def test_a_number_that_is_no_hour_is_said_to_be_unclear(alexa: Alexa, server: Re
     reply = alexa.intent("NumberIntent", number="45")
     assert "What time each day" in reply.text and server.calls == []
     assert reply.text != alexa.history[-2].text, "it says it did not get the time, not only the question again"
+
+
+# -- consent each time, on the user's own day --------------------------------------------------------
+
+MORNING = ("morning back stretches", "morning")
+
+
+def at(utc: str) -> FakeClock:
+    """A clock standing at ``utc`` ("2026-12-08T02:30:00")."""
+    return FakeClock(datetime.datetime.fromisoformat(utc).replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def test_a_time_heard_out_of_context_sets_nothing_without_a_yes(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server)
+    asked = alexa.intent("SetReminderIntent", time="19:00")
+    assert asked.text == "A reminder every day at 7 p.m., to do your back stretches. Shall I set it?"
+    assert "All right, no reminder." in alexa.intent("AMAZON.NoIntent").text
+    alexa.intent("SetReminderIntent", time="19:00")
+    alexa.intent("ProgressStatsIntent")  # something else instead of an answer: the question is gone
+    alexa.intent("AMAZON.StopIntent")
+    assert server.calls == [] and server.reminders == {}
+
+
+@pytest.mark.parametrize(
+    ("utc", "zone", "asked", "first"),
+    [
+        ("2026-12-08T02:30:00", "America/Los_Angeles", "19:00", "2026-12-07T19:00:00.000"),  # 18:30 there: this evening
+        ("2026-12-08T04:00:00", "America/Los_Angeles", "19:00", "2026-12-08T19:00:00.000"),  # 20:00 there: tomorrow
+        ("2026-12-08T02:30:00", "Europe/London", "07:00", "2026-12-08T07:00:00.000"),
+        ("2026-12-07T20:30:00", "Australia/Sydney", "08:15", "2026-12-08T08:15:00.000"),  # 07:30 on the 8th there
+    ],
+)
+def test_the_first_reminder_is_on_the_users_local_day_with_the_zone_sent(
+    tmp_path: Path, server: RemindersServer, utc: str, zone: str, asked: str, first: str
+) -> None:
+    alexa = device(Alexa.with_clock(tmp_path / "zoned", at(utc)), server)
+    server.time_zone = zone
+    assert "Every day at" in agree(alexa, asked).text
+    [reminder] = server.reminders.values()
+    trigger = reminder["trigger"]
+    assert trigger["scheduledTime"] == first and trigger["recurrence"]["startDateTime"] == first
+    assert trigger["timeZoneId"] == zone
+    assert server.settings_calls == ["amzn1.ask.device.TESTDEVICE"]
+
+
+def test_without_the_devices_zone_the_reminder_leaves_the_zone_to_alexa(tmp_path: Path, server: RemindersServer) -> None:
+    alexa = device(Alexa.with_clock(tmp_path / "zoned", at("2026-12-08T02:30:00")), server)
+    server.settings_fail_with = 500
+    assert "Every day at 7 p.m." in agree(alexa, "19:00").text
+    [reminder] = server.reminders.values()
+    assert "timeZoneId" not in reminder["trigger"]  # Alexa then uses the device's own
+    assert reminder["trigger"]["scheduledTime"] == "2026-12-08T19:00:00.000"  # the day is UTC's
+
+
+def test_asking_for_the_permission_mid_routine_keeps_its_place(alexa: Alexa, server: RemindersServer, tmp_path: Path) -> None:
+    device(alexa, server, consented=False)
+    alexa.launch()
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    asked = alexa.intent("SetReminderIntent", time="19:00", at=40)
+    assert "Shall I set it?" in asked.text and not asked.ended
+    directive = ask_for(alexa.intent("AMAZON.YesIntent"))
+    progress = stored(tmp_path / "data")["progress"]
+    assert progress["status"] == "paused" and progress["position"] > 0
+    alexa.consent_token = "consent-token"
+    done = alexa.permission_answer("ACCEPTED", directive["token"])
+    assert "Every day at 7 p.m." in done.text and "Say continue to carry on." in done.text
+    assert not done.ended
+    assert "Back to single knee to chest" in alexa.intent("AMAZON.ResumeIntent").text
+
+
+def test_a_denied_permission_mid_routine_still_carries_on(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server, consented=False)
+    alexa.launch()
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    alexa.intent("SetReminderIntent", time="19:00", at=40)
+    directive = ask_for(alexa.intent("AMAZON.YesIntent"))
+    denied = alexa.permission_answer("DENIED", directive["token"])
+    assert "Without your permission" in denied.text and "Say continue to carry on." in denied.text and not denied.ended
+    assert "Back to single knee to chest" in alexa.intent("AMAZON.ResumeIntent").text
+    assert server.reminders == {}
+
+
+def test_a_device_that_cannot_ask_by_voice_gets_the_permission_card(alexa: Alexa, server: RemindersServer) -> None:
+    device(alexa, server, consented=False)
+    directive = ask_for(agree(alexa, "07:00"))
+    reply = alexa.permission_answer("NOT_ANSWERED", directive["token"], code="400")
+    assert reply.response["card"] == {"type": "AskForPermissionsConsent", "permissions": [SCOPE]}
+    assert "I've sent a card to the Alexa app" in reply.text and not reply.ended
+    assert server.reminders == {}
+
+
+# -- the user's own day: streaks, this week, check-ins ------------------------------------------------
+
+
+def test_an_evening_session_in_america_counts_for_that_day(tmp_path: Path, server: RemindersServer) -> None:
+    clock = at("2026-12-08T03:30:00")  # 19:30 on the 7th in Los Angeles
+    alexa = device(Alexa.with_clock(tmp_path / "days", clock), server)
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    alexa.intent("FeelingIntent", feeling=("better", "better"))
+    item = stored(tmp_path / "days")
+    assert item["time_zone"] == "America/Los_Angeles"
+    assert item["session_dates"] == ["2026-12-07"]
+    assert [m[0] for m in item["minutes"]] == ["2026-12-07"] and [f[0] for f in item["feelings"]] == ["2026-12-07"]
+    clock.now += 24 * 3600  # the next evening there
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    doing = alexa.intent("ProgressStatsIntent")
+    assert "2 days in a row" in doing.text and "This week: 2 days with a session" in doing.text
+    assert stored(tmp_path / "days")["session_dates"] == ["2026-12-07", "2026-12-08"]
+
+
+def test_the_zone_is_asked_once_a_session(tmp_path: Path, server: RemindersServer) -> None:
+    alexa = device(Alexa.with_clock(tmp_path / "days", at("2026-12-08T03:30:00")), server)
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    alexa.intent("ProgressStatsIntent")
+    agree(alexa, "19:00")
+    assert len(server.settings_calls) == 1
+    alexa.intent("AMAZON.StopIntent")
+    alexa.intent("ProgressStatsIntent")  # a new session asks again: the user may have moved
+    assert len(server.settings_calls) == 2
+
+
+@pytest.mark.parametrize("failure", [401, 403, 500, "wrong token", "timeout"])
+def test_a_failing_settings_api_falls_back_on_the_stored_zone_and_the_routine_plays(
+    tmp_path: Path, server: RemindersServer, failure: int | str
+) -> None:
+    clock = at("2026-12-08T03:30:00")  # 19:30 on the 7th in Los Angeles
+    alexa = device(Alexa.with_clock(tmp_path / "days", clock), server)
+    alexa.intent("StartRoutineIntent", routine=MORNING)
+    alexa.intent("AMAZON.StopIntent")
+    clock.now += 24 * 3600
+    if failure == "timeout":
+        server.settings_delay = 3.0
+    elif failure == "wrong token":
+        alexa.api_access_token = "expired"
+    else:
+        server.settings_fail_with = int(failure)
+    started = time.monotonic()
+    reply = alexa.intent("StartRoutineIntent", routine=MORNING)
+    assert time.monotonic() - started < 2.9, "the skill stopped waiting for the zone well inside Alexa's 8 s"
+    assert "You finished the morning back stretches" in reply.text
+    item = stored(tmp_path / "days")
+    assert item["session_dates"] == ["2026-12-07", "2026-12-08"] and item["time_zone"] == "America/Los_Angeles"
+
+
+def test_a_failing_settings_api_with_no_zone_stored_counts_the_utc_day(tmp_path: Path, server: RemindersServer) -> None:
+    alexa = device(Alexa.with_clock(tmp_path / "days", at("2026-12-08T03:30:00")), server)
+    server.settings_fail_with = 500
+    assert "You finished" in alexa.intent("StartRoutineIntent", routine=MORNING).text
+    item = stored(tmp_path / "days")
+    assert item["session_dates"] == ["2026-12-08"] and "time_zone" not in item
+
+
+def test_a_zone_the_settings_api_makes_up_is_not_kept(tmp_path: Path, server: RemindersServer) -> None:
+    alexa = device(Alexa.with_clock(tmp_path / "days", at("2026-12-08T03:30:00")), server)
+    server.time_zone = "../../etc/passwd"
+    assert "You finished" in alexa.intent("StartRoutineIntent", routine=MORNING).text
+    assert "time_zone" not in stored(tmp_path / "days")
+
+
+# -- the card in the Alexa app after a routine ----------------------------------------------------------
+
+
+def test_the_routine_that_ends_sends_a_card_with_what_was_done_the_settings_and_how_to_start_again(alexa: Alexa) -> None:
+    alexa.intent("SetHoldTimeIntent", seconds="25")
+    alexa.intent("AMAZON.StopIntent")
+    finished = alexa.intent("StartRoutineIntent", routine=MORNING)
+    assert "You finished the morning back stretches" in finished.text
+    card = finished.response["card"]
+    assert card["type"] == "Simple" and card["title"] == "Done: the morning back stretches"
+    lines = card["content"].split("\n")
+    assert lines[0].startswith("You did the morning back stretches: 3 stretches, about ")
+    assert lines[1].startswith("Your settings: holds of 25 seconds, ")
+    phrase = lines[-1].removeprefix("To do it again, say: Alexa, ask back stretch coach to ").rstrip(".")
+    assert phrase == "start the morning back stretches"
+    model = json.loads((PROJECT_ROOT / "interaction_models" / "en-US.json").read_text())["interactionModel"]["languageModel"]
+    assert model["invocationName"] == "back stretch coach"
+    samples = next(i["samples"] for i in model["intents"] if i["name"] == "StartRoutineIntent")
+    names = {v["name"]["value"] for t in model["types"] for v in t["values"]}
+    assert any(phrase == s.replace("{routine}", name) for s in samples for name in names), "the card's words start it"
+    bye = alexa.intent("FeelingIntent", feeling=("better", "better"))
+    assert "card" not in bye.response, "one card a routine"
+
+
+def test_a_routine_still_playing_sends_no_card(alexa: Alexa) -> None:
+    alexa.intent("SetHoldTimeIntent", seconds="90")
+    alexa.intent("SetRepsIntent", reps="5")
+    alexa.intent("AMAZON.StopIntent")
+    first = alexa.intent("StartRoutineIntent", routine=("full back routine", "full_back"))
+    assert "Say next" in first.text and "card" not in first.response

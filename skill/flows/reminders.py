@@ -139,7 +139,7 @@ def permission_answered(turn: Turn, access: Access, consent: str | None, token: 
     if turn.routine is None:
         waiting = saved_routine(turn)
         if waiting is not None:
-            turn.session.routine = waiting  # paused at its place: "continue" plays on
+            turn.take_up(waiting)  # paused at its place: the reply says how to carry on, and "continue" plays on
     time = time_from_token(token)
     if not asked_by_voice:
         reply = confirm(turn, turn.say("reminder_permission_card"))

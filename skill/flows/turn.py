@@ -268,11 +268,15 @@ class Turn:
             self.session.routine = None
         # Any request during a routine stops the speech that was playing: place the user first.
         if self.session.routine is not None:
-            playing = self.session.routine.status is Status.PLAYING
-            moment = self.deps.engine.locate(self.session.routine, self.at_ms, self.deps.voice() if playing else Voice())
-            self.session.routine = moment.state
-            # Heard to its end, a routine is over: nothing to steer (the responder counts it done).
-            self.moment = None if self._over(moment.state) else moment
+            self.take_up(self.session.routine)
+
+    def take_up(self, state: RoutineState) -> None:
+        """Make ``state`` the session's routine, placed at this request's moment, so it can be steered."""
+        playing = state.status is Status.PLAYING
+        moment = self.deps.engine.locate(state, self.at_ms, self.deps.voice() if playing else Voice())
+        self.session.routine = moment.state
+        # Heard to its end, a routine is over: nothing to steer (the responder counts it done).
+        self.moment = None if self._over(moment.state) else moment
 
     def was_asked(self, *kinds: Pending) -> bool:
         """Whether the question this request may answer is one of ``kinds``."""
