@@ -1,11 +1,15 @@
 """A daily reminder to stretch: set one, say which are set, cancel them; and ask for the permission.
 
-Alexa's reminders need the user's consent to the scope ``alexa::alerts:reminders:skill:readwrite``.
-Without it (no consent token in the request, or the API answering 401/403) setting a reminder asks
-for it by voice: the handler sends Alexa's ``AskFor`` request with the wanted time in its token,
-and Alexa's answer comes back with that token as it was, so the reminder can be created on ACCEPTED
-even when the answer arrives in a new session. Every failure of the API is one spoken sentence and
-loses nothing the skill stores (the device's time zone, asked on the way, may be kept). This module is imported only when a reminder is asked about.
+Amazon's guidelines want the user's consent to each reminder: a time heard is said back with its
+recurrence ("A reminder every day at 7 p.m. ... Shall I set it?") and nothing is created before a
+yes (``agreed``). Alexa's reminders also need the scope ``alexa::alerts:reminders:skill:readwrite``.
+Without it (no consent token in the request, or the API answering 401/403) the yes asks for it by
+voice: the handler sends Alexa's ``AskFor`` request with the wanted time in its token, and Alexa's
+answer comes back with that token as it was, so the reminder can be created on ACCEPTED even when the
+answer arrives in a new session (a routine that was playing is taken up again where it stopped). The
+reminder starts on the user's local day and names the device's time zone (``Turn.local_zone``).
+Every failure of the API is one spoken sentence and loses nothing the skill stores (the device's
+time zone, asked on the way, may be kept). This module is imported only when a reminder is asked about.
 
 Nothing here knows ASK: the handler passes an ``Access`` (the API client, if the request allows
 one, and whether consent was given) and turns ``Outcome.ask_permission_for`` into the directive.
