@@ -18,6 +18,8 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zoneinfo
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
@@ -69,8 +71,10 @@ PROGRESS_KEYS = frozenset({"routine", "items", "position", "status", "chunk", "s
 FIELDS = (
     "preferred_routine", "hold_seconds", "reps", "level", "own_routine",
     "progress", "session_dates", "disclaimer_given", "hint_given", "stretch_counts",
-    "warm_up", "sore_leg", "feelings", "minutes", "question", "doctor_advised", "growth", "pain",
+    "warm_up", "sore_leg", "feelings", "minutes", "question", "doctor_advised", "growth", "pain", "time_zone",
 )
+MAX_ZONE_CHARS = 64  # the longest IANA name is 32 characters
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}$")
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ class Profile:
     # Per stretch: the way to longer holds, and the day it hurt (``skill.stretch_memory``).
     growth: Grown = field(default=())
     pain: Hurt = field(default=())
+    # The device's IANA time zone, from Alexa's Settings API: the user's own day. None: not known yet (UTC).
+    time_zone: str | None = None
 
     def with_(self, **changes: Any) -> "Profile":
         return replace(self, **changes)
@@ -208,6 +214,8 @@ class Profile:
             data["growth"] = {stretch_id: record.to_list() for stretch_id, record in self.growth}
         if self.pain:
             data["pain"] = {stretch_id: record.to_list() for stretch_id, record in self.pain}
+        if self.time_zone is not None:
+            data["time_zone"] = self.time_zone
         return data
 
     @classmethod
@@ -305,7 +313,40 @@ class Profile:
         if "pain" in raw:
             values["pain"], whole = parse_pain(raw["pain"], catalogue or load_catalogue())
             reset = reset or not whole
+        zone = raw.get("time_zone")
+        take("time_zone", zone, known_zone(zone))
         return cls(**values), reset
+
+
+def known_zone(name: Any) -> bool:
+    """Whether ``name`` is an IANA time zone this Python knows (a bounded name, never a path).
+
+    >>> known_zone("America/Los_Angeles"), known_zone("Europe/London"), known_zone("../../etc/passwd"), known_zone("Mars/Base")
+    (True, True, False, False)
+    """
+    if not isinstance(name, str) or len(name) > MAX_ZONE_CHARS or _ZONE_NAME.match(name) is None:
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def local_date(now: float, zone: str | None) -> dt.date:
+    """The date at epoch second ``now`` in ``zone`` (UTC when it is not known).
+
+    >>> evening = dt.datetime(2026, 12, 8, 3, 30, tzinfo=dt.timezone.utc).timestamp()  # 19:30 on the 7th in Los Angeles
+    >>> local_date(evening, "America/Los_Angeles"), local_date(evening, None)
+    (datetime.date(2026, 12, 7), datetime.date(2026, 12, 8))
+    """
+    return local_time(now, zone).date()
+
+
+def local_time(now: float, zone: str | None) -> dt.datetime:
+    """The wall-clock time at epoch second ``now`` in ``zone`` (UTC when it is not known), without a zone."""
+    tz: dt.tzinfo = zoneinfo.ZoneInfo(zone) if zone is not None and known_zone(zone) else dt.timezone.utc
+    return dt.datetime.fromtimestamp(now, tz).replace(tzinfo=None)
 
 
 def _whole(value: Any) -> int | None:

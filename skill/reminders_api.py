@@ -10,7 +10,7 @@ reminder path (``skill.flows.reminders``): an ordinary request never loads ``url
 Example:
     >>> body = daily_reminder(7, 30, "en-US", "Time to stretch.", dt.datetime(2026, 11, 29, 20, 5, 1))
     >>> body["trigger"]["scheduledTime"], body["trigger"]["recurrence"]["recurrenceRules"]
-    ('2026-11-29T07:30:00.000', ['FREQ=DAILY;BYHOUR=7;BYMINUTE=30;BYSECOND=0'])
+    ('2026-11-30T07:30:00.000', ['FREQ=DAILY;BYHOUR=7;BYMINUTE=30;BYSECOND=0'])
 """
 
 from __future__ import annotations
@@ -65,23 +65,36 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 
 
-def daily_reminder(hour: int, minute: int, locale: str, text: str, now: dt.datetime) -> dict[str, Any]:
-    """The body of a reminder that goes off every day at ``hour:minute`` in the device's time zone.
+def daily_reminder(hour: int, minute: int, locale: str, text: str, now: dt.datetime, zone: str | None = None) -> dict[str, Any]:
+    """The body of a reminder that goes off every day at ``hour:minute`` in time zone ``zone``.
 
-    No ``timeZoneId`` is sent, so Alexa uses the device's own. The first day is ``now``'s date: when
-    that time has already passed there, the first reminder is the next day's.
+    ``now`` is the wall-clock time in that zone. The first reminder is on that local day when the
+    time is still to come there (18:30 in Los Angeles, asked for 19:00: this evening), else the next
+    day. ``timeZoneId`` is sent when the zone is known, as the API advises; without it Alexa uses the
+    device's own.
+
+    >>> evening = daily_reminder(19, 0, "en-US", "Stretch.", dt.datetime(2026, 12, 7, 18, 30), "America/Los_Angeles")
+    >>> evening["trigger"]["scheduledTime"], evening["trigger"]["timeZoneId"]
+    ('2026-12-07T19:00:00.000', 'America/Los_Angeles')
+    >>> daily_reminder(7, 0, "en-US", "Stretch.", dt.datetime(2026, 12, 31, 9, 0))["trigger"]["scheduledTime"]
+    '2027-01-01T07:00:00.000'
     """
     start = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if start <= now:
+        start += dt.timedelta(days=1)
+    trigger: dict[str, Any] = {
+        "type": "SCHEDULED_ABSOLUTE",
+        "scheduledTime": _stamp(start),
+        "recurrence": {
+            "startDateTime": _stamp(start),
+            "recurrenceRules": [f"FREQ=DAILY;BYHOUR={hour};BYMINUTE={minute};BYSECOND=0"],
+        },
+    }
+    if zone is not None:
+        trigger["timeZoneId"] = zone
     return {
         "requestTime": _stamp(now),
-        "trigger": {
-            "type": "SCHEDULED_ABSOLUTE",
-            "scheduledTime": _stamp(start),
-            "recurrence": {
-                "startDateTime": _stamp(start),
-                "recurrenceRules": [f"FREQ=DAILY;BYHOUR={hour};BYMINUTE={minute};BYSECOND=0"],
-            },
-        },
+        "trigger": trigger,
         "alertInfo": {"spokenInfo": {"content": [{"locale": locale, "text": text}]}},
         "pushNotification": {"status": "ENABLED"},
     }

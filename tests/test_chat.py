@@ -71,7 +71,9 @@ def test_chat_shows_where_alexa_would_ask_for_the_reminders_permission(tmp_path:
     chat = ChatSession.local(tmp_path)
     question = chat.say("remind me to stretch")
     assert "What time each day" in question.text and not question.ended
-    asked = chat.say("half past six in the evening")
+    consent = chat.say("half past six in the evening")
+    assert "A reminder every day at 6:30 p.m., to do your back stretches. Shall I set it?" in consent.text
+    asked = chat.say("yes")
     assert "ask for your permission to set reminders" in asked.text
     assert "no permission to use your reminders" in chat.say("what reminders do I have").text
 

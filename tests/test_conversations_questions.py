@@ -214,6 +214,7 @@ ASKING = {
     "reps": (lambda alexa: alexa.intent("SetRepsIntent"), "How many repetitions of each stretch"),
     "another_routine": (check_in_then_next, "Would you like another one?"),
     "reminder_time": (lambda alexa: alexa.intent("SetReminderIntent"), "What time each day"),
+    "reminder_consent": (lambda alexa: alexa.intent("SetReminderIntent", time="19:00"), "Shall I set it?"),
     "seen_doctor": (told_to_see_a_doctor_then_launched, "Have you seen one since?"),
     "gentle_routine": (not_yet_seen_a_doctor, "Shall we do that, or stop for today?"),
     "hurt_before": (hurt_then_started_again, "Shall we do it gentler today"),
@@ -288,6 +289,8 @@ def check_go_on(kind: str, reply: Reply, data_dir: Path) -> None:
         assert "How many repetitions of each stretch" in text
     elif kind == "reminder_time":
         assert "What time each day" in text
+    elif kind == "reminder_consent":  # no consent to a reminder: the question again
+        assert "A reminder every day at 7 p.m., to do your back stretches. Shall I set it?" in text
     elif kind == "seen_doctor":  # no answer to whether they have: asked again
         assert "Have you seen one since?" in text and FIRST_HOLD.search(text) is None
     elif kind == "gentle_routine":
@@ -385,13 +388,18 @@ def reminder_then_no(alexa: Alexa) -> None:
     alexa.intent("AMAZON.NoIntent")
 
 
+def reminder_time_then_no(alexa: Alexa) -> None:
+    alexa.intent("SetReminderIntent", time="19:00")
+    alexa.intent("AMAZON.NoIntent")
+
+
 def leg_asked_then_silence(alexa: Alexa) -> None:
     alexa.intent("OtherLegIntent")
     alexa.end("EXCEEDED_MAX_REPROMPTS")
     alexa.launch()
 
 
-ASIDES = {f.__name__: f for f in (answer_number, delete_then_no, help_then_nothing, reminder_then_no, leg_asked_then_silence)}
+ASIDES = {f.__name__: f for f in (answer_number, delete_then_no, help_then_nothing, reminder_then_no, reminder_time_then_no, leg_asked_then_silence)}
 
 
 @pytest.mark.parametrize("aside", sorted(ASIDES))
@@ -406,11 +414,12 @@ def test_a_question_mid_routine_keeps_the_place(clocked: Alexa, aside: str) -> N
 
 
 MID_ROUTINE_QUESTIONS = {
-    "hold_seconds": ("SetHoldTimeIntent", "How many seconds"),
-    "reps": ("SetRepsIntent", "How many repetitions"),
-    "reminder_time": ("SetReminderIntent", "What time each day"),
-    "sore_leg": ("OtherLegIntent", "Which leg is sore"),
-    "delete_data": ("DeleteDataIntent", "Are you sure?"),
+    "hold_seconds": ("SetHoldTimeIntent", "How many seconds", {}),
+    "reps": ("SetRepsIntent", "How many repetitions", {}),
+    "reminder_time": ("SetReminderIntent", "What time each day", {}),
+    "reminder_consent": ("SetReminderIntent", "Shall I set it?", {"time": "19:00"}),
+    "sore_leg": ("OtherLegIntent", "Which leg is sore", {}),
+    "delete_data": ("DeleteDataIntent", "Are you sure?", {}),
 }
 
 
@@ -420,8 +429,8 @@ def test_go_on_words_to_a_question_mid_routine_never_loop(clocked: Alexa, tmp_pa
     """A question the go-on words do not say yes to, asked in the middle of a routine: they carry on with it."""
     started = start_full_back(clocked)
     clocked.intent("AMAZON.PauseIntent", at=nth_start(started.ssml, "Hold for 30 seconds.", 2) + 15)
-    intent, question = MID_ROUTINE_QUESTIONS[kind]
-    assert question in clocked.intent(intent).text
+    intent, question, slots = MID_ROUTINE_QUESTIONS[kind]
+    assert question in clocked.intent(intent, **slots).text
     resumed = go_on(clocked, word)
     assert resumed.text.startswith("Back to back flexion. Get back into position. Repetition 2 of 5."), resumed.text[:200]
     assert stored(tmp_path / "clocked")["hold_seconds"] == 30, "nothing changed, nothing deleted"

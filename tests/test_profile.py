@@ -557,3 +557,15 @@ def test_growth_and_pain_are_bounded_by_the_catalogue() -> None:
     too_many = {f"stretch_{n}": [15, 1, 0, ""] for n in range(len(STRETCH_IDS) + 1)}
     profile, reset = load({**FULL, "growth": too_many})
     assert reset and profile.growth == ()
+
+
+@pytest.mark.parametrize("zone", ["../../etc/passwd", "Mars/Olympus_Mons", 7, "", "America/" + "x" * 80, "/etc/localtime"])
+def test_a_stored_time_zone_that_is_no_known_zone_is_reset(zone: object) -> None:
+    profile, reset = Profile.from_attributes({"schema": 1, "hold_seconds": 30, "time_zone": zone})
+    assert reset and profile.time_zone is None and profile.hold_seconds == 30
+
+
+def test_a_known_time_zone_is_kept_and_written_back() -> None:
+    profile, reset = Profile.from_attributes({"schema": 1, "time_zone": "America/Los_Angeles"})
+    assert not reset and profile.time_zone == "America/Los_Angeles"
+    assert profile.to_attributes()["time_zone"] == "America/Los_Angeles"

@@ -1508,6 +1508,22 @@ def test_a_returning_users_launch_and_goodbye_write_nothing(rig: Rig, seed: Call
     assert stored() == (SEEDED, 1)
 
 
+def test_asking_the_devices_time_zone_costs_no_store_request(rig: Rig) -> None:
+    """The same session with and without Alexa's Settings API (a local stand-in answering a zone): the
+    same GetItem and PutItem, turn by turn; the zone rides in a write the routine makes anyway."""
+    from tests.support.reminders_api import RemindersServer
+
+    play(rig, rig.device(user_id="amzn1.ask.account.WITHOUTZONE"), TEN_TURNS)
+    without = [dict(made) for made in rig.per_turn]
+    rig.reset_counts()
+    with RemindersServer() as settings:
+        alexa = rig.device()
+        alexa.api_endpoint, alexa.api_access_token = settings.url, settings.access_token
+        play(rig, alexa, TEN_TURNS)
+        assert len(settings.settings_calls) == 1
+    assert [dict(made) for made in rig.per_turn] == without
+
+
 def test_two_sessions_get_a_budget_each(rig: Rig) -> None:
     """The budget is per session: a second session reads the profile again (once)."""
     alexa = rig.device()

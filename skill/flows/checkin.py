@@ -19,8 +19,9 @@ def feeling(turn: Turn, answer: str | None) -> Reply:
     Words that are none of them (``None``) ask for one of them."""
     if answer is None:
         return ask_feeling_again(turn)
+    today = turn.today()  # first: it may keep the user's time zone in the profile
     user, now = turn.user, turn.now_ms() // 1000
-    profile = user.profile.record_feeling(user.today(now), answer, now)
+    profile = user.profile.record_feeling(today, answer, now)
     if answer == "worse":  # no longer hold is offered straight after it: the comfortable counts start again
         profile = profile.with_(growth=worse(profile.growth))
     speech = Speech().say(turn.say(f"feeling_{answer}"))
@@ -57,7 +58,7 @@ def report(turn: Turn) -> Reply:
 def stats(turn: Turn) -> list[str]:
     """Days in a row, sessions and minutes this week, how the back has felt lately, and the way to longer holds."""
     profile = turn.user.profile
-    today = turn.user.today(turn.now_ms() / 1000)
+    today = turn.today()
     streak, week = profile.streak(today), profile.sessions_this_week(today)
     minutes = profile.minutes_this_week(today)
     if week == 0:

@@ -174,7 +174,7 @@ def describe(turn: Turn, item: PlanItem) -> str:
 
 def when(turn: Turn, day: str) -> str:
     """ "today", "yesterday", "3 days ago"."""
-    days = (turn.user.today(turn.now_ms() / 1000) - dt.date.fromisoformat(day)).days
+    days = (turn.today() - dt.date.fromisoformat(day)).days
     if days <= 0:
         return turn.say("hurt_when_today")
     if days == 1:
@@ -185,9 +185,10 @@ def when(turn: Turn, day: str) -> str:
 def choose_longer(turn: Turn, state: RoutineState, index: int, seconds: int) -> RoutineState:
     """Yes to the longer hold: stored as the user's own from now on, and played from this stretch on."""
     stretch_id, old = state.items[index].stretch_id, state.items[index].hold
+    today = turn.today()  # first: it may keep the user's time zone in the profile
     profile = turn.user.profile
     grown_ = dict(profile.growth)
-    grown_[stretch_id] = Growth(seconds, 0, True, turn.user.today(turn.now_ms() / 1000).isoformat())  # counted from the next day
+    grown_[stretch_id] = Growth(seconds, 0, True, today.isoformat())  # counted from the next day
     turn.user.change(profile.with_(growth=tuple(sorted(grown_.items()))), {"growth"})
     items = tuple(
         item._replace(hold=seconds) if k >= index and item.stretch_id == stretch_id and item.hold == old else item
@@ -209,9 +210,10 @@ def keep_hold(turn: Turn, state: RoutineState, index: int) -> RoutineState:
 
 def remember_hurt(turn: Turn, stretch_id: str) -> None:
     """ "This hurts" during ``stretch_id``: remembered with today's date (stored with the request's other changes)."""
+    today = turn.today()  # first: it may keep the user's time zone in the profile
     user = turn.user
     profile = user.profile
-    pain, growth = hurt(profile.pain, profile.growth, stretch_id, user.today(turn.now_ms() / 1000))
+    pain, growth = hurt(profile.pain, profile.growth, stretch_id, today)
     user.change(profile.with_(pain=pain, growth=growth), {"pain", "growth"})
 
 
@@ -227,7 +229,7 @@ def after_routine(turn: Turn, profile: Profile, state: RoutineState, done: list[
         if item.stretch_id not in pains and item.hold == usual_hold(turn, item.stretch_id, profile):
             counted[item.stretch_id] = item.hold
             tops[item.stretch_id] = turn.deps.catalogue.stretch(item.stretch_id).hold.max
-    today = turn.user.today(turn.now_ms() / 1000)
+    today = turn.today()
     return profile.with_(growth=comfortable(profile.growth, counted, tops, today), pain=pain_free(profile.pain, hurt_free, today))
 
 

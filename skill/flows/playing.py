@@ -12,6 +12,7 @@ from __future__ import annotations
 from skill.catalogue.model import SafetyMoment
 from skill.engine import Chunk, RoutineState, SegmentKind, Status
 from skill.flows import growth
+from skill.flows.card import routine_card
 from skill.flows.routines import users_routine
 from skill.flows.replies import ask_question
 from skill.flows.turn import Pending, Question, Turn
@@ -105,10 +106,11 @@ def complete(turn: Turn, state: RoutineState) -> RoutineState:
     finished = turn.deps.engine.finish(state)
     done = [i for i in range(len(state.items)) if i not in finished.skipped]
     seconds = _done_seconds(timeline_for(turn, state), done)
+    today = turn.today()  # first: it may keep the user's time zone in the profile
     user = turn.user
     profile = user.profile.record_finished([state.items[i].stretch_id for i in done])
     profile = growth.after_routine(turn, profile, state, done)
-    user.change(profile.record_minutes(user.today(turn.now_ms() / 1000), round(seconds / 60)), {"stretch_counts", "minutes", "growth", "pain"})
+    user.change(profile.record_minutes(today, round(seconds / 60)), {"stretch_counts", "minutes", "growth", "pain"})
     return finished
 
 
@@ -141,8 +143,11 @@ def _closing(turn: Turn, state: RoutineState, timeline: Timeline, speech: Speech
     if state.routine_id == WARM_UP_ROUTINE and turn.user.profile.doctor_advised is None:  # else it was all for today
         routine = users_routine(turn)
         name = turn.routine_name(routine)
-        return ask_question(turn, Question(Pending.GO_ON, routine), speech.say(turn.say("ask_go_on", routine=name)), routine=name)
-    return ask_question(turn, Question(Pending.FEELING, state.routine_id), speech.say(turn.say("ask_feeling")))
+        closing = ask_question(turn, Question(Pending.GO_ON, routine), speech.say(turn.say("ask_go_on", routine=name)), routine=name)
+    else:
+        closing = ask_question(turn, Question(Pending.FEELING, state.routine_id), speech.say(turn.say("ask_feeling")))
+    closing.card = routine_card(turn, state.routine_id, len(done), len(skipped), seconds)  # for the Alexa app afterwards
+    return closing
 
 
 def _advice(turn: Turn, routine_id: str, sessions: int) -> list[str]:

@@ -141,6 +141,39 @@ def ask_reminder_time(turn: Turn, *before: str) -> Reply:
     return ask_question(turn, Question(Pending.REMINDER_TIME), Speech().say(*before, turn.say("reminder_ask_time")))
 
 
+def spoken_time(turn: Turn, time: tuple[int, int]) -> str:
+    """A time of day as the locale says it: "7 a.m.", "6:30 p.m.", "noon"."""
+    hour, minute = time
+    if time == (0, 0):
+        return turn.say("time_midnight")
+    if time == (12, 0):
+        return turn.say("time_noon")
+    twelve = hour % 12 or 12
+    if hour < 12:
+        return turn.say("time_am_hour", hour=twelve) if minute == 0 else turn.say("time_am", hour=twelve, minute=f"{minute:02d}")
+    return turn.say("time_pm_hour", hour=twelve) if minute == 0 else turn.say("time_pm", hour=twelve, minute=f"{minute:02d}")
+
+
+def ask_reminder_consent(turn: Turn, time: tuple[int, int]) -> Reply:
+    """ "A reminder every day at 7 p.m.: shall I set it?": the user's consent to this reminder, asked
+    each time before one is created (its yes: ``skill.handlers.reminders``); a routine waits."""
+    pause_here(turn)
+    spoken = spoken_time(turn, time)
+    question = Question(Pending.REMINDER_CONSENT, None, time[0] * 60 + time[1])
+    return ask_question(turn, question, Speech().say(turn.say("reminder_confirm", time=spoken)), time=spoken)
+
+
+def consent_time(turn: Turn) -> tuple[int, int] | None:
+    """The time of day the consent question waiting is about."""
+    value = turn.asked.value if turn.was_asked(Pending.REMINDER_CONSENT) and turn.asked is not None else None
+    return None if value is None else divmod(value, 60)
+
+
+def _ask_reminder_consent_again(turn: Turn) -> Reply:
+    time = consent_time(turn)
+    return ask_reminder_time(turn) if time is None else ask_reminder_consent(turn, time)
+
+
 def _no_reminder(turn: Turn) -> Reply:
     return settings.confirm(turn, turn.say("reminder_not_set"))
 
@@ -268,6 +301,11 @@ ANSWERS: dict[Pending, Answers] = {
     Pending.REPS: Answers(_reps_yes, settings.decline_pending_setting, _carry_on_else(_reps_yes)),
     Pending.ANOTHER_ROUTINE: Answers(_another_routine, _stop_here, _another_routine),
     Pending.REMINDER_TIME: Answers(ask_reminder_time, _no_reminder, _carry_on_else(ask_reminder_time)),
+    # Yes to a reminder is taken by the reminder handler, which has Alexa's API (``Dispatch.operation``
+    # asks the handlers' answer tables first); the go-on words are no consent: the question again.
+    Pending.REMINDER_CONSENT: Answers(
+        _carry_on_else(_ask_reminder_consent_again), _no_reminder, _carry_on_else(_ask_reminder_consent_again),
+    ),
     Pending.SEEN_DOCTOR: Answers(_doctor_seen, doctor.offer_gentlest, _doctor_asked_again),
     Pending.GENTLE_ROUTINE: Answers(_gentlest, _rest_today, _gentlest),
     # Before a stretch, mid-routine: the go-on words take the safe way on (gentler; the same hold).

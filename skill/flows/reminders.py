@@ -1,11 +1,15 @@
 """A daily reminder to stretch: set one, say which are set, cancel them; and ask for the permission.
 
-Alexa's reminders need the user's consent to the scope ``alexa::alerts:reminders:skill:readwrite``.
-Without it (no consent token in the request, or the API answering 401/403) setting a reminder asks
-for it by voice: the handler sends Alexa's ``AskFor`` request with the wanted time in its token,
-and Alexa's answer comes back with that token as it was, so the reminder can be created on ACCEPTED
-even when the answer arrives in a new session. Every failure of the API is one spoken sentence and
-changes nothing the skill stores. This module is imported only when a reminder is asked about.
+Amazon's guidelines want the user's consent to each reminder: a time heard is said back with its
+recurrence ("A reminder every day at 7 p.m. ... Shall I set it?") and nothing is created before a
+yes (``agreed``). Alexa's reminders also need the scope ``alexa::alerts:reminders:skill:readwrite``.
+Without it (no consent token in the request, or the API answering 401/403) the yes asks for it by
+voice: the handler sends Alexa's ``AskFor`` request with the wanted time in its token, and Alexa's
+answer comes back with that token as it was, so the reminder can be created on ACCEPTED even when the
+answer arrives in a new session (a routine that was playing is taken up again where it stopped). The
+reminder starts on the user's local day and names the device's time zone (``Turn.local_zone``).
+Every failure of the API is one spoken sentence and loses nothing the skill stores (the device's
+time zone, asked on the way, may be kept). This module is imported only when a reminder is asked about.
 
 Nothing here knows ASK: the handler passes an ``Access`` (the API client, if the request allows
 one, and whether consent was given) and turns ``Outcome.ask_permission_for`` into the directive.
@@ -13,23 +17,25 @@ one, and whether consent was given) and turns ``Outcome.ask_permission_for`` int
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from enum import Enum
 from typing import Callable, NamedTuple, Protocol, Sequence
 
-from skill.flows.questions import ask_reminder_time
+from skill.flows.progress import saved_routine
+from skill.flows.questions import ask_reminder_consent, ask_reminder_time, consent_time, spoken_time
 from skill.flows.settings import confirm
 from skill.flows.steer import pause_here
 from skill.flows.describe import not_understood
 from skill.flows.turn import Pending, Turn
+from skill.profile import local_time
 from skill.reminders_api import Failure, Reminder, RemindersError, daily_reminder
-from skill.speech import Reply
+from skill.speech import Card, Reply
 from skill.spoken_numbers import clock_time, part_of_day
 
 logger = logging.getLogger(__name__)
 
+REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 # The AskFor token carries the wanted time: "daily-reminder@07:30".
 TOKEN_PREFIX = "daily-reminder@"
 _TOKEN = re.compile(r"^daily-reminder@(\d{2}:\d{2})$")
@@ -95,19 +101,6 @@ def time_from_token(token: str | None) -> tuple[int, int] | None:
     return clock_time(found[1]) if found else None
 
 
-def spoken_time(turn: Turn, time: tuple[int, int]) -> str:
-    """A time of day as the locale says it: "7 a.m.", "6:30 p.m.", "noon"."""
-    hour, minute = time
-    if time == (0, 0):
-        return turn.say("time_midnight")
-    if time == (12, 0):
-        return turn.say("time_noon")
-    twelve = hour % 12 or 12
-    if hour < 12:
-        return turn.say("time_am_hour", hour=twelve) if minute == 0 else turn.say("time_am", hour=twelve, minute=f"{minute:02d}")
-    return turn.say("time_pm_hour", hour=twelve) if minute == 0 else turn.say("time_pm", hour=twelve, minute=f"{minute:02d}")
-
-
 def _failed(turn: Turn, error: RemindersError) -> Reply:
     logger.warning("reminders API call failed: %s", error)
     return confirm(turn, turn.say(FAILURE_KEYS[error.failure]))
@@ -127,14 +120,35 @@ def set_reminder(turn: Turn, access: Access, said: str | None) -> Outcome:
         return Outcome(not_understood(turn))
     if time is None:
         return Outcome(ask_reminder_time(turn, *([turn.say("reminder_time_unclear")] if said else [])))
+    # Amazon's guidelines: the user's consent to each reminder, its time and recurrence said, before it is set.
+    return Outcome(ask_reminder_consent(turn, time))
+
+
+def agreed(turn: Turn, access: Access) -> Outcome:
+    """Yes to "a reminder every day at 7 p.m.: shall I set it?": set it, asking Alexa for the permission first if needed."""
+    time = consent_time(turn)
+    if time is None:
+        return Outcome(ask_reminder_time(turn))
     if access.api is None or not access.consented:
         return _ask_permission(turn, time)
     return _create(turn, access.api, time, may_ask=True)
 
 
-def permission_answered(turn: Turn, access: Access, consent: str | None, token: str | None) -> Outcome:
-    """Alexa's answer to the permission question: on ACCEPTED, set the reminder that was asked for."""
+def permission_answered(turn: Turn, access: Access, consent: str | None, token: str | None, asked_by_voice: bool = True) -> Outcome:
+    """Alexa's answer to the permission question: on ACCEPTED, set the reminder the user said yes to.
+
+    A routine that was playing when the question was asked is where it stopped: the reply says how to
+    carry on and keeps listening. A device that could not ask by voice (``asked_by_voice`` False) gets
+    the permission card in the Alexa app instead."""
+    if turn.routine is None:
+        waiting = saved_routine(turn)
+        if waiting is not None:
+            turn.take_up(waiting)  # paused at its place: the reply says how to carry on, and "continue" plays on
     time = time_from_token(token)
+    if not asked_by_voice:
+        reply = confirm(turn, turn.say("reminder_permission_card"))
+        reply.card = Card("", "", ask_for=REMINDERS_SCOPE)  # Alexa writes this card's words itself
+        return Outcome(reply)
     if consent == Consent.ACCEPTED.value and time is not None and access.api is not None:
         return _create(turn, access.api, time, may_ask=False)
     if consent == Consent.ACCEPTED.value:  # consent, but the time or the API went missing on the way
@@ -145,8 +159,9 @@ def permission_answered(turn: Turn, access: Access, consent: str | None, token: 
 
 
 def _create(turn: Turn, api: RemindersApi, time: tuple[int, int], may_ask: bool) -> Outcome:
-    now = dt.datetime.fromtimestamp((turn.at_ms or turn.now_ms()) / 1000, dt.timezone.utc).replace(tzinfo=None)
-    body = daily_reminder(time[0], time[1], turn.phrases.locale, turn.say("reminder_spoken"), now)
+    zone = turn.local_zone()  # the device's own (None: not known; Alexa then uses the device's, and the day is a guess)
+    now = local_time((turn.at_ms or turn.now_ms()) / 1000, zone)
+    body = daily_reminder(time[0], time[1], turn.phrases.locale, turn.say("reminder_spoken"), now, zone)
     try:
         api.create(body)
     except RemindersError as error:
@@ -179,9 +194,18 @@ def _say_list(turn: Turn, reminders: Sequence[Reminder]) -> Reply:
     if not times:
         return confirm(turn, turn.say("reminder_none"))
     if len(times) == 1:
-        return confirm(turn, turn.say("reminder_list_one", time=spoken_time(turn, times[0])), turn.say("reminder_how_to_cancel"))
+        return confirm(turn, _sentence(turn.say("reminder_list_one", time=spoken_time(turn, times[0]))), turn.say("reminder_how_to_cancel"))
     spoken = turn.phrases.join([spoken_time(turn, t) for t in times])
-    return confirm(turn, turn.say("reminder_list_many", count=len(times), times=spoken), turn.say("reminder_how_to_cancel"))
+    return confirm(turn, _sentence(turn.say("reminder_list_many", count=len(times), times=spoken)), turn.say("reminder_how_to_cancel_many"))
+
+
+def _sentence(text: str) -> str:
+    """A sentence that ends on a time ends once: "at 7 p.m.", never "at 7 p.m..".
+
+    >>> _sentence("at 7 p.m."), _sentence("at noon")
+    ('at 7 p.m.', 'at noon.')
+    """
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def cancel_reminders(turn: Turn, access: Access) -> Reply:

@@ -26,6 +26,7 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
     finish_if_heard(turn)  # a routine that just ended (the warm-up before this one) is counted first
     if needs_asking(turn, routine_id):  # told to see a doctor last time: that comes first
         return ask_seen_doctor(turn, routine_id)
+    today = turn.today()  # first: it may keep the user's time zone in the profile
     user, now_ms, catalogue = turn.user, turn.now_ms(), turn.deps.catalogue
     profile = user.profile
     items = routine_items(turn, routine_id)
@@ -47,7 +48,7 @@ def start_routine(turn: Turn, routine_id: str, warm_up: bool | None = None) -> R
     state = state.with_(items=grown(turn, routine_id, state.items))  # the holds the user chose on the way
     opening = _opening(turn, state, _safety_first(turn), notes, hint=not profile.hint_given)
     user.change(
-        profile.record_session(user.today(now_ms / 1000)).with_(disclaimer_given=True, hint_given=True),
+        profile.record_session(today).with_(disclaimer_given=True, hint_given=True),
         {"session_dates", "disclaimer_given", "hint_given"},
     )
     return play(turn, state, prefix=opening)
@@ -64,7 +65,7 @@ def _safety_first(turn: Turn) -> list[str]:
     said.extend(safety_first(turn))
     sessions = len(profile.session_dates)
     welcomed = sessions == 0 and profile.disclaimer_given  # the welcome said the first tip with the disclaimer
-    if not welcomed and profile.session_dates[-1:] != (turn.user.today(turn.now_ms() / 1000).isoformat(),):
+    if not welcomed and profile.session_dates[-1:] != (turn.today().isoformat(),):
         said.extend(first_tip(turn))
     return said
 

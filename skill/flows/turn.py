@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from skill.speech.ssml import MAX_BREAK_MS, MAX_SSML_CHARS
 logger = logging.getLogger(__name__)
 
 MAX_FULL_STEPS = 40
+MINUTES_A_DAY = 24 * 60
 SETTING_RANGES = {"hold_seconds": HOLD_RANGE, "reps": REPS_RANGE}
 
 
@@ -54,6 +56,7 @@ class Pending(str, Enum):
     REPS = "reps"  # "how many repetitions, from 1 to 10?" (a bare number answers)
     ANOTHER_ROUTINE = "another_routine"  # after the check-in, "next": "would you like another routine?"
     REMINDER_TIME = "reminder_time"  # "what time each day?" (a bare time answers it: SetReminderIntent)
+    REMINDER_CONSENT = "reminder_consent"  # "a reminder every day at 7 p.m.: shall I set it?" (its value: minutes after midnight)
     SEEN_DOCTOR = "seen_doctor"  # "have you seen a doctor or physiotherapist since?" (about the routine that waits)
     GENTLE_ROUTINE = "gentle_routine"  # not yet: "the warm up routine, or stop for today?" (about that routine)
     # Before a stretch, mid-routine (about that stretch; ``skill.flows.growth``):
@@ -86,6 +89,7 @@ ASKED: dict[Pending, Asked] = {
     Pending.REPS: Asked("ask_reps_reprompt"),
     Pending.ANOTHER_ROUTINE: Asked("ask_another_routine_reprompt"),
     Pending.REMINDER_TIME: Asked("reminder_ask_time_reprompt"),
+    Pending.REMINDER_CONSENT: Asked("reminder_confirm_reprompt"),
     Pending.SEEN_DOCTOR: Asked("doctor_ask_reprompt"),
     Pending.GENTLE_ROUTINE: Asked("doctor_gentle_reprompt"),
     Pending.HURT_BEFORE: Asked("hurt_before_reprompt"),
@@ -110,6 +114,8 @@ class Question(NamedTuple):
     True
     >>> Question.from_raw(["longer_hold", "single_knee_to_chest", 90], load_catalogue()) is None  # past its range
     True
+    >>> Question.from_raw(["reminder_consent", None, 1140], load_catalogue()), Question.from_raw(["reminder_consent", None, 1440], load_catalogue())
+    (Question(kind=<Pending.REMINDER_CONSENT: 'reminder_consent'>, about=None, value=1140), None)
     """
 
     kind: Pending
@@ -131,7 +137,10 @@ class Question(NamedTuple):
             return None
         if (value is not None and (isinstance(value, bool) or not isinstance(value, int))) or not (about is None or isinstance(about, str)):
             return None
-        if kind is Pending.CONFIRM_SETTING:
+        if kind is Pending.REMINDER_CONSENT:
+            if about is not None or value is None or not 0 <= value < MINUTES_A_DAY:
+                return None
+        elif kind is Pending.CONFIRM_SETTING:
             if about not in SETTING_RANGES or value is None or not SETTING_RANGES[about][0] <= value <= SETTING_RANGES[about][1]:
                 return None
         elif kind in STRETCH_QUESTIONS:
@@ -214,6 +223,7 @@ class SessionState:
     last_reply: LastReply | None = None
     full_steps: frozenset[str] = frozenset()  # stretches to read in full this session, on request
     safety_said: bool = False  # "never bounce, stop if it hurts" said in this session
+    zone_checked: bool = False  # the device's time zone was asked of Alexa in this session (``Turn.today``)
     lost_track: bool = False
 
     @classmethod
@@ -231,6 +241,7 @@ class SessionState:
         if isinstance(full, list) and len(full) <= MAX_FULL_STEPS:
             session.full_steps = frozenset(s for s in full if isinstance(s, str) and s in catalogue.stretches)
         session.safety_said = attributes.get("safety_said") is True
+        session.zone_checked = attributes.get("zone_checked") is True
         session.last_reply = LastReply.from_raw(attributes.get("last"))
         return session
 
@@ -246,6 +257,8 @@ class SessionState:
             attributes["full_steps"] = sorted(self.full_steps)
         if self.safety_said:
             attributes["safety_said"] = True
+        if self.zone_checked:
+            attributes["zone_checked"] = True
         return attributes
 
 
@@ -257,6 +270,8 @@ class Turn:
     session: SessionState
     user: UserData
     at_ms: int | None = None
+    # The device's time zone from Alexa's Settings API (None on any failure); None: the request cannot ask.
+    zone_lookup: Callable[[], str | None] | None = None
     moment: Moment | None = field(default=None, init=False)
     asked: Question | None = field(default=None, init=False)
     played: RoutineState | None = field(default=None, init=False)  # set when this response plays part of the routine
@@ -270,11 +285,15 @@ class Turn:
             self.session.routine = None
         # Any request during a routine stops the speech that was playing: place the user first.
         if self.session.routine is not None:
-            playing = self.session.routine.status is Status.PLAYING
-            moment = self.deps.engine.locate(self.session.routine, self.at_ms, self.deps.voice() if playing else Voice())
-            self.session.routine = moment.state
-            # Heard to its end, a routine is over: nothing to steer (the responder counts it done).
-            self.moment = None if self._over(moment.state) else moment
+            self.take_up(self.session.routine)
+
+    def take_up(self, state: RoutineState) -> None:
+        """Make ``state`` the session's routine, placed at this request's moment, so it can be steered."""
+        playing = state.status is Status.PLAYING
+        moment = self.deps.engine.locate(state, self.at_ms, self.deps.voice() if playing else Voice())
+        self.session.routine = moment.state
+        # Heard to its end, a routine is over: nothing to steer (the responder counts it done).
+        self.moment = None if self._over(moment.state) else moment
 
     def was_asked(self, *kinds: Pending) -> bool:
         """Whether the question this request may answer is one of ``kinds``."""
@@ -308,6 +327,22 @@ class Turn:
 
     def now_ms(self) -> int:
         return int(self.deps.clock() * 1000)
+
+    def local_zone(self) -> str | None:
+        """The user's time zone: asked of Alexa at most once a session and kept in the profile when it
+        changed; when Alexa does not answer, the stored one (None: not known, the day is UTC's)."""
+        if not self.session.zone_checked and self.zone_lookup is not None:
+            self.session.zone_checked = True
+            found = self.zone_lookup()
+            profile = self.user.profile
+            if found is not None and found != profile.time_zone:
+                self.user.change(profile.with_(time_zone=found), {"time_zone"})
+        return self.user.profile.time_zone
+
+    def today(self) -> dt.date:
+        """The user's own date now: an evening session in America counts for that evening's day."""
+        self.local_zone()
+        return self.user.today(self.now_ms() / 1000)
 
     def say(self, key: str, **values: Any) -> str:
         return self.deps.phrases.say(key, **values)

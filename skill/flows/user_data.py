@@ -35,7 +35,7 @@ from typing import Any
 
 from skill.catalogue import Catalogue
 from skill.persistence.versioned import Attributes, StoreUnavailable, StoreUnsure, VersionConflict, VersionedStore, is_tombstone
-from skill.profile import FIELDS, SCHEMA_VERSION, Profile
+from skill.profile import FIELDS, SCHEMA_VERSION, Profile, local_date
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +251,8 @@ class UserData:
         return notices
 
     def today(self, now: float) -> dt.date:
-        return dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
+        """The user's date at epoch second ``now``, in their stored time zone (UTC when none is known)."""
+        return local_date(now, self.profile.time_zone)
 
 
 def _schema(attributes: Attributes) -> int:

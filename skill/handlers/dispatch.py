@@ -1,8 +1,8 @@
 """The one request handler: every request but Alexa's name-free question, dispatched once.
 
-First the question waiting, if the request answers it: yes, no and the go-on words go to its
-answer (``skill.flows.questions``); an answer in words of its own that a table names for that
-kind of question goes there. Then what the request names: its intent (or, for other requests,
+First the question waiting, if the request answers it: an answer a handler's table names for that
+kind of question goes there (yes to a reminder needs Alexa's API); yes, no and the go-on words go to
+its answer (``skill.flows.questions``). Then what the request names: its intent (or, for other requests,
 its type) in the handlers' tables, each entry reading the request and calling one flow. An
 intent no table names is not understood; any other request gets a silent response.
 """
@@ -75,13 +75,13 @@ class Dispatch(AbstractRequestHandler):
 
     def operation(self, handler_input: HandlerInput, turn: Turn) -> Operation:
         """What this request does."""
-        answer = said(handler_input)
-        if answer is not None and questions.takes(turn, answer):
-            return _answer
         intent = is_request_type("IntentRequest")(handler_input)
         key = str(get_intent_name(handler_input) if intent else get_request_type(handler_input))
         if turn.asked is not None and (turn.asked.kind, key) in self.answers:
-            return self.answers[turn.asked.kind, key]
+            return self.answers[turn.asked.kind, key]  # a table names this answer: it needs more than a flow (an API)
+        answer = said(handler_input)
+        if answer is not None and questions.takes(turn, answer):
+            return _answer
         return self.operations.get(key) or (_not_understood if intent else _ignore)
 
     def handle(self, handler_input: HandlerInput) -> Response:

@@ -90,6 +90,23 @@ def request_time_ms(handler_input: HandlerInput) -> int | None:
     return int(stamp.timestamp() * 1000)
 
 
+def zone_lookup(handler_input: HandlerInput) -> Callable[[], str | None] | None:
+    """How this request asks Alexa's Settings API for the device's time zone, if it can (endpoint,
+    access token and device id); the client is imported only when the zone is asked for."""
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    endpoint, token = getattr(system, "api_endpoint", None), getattr(system, "api_access_token", None)
+    device_id = getattr(getattr(system, "device", None), "device_id", None)
+    if not all(isinstance(v, str) and v for v in (endpoint, token, device_id)):
+        return None
+
+    def lookup() -> str | None:
+        from skill.settings_api import device_time_zone
+
+        return device_time_zone(str(endpoint), str(token), str(device_id))
+
+    return lookup
+
+
 class LoadTurnInterceptor(AbstractRequestInterceptor):
     """Build the request's ``Turn``: the locale's wording, the validated session state, the user's data.
 
@@ -130,7 +147,7 @@ class LoadTurnInterceptor(AbstractRequestInterceptor):
             self.catalogue, self.engine, phrases, Composer(phrases), self.clock, self.timelines,
             voice=lambda: self.voices.voice(phrases.locale),
         )
-        turn = Turn(deps, session, user, at_ms)
+        turn = Turn(deps, session, user, at_ms, zone_lookup=zone_lookup(handler_input))
         handler_input.attributes_manager.request_attributes[TURN_KEY] = turn
 
 

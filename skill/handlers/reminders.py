@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from skill.flows.reminders import Access
     from skill.flows.reminders import Outcome as Asked
 
-REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 ASK_FOR = "AskFor"  # the name of Alexa's permission request and of its answer
 
 
@@ -44,7 +43,7 @@ def _answer(outcome: "Asked") -> Outcome:
         return outcome.reply
     from ask_sdk_model.interfaces.connections import SendRequestDirective
 
-    from skill.flows.reminders import permission_token
+    from skill.flows.reminders import REMINDERS_SCOPE, permission_token
 
     payload: dict[str, Any] = {
         "@type": "AskForPermissionsConsentRequest",
@@ -101,6 +100,13 @@ def _number_as_time(handler_input: HandlerInput, turn: Turn) -> Outcome:
     return _set(handler_input, turn, _hour(number) or number)
 
 
+def _agreed(handler_input: HandlerInput, turn: Turn) -> Outcome:
+    """Yes to "a reminder every day at 7 p.m.: shall I set it?"."""
+    from skill.flows import reminders
+
+    return _answer(reminders.agreed(turn, _access(handler_input)))
+
+
 def _list(handler_input: HandlerInput, turn: Turn) -> Outcome:
     from skill.flows import reminders
 
@@ -123,8 +129,11 @@ def _permission_answered(handler_input: HandlerInput, turn: Turn) -> Outcome:
     payload = getattr(request, "payload", None)
     consent = payload.get("status") if isinstance(payload, dict) else None
     token = getattr(request, "token", None)
+    # A status other than 200: Alexa could not ask by voice on this device (the card asks in the Alexa app).
+    code = getattr(getattr(request, "status", None), "code", None)
     return _answer(reminders.permission_answered(
         turn, _access(handler_input), consent if isinstance(consent, str) else None, token if isinstance(token, str) else None,
+        asked_by_voice=str(code) == "200",
     ))
 
 
@@ -137,6 +146,7 @@ REQUESTS: dict[str, Operation] = {"Connections.Response": _permission_answered}
 # Answers in words of their own, by the question they answer.
 ANSWERS: dict[tuple[Pending, str], Operation] = {
     (Pending.REMINDER_TIME, "NumberIntent"): _number_as_time,
+    (Pending.REMINDER_CONSENT, "AMAZON.YesIntent"): _agreed,
     (Pending.HOLD_SECONDS, "SetReminderIntent"): _time_as_number,
     (Pending.REPS, "SetReminderIntent"): _time_as_number,
 }

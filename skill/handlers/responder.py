@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Callable, NamedTuple, Union, cast
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Directive, Response
+from ask_sdk_model import Directive, Response, ui
 
 from skill.flows.playing import finish_if_heard
 from skill.flows.progress import keep_progress, keep_question
 from skill.flows.turn import LastReply, Turn
 from skill.handlers.elicitation import elicit_slot
-from skill.speech import Reply, Speech
+from skill.speech import Card, Reply, Speech
 
 TURN_KEY = "turn"
 
@@ -79,6 +79,8 @@ def respond(handler_input: HandlerInput, outcome: Outcome) -> Response:
     elicit = None if outcome.end_session or question is None or not asked_by_voice else elicit_slot(question.kind)
     if elicit is not None:  # a question a slot alone answers: Alexa listens for that slot's own samples
         handler_input.response_builder.add_directive(elicit)
+    if outcome.card is not None:
+        handler_input.response_builder.set_card(card_of(outcome.card))
     if supports_apl(handler_input):
         from skill.screen.document import directive_for  # only a device with a screen loads the screen package
 
@@ -86,6 +88,13 @@ def respond(handler_input: HandlerInput, outcome: Outcome) -> Response:
     # In a routine "repeat" replays from the engine; outside one it says the last reply again.
     turn.session.last_reply = None if turn.session.routine else LastReply(speech.ssml(), reprompt.ssml() if reprompt else None)
     return response
+
+
+def card_of(card: Card) -> ui.Card:
+    """A Simple card for the Alexa app, or Alexa's own card that asks for a permission."""
+    if card.ask_for is not None:
+        return ui.AskForPermissionsConsentCard(permissions=[card.ask_for])
+    return ui.SimpleCard(title=card.title, content=card.text)
 
 
 def speak(handler_input: HandlerInput, speech: Speech, reprompt: Speech | None, end_session: bool) -> Response:

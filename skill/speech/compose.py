@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from skill.catalogue.model import Stretch
 from skill.engine.segments import SETTLE_SECONDS
@@ -25,18 +26,29 @@ from skill.speech.timeline import side_name
 FINAL_WORDS = {"sitting": "goodbye_finished_sitting", "standing": "goodbye_finished_standing"}
 
 
+class Card(NamedTuple):
+    """A card in the Alexa app: a title and plain text, or (``ask_for``, a permission scope) Alexa's
+    card that asks the user for that permission."""
+
+    title: str
+    text: str
+    ask_for: str | None = None
+
+
 @dataclass
 class Reply:
     """What to say, what to say if the user stays silent, and whether the session ends.
 
     ``if_not_stored`` is said instead of ``speech`` when the store could not keep what this
-    request changed (a reply that says something was kept must not be said then).
+    request changed (a reply that says something was kept must not be said then). ``card``
+    goes to the Alexa app with it.
     """
 
     speech: Speech
     reprompt: Speech | None = None
     end_session: bool = False
     if_not_stored: Speech | None = None
+    card: Card | None = None
 
 
 class Composer:

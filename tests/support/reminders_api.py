@@ -1,6 +1,11 @@
-"""A stand-in for Amazon's Alexa Reminders API, on 127.0.0.1, for whole conversations in tests.
+"""A stand-in for Amazon's Alexa Reminders API and Settings API, on 127.0.0.1, for whole conversations in tests.
 
-It is built from the documented contract of the slice the skill uses, nothing of the skill's code:
+Both live at the request's ``apiEndpoint`` and take its ``apiAccessToken``. It is built from their
+documented contracts (Amazon's Reminders API and Alexa Settings API references), nothing of the skill's code.
+Settings: ``GET /v2/devices/{deviceId}/settings/System.timeZone`` answers the device's IANA zone as
+a JSON string (``time_zones`` by device id, else ``time_zone``); a wrong token is 403; switches
+``settings_fail_with`` (401, 403, 500 ...) and ``settings_delay``; every call is in ``settings_calls``.
+Reminders, the slice the skill uses:
 ``POST /v1/alerts/reminders`` (a reminder body with ``requestTime``, a ``SCHEDULED_ABSOLUTE`` trigger
 whose ``scheduledTime`` is a local date-time without a zone, ``alertInfo.spokenInfo.content`` and
 ``pushNotification``; answers ``alertToken`` and ``status`` ON), ``GET /v1/alerts/reminders``
@@ -18,10 +23,12 @@ import re
 import threading
 import time
 import uuid
+import zoneinfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 COLLECTION = "/v1/alerts/reminders"
+TIME_ZONE = re.compile(r"^/v2/devices/([^/]+)/settings/System\.timeZone$")
 _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?$")
 
 
@@ -35,6 +42,11 @@ class RemindersServer:
         self.fail_with: int | None = None
         self.delay = 0.0
         self.limit = 100
+        self.time_zone = "America/Los_Angeles"
+        self.time_zones: dict[str, str] = {}
+        self.settings_calls: list[str] = []  # the device id of every Settings API call
+        self.settings_fail_with: int | None = None
+        self.settings_delay = 0.0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -53,8 +65,11 @@ class RemindersServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def answer(self, method: str, path: str, authorization: str | None, body: bytes) -> tuple[int, dict[str, Any] | None]:
+    def answer(self, method: str, path: str, authorization: str | None, body: bytes) -> tuple[int, Any]:
         """Status and JSON answer of one call."""
+        zone_of = TIME_ZONE.fullmatch(path)
+        if method == "GET" and zone_of:
+            return self._time_zone(zone_of[1], authorization)
         with self._lock:
             self.calls.append((method, path))
         if authorization != f"Bearer {self.access_token}":
@@ -73,6 +88,15 @@ class RemindersServer:
                     return 404, {"code": "NOT_FOUND", "message": "no such reminder"}
                 return 200, None
         return 404, {"code": "NOT_FOUND", "message": f"no route {method} {path}"}
+
+    def _time_zone(self, device_id: str, authorization: str | None) -> tuple[int, Any]:
+        with self._lock:
+            self.settings_calls.append(device_id)
+        if authorization != f"Bearer {self.access_token}":
+            return 403, {"code": "ACCESS_DENIED", "message": "The authentication token is invalid"}
+        if self.settings_fail_with is not None:
+            return self.settings_fail_with, {"code": "SERVICE_ERROR", "message": f"switched to {self.settings_fail_with}"}
+        return 200, self.time_zones.get(device_id, self.time_zone)
 
     def _create(self, raw: bytes) -> tuple[int, dict[str, Any] | None]:
         try:
@@ -104,6 +128,8 @@ def _invalid(body: Any) -> str | None:
         return "INVALID_TRIGGER"
     if trigger["type"] == "SCHEDULED_ABSOLUTE" and not _LOCAL_TIME.match(str(trigger.get("scheduledTime", ""))):
         return "INVALID_TRIGGER_SCHEDULED_TIME_FORMAT"
+    if "timeZoneId" in trigger and not _iana_zone(trigger["timeZoneId"]):
+        return "INVALID_TIMEZONE"
     recurrence = trigger.get("recurrence")
     if recurrence is not None:
         rules = recurrence.get("recurrenceRules") if isinstance(recurrence, dict) else None
@@ -120,15 +146,23 @@ def _invalid(body: Any) -> str | None:
     return None
 
 
+def _iana_zone(name: Any) -> bool:
+    try:
+        return isinstance(name, str) and "/" in name and zoneinfo.ZoneInfo(name) is not None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+
+
 def _handler_for(server: RemindersServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            if server.delay:
-                time.sleep(server.delay)  # the stand-in service being slow, not the skill
+            delay = server.settings_delay if TIME_ZONE.fullmatch(self.path) else server.delay
+            if delay:
+                time.sleep(delay)  # the stand-in service being slow, not the skill
             status, answer = server.answer(self.command, self.path, self.headers.get("Authorization"), body)
-            data = json.dumps(answer).encode() if answer is not None else b""
+            data = json.dumps(answer).encode() if answer is not None else b""  # a zone is a JSON string
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
