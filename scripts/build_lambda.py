@@ -19,7 +19,14 @@ The installed dependencies are kept in ``build/lambda-deps/<hash of the locked r
 platform>/`` (and pip's download cache in ``build/pip-cache/``), so only the first build, and the first
 after the lock changes, needs the package index.
 
-The zip is reproducible: entries sorted, fixed timestamps and permissions, no ``__pycache__``.
+Every module is compiled for the runtime's Python (``__pycache__/*.cpython-313.pyc``, unchecked-hash
+pycs: they name no source timestamp, so the zip's fixed dates and Lambda's read-only ``/var/task`` don't
+matter, and the interpreter loads them without reading the source). Without them every cold start would
+compile every module it imports, and could not even keep the result. The build therefore runs on the
+runtime's Python (scripts/setup makes the venv with it) and refuses another.
+
+The zip is reproducible: entries sorted, fixed timestamps and permissions, bytecode compiled with a
+fixed hash seed and the source paths Lambda gives the files (``/var/task/...``).
 
 Usage: scripts/build-lambda [--quiet]
 """
@@ -29,8 +36,9 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
-import os
 import json
+import os
+import platform
 import re
 import shutil
 import subprocess
@@ -54,7 +62,9 @@ MODELS_PACKAGE = "skill.models"
 MODEL_FILE = re.compile(r"^[a-z]{2}-[A-Z]{2}\.json$")  # en-US.json, not builtin_phrases.en-US.json or skill.json
 
 # Lambda's runtime: keep in step with template.yaml (Runtime, Architectures).
+RUNTIME_PYTHON = (3, 13)
 PIP_PLATFORM = ["--platform", "manylinux2014_aarch64", "--only-binary=:all:", "--python-version", "3.13", "--implementation", "cp"]
+TASK_ROOT = "/var/task"  # where Lambda unpacks the zip: the source paths compiled into the bytecode
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no build time leaks into the artifact
 JUNK_DIRS = {"__pycache__"}
@@ -256,6 +266,29 @@ def copy_dependencies(source: Path, dest: Path) -> None:
             shutil.copyfile(path, dest / rel)
 
 
+# -- bytecode --------------------------------------------------------------------------------------
+
+
+def compile_bytecode(folder: Path) -> None:
+    """Compile every module in ``folder`` for the runtime's Python, as unchecked-hash pycs.
+
+    In a child process with a fixed hash seed: set and frozenset constants are then written in the same
+    order every time, so the build stays reproducible.
+    """
+    if sys.version_info[:2] != RUNTIME_PYTHON:
+        wanted = "%d.%d" % RUNTIME_PYTHON
+        raise SystemExit(
+            f"build-lambda: the bytecode must be compiled by Lambda's Python {wanted}, this is {platform.python_version()} "
+            f"({sys.executable}); run scripts/setup, which makes .venv with Python {wanted}"
+        )
+    subprocess.run(
+        # (-W: ask-sdk-model docstrings have invalid escapes, only warned about when compiling)
+        [sys.executable, "-W", "ignore::SyntaxWarning", "-m", "compileall", "-q", "-j", "1", "--invalidation-mode", "unchecked-hash",
+         "-s", str(folder), "-p", TASK_ROOT, str(folder)],
+        check=True, env={**os.environ, "PYTHONHASHSEED": "0"}, stdout=subprocess.DEVNULL,
+    )
+
+
 # -- the zip ---------------------------------------------------------------------------------------
 
 
@@ -282,6 +315,7 @@ def build(quiet: bool = False) -> Path:
         (OUT_DIR / unread).unlink()
     modules = copy_skill(OUT_DIR, quiet)
     log(f"skill modules: {len(modules)}", quiet)
+    compile_bytecode(OUT_DIR)
     write_zip(OUT_DIR, ZIP_PATH)
     size = ZIP_PATH.stat().st_size
     digest = hashlib.sha256(ZIP_PATH.read_bytes()).hexdigest()

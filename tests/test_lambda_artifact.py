@@ -6,9 +6,8 @@ dateutil, six), here symlinked from this venv into a folder of their own. Not th
 that would also offer Flask, this repo's ``skill`` (installed editable) and every dependency the zip
 might lack, and hide exactly the faults this test is for.
 
-The zip is built for python3.13 on arm64; this interpreter may be another version on another machine.
-All bundled packages are pure Python except charset_normalizer's compiled speed-ups, which fall back to
-their ``.py`` twins here. The first build downloads the pinned wheels (PyPI); later ones use build/.
+The zip is built for python3.13 on arm64, with its bytecode; the tests run on python3.13 too
+(scripts/setup), so the bytecode is the interpreter's own. All bundled packages are pure Python. The first build downloads the pinned wheels (PyPI); later ones use build/.
 """
 
 from __future__ import annotations
@@ -94,9 +93,13 @@ def test_zip_contents(names: list[str], artifact: Path, record_property: Any) ->
     for left_out in ("nlu.py", "web.py", "cli.py", "chat.py"):
         assert f"skill/entrypoints/{left_out}" not in names
     assert not [n for n in names if n.endswith("/nlu.py") or n == "nlu.py"]
-    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".pyo"))]
+    # Bytecode for the runtime's Python beside every module, and no other.
+    tag = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
+    sources = {n for n in names if n.endswith(".py")}
+    compiled = {n for n in names if n.endswith((".pyc", ".pyo"))}
+    assert compiled == {f"{n.rpartition('/')[0]}/__pycache__/{n.rpartition('/')[2][:-3]}.{tag}.pyc".lstrip("/") for n in sources}
     assert "dateutil/zoneinfo/dateutil-zoneinfo.tar.gz" not in names and "dateutil/parser/_parser.py" in names
-    assert not [n for n in names if n.startswith("skill/") and not n.endswith((".py", ".json"))]
+    assert not [n for n in names if n.startswith("skill/") and not n.endswith((".py", ".pyc", ".json"))]
     # The locale models answer name-free requests whose slot Alexa did not resolve; the chat's table and the manifest stay out.
     models = sorted(n.removeprefix("skill/models/") for n in names if n.startswith("skill/models/"))
     assert models == ["__init__.py", "en-AU.json", "en-CA.json", "en-GB.json", "en-IN.json", "en-US.json"]
@@ -191,3 +194,71 @@ def test_handler_runs_from_the_zip_alone(task_dir: Path, runtime_dir: Path, tmp_
     assert "First, single knee to chest" in start["outputSpeech"]["ssml"]
     assert "You finished the morning back stretches" in start["outputSpeech"]["ssml"]
     assert "How does your back feel now" in start["outputSpeech"]["ssml"], "the whole morning routine plays in one response"
+
+
+_BYTECODE_CHILD = r"""
+import importlib, importlib.machinery, json, os, sys
+task_dir, runtime_dir, events = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path.insert(0, task_dir)
+sys.path.append(runtime_dir)
+
+compiled = []  # every module whose source was compiled in this process
+_source_to_code = importlib.machinery.SourceFileLoader.source_to_code
+def source_to_code(self, data, path, *args, **kwargs):
+    compiled.append(str(path))
+    return _source_to_code(self, data, path, *args, **kwargs)
+importlib.machinery.SourceFileLoader.source_to_code = source_to_code
+
+import lambda_function
+replies = [lambda_function.lambda_handler(event, None)["response"] for event in events]
+for root, dirs, files in os.walk(os.path.join(task_dir, "skill")):
+    for name in sorted(files):
+        if name.endswith(".py"):
+            rel = os.path.relpath(os.path.join(root, name), task_dir)[:-3].replace(os.sep, ".")
+            importlib.import_module(rel.removesuffix(".__init__"))
+ours = {name: module for name, module in sys.modules.items() if (getattr(module, "__file__", None) or "").startswith(task_dir)}
+print(json.dumps({
+    "writes_bytecode": not sys.dont_write_bytecode,
+    "compiled": compiled,
+    "modules": sorted(ours),
+    "without_bytecode": sorted(n for n, m in ours.items() if not (m.__cached__ and os.path.isfile(m.__cached__))),
+    "replies": replies,
+}))
+"""
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
+def test_the_shipped_bytecode_is_used_on_a_read_only_copy(artifact: Path, runtime_dir: Path, tmp_path: Path) -> None:
+    """As on Lambda: the unzipped package is read-only and nothing in it is compiled, so no cold start compiles."""
+    task = tmp_path / "task"
+    with zipfile.ZipFile(artifact) as archive:
+        archive.extractall(task)
+    for path in [task, *task.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    before = _files(task)
+    events = [_event("launch_request"), _event("start_routine_morning")]
+    env = {**AWS_ENV, "BACKSTRETCH_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    try:
+        result = subprocess.run(
+            # Not -B: an interpreter that found no usable bytecode would compile, and (as root) write it.
+            [sys.executable, "-I", "-S", "-c", _BYTECODE_CHILD, str(task), str(runtime_dir), json.dumps(events)],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        )
+        assert result.returncode == 0, result.stderr[-4000:]
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        assert _files(task) == before, "nothing is written into the package"
+    finally:
+        for path in [task, *task.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+    assert report["writes_bytecode"], "the interpreter would have written bytecode had it compiled any"
+    assert "lambda_function" in report["modules"] and "ask_sdk_model.request_envelope" in report["modules"]
+    assert "skill.persistence.dynamodb_store" in report["modules"] and len(report["modules"]) > 300
+    assert report["compiled"] == []
+    assert report["without_bytecode"] == []
+    launch, start = report["replies"]
+    assert "Welcome" in launch["outputSpeech"]["ssml"]
+    assert "First, single knee to chest" in start["outputSpeech"]["ssml"]
