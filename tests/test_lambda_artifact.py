@@ -26,6 +26,8 @@ from tests.support.e2e import LOCAL_AWS_ENV as AWS_ENV
 from tests.support.lambda_runtime import make_runtime_dir
 from tests.support.scripts import load_script
 
+pytest_plugins = ["tests.support.fixtures_dynamodb"]
+
 ROOT = Path(__file__).resolve().parent.parent
 ZIP_PATH = ROOT / "build" / "back-stretch-coach.zip"
 EVENTS = ROOT / "tests" / "events"
@@ -101,7 +103,7 @@ def test_zip_contents(names: list[str], artifact: Path, record_property: Any) ->
     assert "dateutil/zoneinfo/dateutil-zoneinfo.tar.gz" not in names and "dateutil/parser/_parser.py" in names
     assert not [n for n in names if n.startswith("skill/") and not n.endswith((".py", ".pyc", ".json"))]
     # The locale models answer name-free requests whose slot Alexa did not resolve; the chat's table and the manifest stay out.
-    models = sorted(n.removeprefix("skill/models/") for n in names if n.startswith("skill/models/"))
+    models = sorted(n.removeprefix("skill/models/") for n in names if n.startswith("skill/models/") and not n.endswith(".pyc"))
     assert models == ["__init__.py", "en-AU.json", "en-CA.json", "en-GB.json", "en-IN.json", "en-US.json"]
     # Their slot types (values and synonyms) as in the repository; the samples, which nothing on Lambda reads, left out.
     with zipfile.ZipFile(artifact) as archive:
@@ -262,3 +264,121 @@ def test_the_shipped_bytecode_is_used_on_a_read_only_copy(artifact: Path, runtim
     launch, start = report["replies"]
     assert "Welcome" in launch["outputSpeech"]["ssml"]
     assert "First, single knee to chest" in start["outputSpeech"]["ssml"]
+
+
+_INIT_CHILD = r"""
+import json, sys
+task_dir, runtime_dir, event = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path.insert(0, task_dir)
+sys.path.append(runtime_dir)
+import lambda_function
+from skill.entrypoints import lambda_entry
+client = lambda_entry._store._client
+loaded = set(sys.modules)
+reply = lambda_function.lambda_handler(event, None)
+print(json.dumps({
+    "client_at_init": client is not None,
+    "same_client": lambda_entry._store._client is client,
+    "loaded_by_request": sorted(set(sys.modules) - loaded),
+    "reply": reply["response"],
+}))
+"""
+
+
+def _dynamodb_env(endpoint: str, table: str, home: Path) -> dict[str, str]:
+    return {**AWS_ENV, "BACKSTRETCH_TABLE": table, "BACKSTRETCH_DYNAMODB_ENDPOINT": endpoint, "HOME": str(home), "LOG_LEVEL": "INFO"}
+
+
+def test_init_leaves_the_first_request_nothing_to_set_up(
+    task_dir: Path, runtime_dir: Path, tmp_path: Path, dynamodb_local: Any, table: str
+) -> None:
+    """Importing the handler builds the skill and the store's client: the first request loads no module
+    and makes no new client."""
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _INIT_CHILD, str(task_dir), str(runtime_dir), json.dumps(_event("launch_request"))],
+        env=_dynamodb_env(dynamodb_local.endpoint, table, tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["client_at_init"] and report["same_client"]
+    assert report["loaded_by_request"] == []
+    assert "Welcome" in report["reply"]["outputSpeech"]["ssml"]
+
+
+# Lambda's SnapStart hooks module (part of its Python runtime, not on PyPI's path here): it records what
+# is registered, and the child runs the hooks as the runtime does after a restore.
+_SNAPSHOT_RESTORE_PY = """
+after_restore = []
+def register_after_restore(func, *args, **kwargs):
+    after_restore.append((func, args, kwargs))
+    return func
+"""
+
+_RESTORE_CHILD = r"""
+import io, json, logging, os, random, sys
+task_dir, runtime_dir, hooks_dir, event = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+sys.path.insert(0, task_dir)
+sys.path.extend([runtime_dir, hooks_dir])
+import lambda_function, snapshot_restore_py
+from skill.entrypoints import lambda_entry
+snapshot_store, snapshot_client = lambda_entry._store, lambda_entry._store._client
+snapshot_random = random.getstate()
+
+def environment(restore):
+    # One environment started from the snapshot (this process's memory, copied by fork).
+    read, write = os.pipe()
+    if os.fork() == 0:
+        os.close(read)
+        random.setstate(snapshot_random)  # Python reseeds a forked child; a restored snapshot is not reseeded
+        if restore:
+            for func, args, kwargs in snapshot_restore_py.after_restore:
+                func(*args, **kwargs)
+        lines = io.StringIO()
+        logging.getLogger("backstretch.requests").addHandler(logging.StreamHandler(lines))
+        reply = lambda_function.lambda_handler(event, None)
+        logged = [json.loads(line) for line in lines.getvalue().splitlines()]
+        result = {
+            "random": random.random(),
+            "user_hash": logged[-1]["user"],
+            "new_store": lambda_entry._store is not snapshot_store,
+            "new_client": lambda_entry._store._client not in (None, snapshot_client),
+            "welcome": "Welcome" in reply["response"]["outputSpeech"]["ssml"],
+        }
+        os.write(write, json.dumps(result).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        return json.loads(pipe.read())
+
+print(json.dumps({
+    "registered": len(snapshot_restore_py.after_restore),
+    "restored": [environment(True), environment(True)],
+    "not_restored": [environment(False), environment(False)],
+}))
+"""
+
+
+def test_environments_restored_from_one_snapshot_share_no_state(
+    task_dir: Path, runtime_dir: Path, tmp_path: Path, dynamodb_local: Any, table: str
+) -> None:
+    """SnapStart: two environments restored from the same snapshot draw different random numbers, hash
+    user ids with different salts and use their own store clients; without the hooks they would not."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "snapshot_restore_py.py").write_text(_SNAPSHOT_RESTORE_PY, encoding="utf-8")
+    env = _dynamodb_env(dynamodb_local.endpoint, table, tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _RESTORE_CHILD, str(task_dir), str(runtime_dir), str(hooks), json.dumps(_event("launch_request"))],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["registered"] == 1
+    first, second = report["restored"]
+    assert first["random"] != second["random"]
+    assert first["user_hash"] != second["user_hash"]  # no salt configured: each environment has its own
+    assert all(r["new_store"] and r["new_client"] and r["welcome"] for r in (first, second))
+    # The control: environments copied from the snapshot without the hooks share all of it.
+    plain, twin = report["not_restored"]
+    assert plain["random"] == twin["random"] and plain["user_hash"] == twin["user_hash"]
+    assert not plain["new_client"] and plain["welcome"]
