@@ -382,3 +382,107 @@ def test_environments_restored_from_one_snapshot_share_no_state(
     plain, twin = report["not_restored"]
     assert plain["random"] == twin["random"] and plain["user_hash"] == twin["user_hash"]
     assert not plain["new_client"] and plain["welcome"]
+
+
+# -- the trimmed ask-sdk-model: every request the skill accepts, every response it builds ----------
+
+_ROUND_TRIP_CHILD = r"""
+import json, sys
+task_dir, runtime_dir, events = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path.insert(0, task_dir)
+sys.path.append(runtime_dir)
+import lambda_function
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+serializer = DefaultSerializer()
+def again(body, kind):
+    return serializer.serialize(serializer.deserialize(json.dumps(body), kind))
+out = []
+for event in events:
+    response = lambda_function.lambda_handler(event, None)
+    out.append({"request": again(event, RequestEnvelope), "response": response, "response_again": again(response, ResponseEnvelope)})
+print(json.dumps({"ask_sdk_model": __import__("ask_sdk_model").__file__, "results": out}, default=str))
+"""
+
+
+def _recorded_conversation(tmp_path: Path) -> list[dict[str, Any]]:
+    """The requests of conversations with the skill as installed here, on a screen device and a voice-only
+    one: every kind of request and response the skill makes in ordinary use."""
+    from tests.support.conversation import Alexa
+
+    events: list[dict[str, Any]] = []
+
+    def recording(handler: Any) -> Any:
+        def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            events.append(json.loads(json.dumps(event)))
+            return handler(event, context)  # type: ignore[no-any-return]
+        return handle
+
+    for screen in (True, False):
+        alexa = Alexa.for_lambda(tmp_path / f"recorded-{screen}", screen=screen)
+        alexa.handler = recording(alexa.handler)
+        alexa.launch()
+        alexa.intent("SetHoldTimeIntent", seconds="45")
+        alexa.intent("SetHoldTimeIntent")  # no number: the skill asks for it (Dialog.ElicitSlot)
+        alexa.intent("StartRoutineIntent", routine=("morning back stretches", "morning"))
+        alexa.intent("AMAZON.HelpIntent")
+        alexa.api_access_token = "token"  # a reminder without the permission: Alexa asks (Connections.SendRequest)
+        alexa.intent("SetReminderIntent", time="07:00")
+        alexa.intent("AMAZON.StopIntent")
+    return events
+
+
+def _full_model_round_trip(body: dict[str, Any], kind: type) -> Any:
+    """``body`` read and written again by the complete ask-sdk-model this venv has."""
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    serializer = DefaultSerializer()
+    return json.loads(json.dumps(serializer.serialize(serializer.deserialize(json.dumps(body), kind)), default=str))
+
+
+_ALEXA_SENDS_UNASKED = [  # request types Alexa may send any skill with screens; the skill only answers politely
+    {"type": "System.ExceptionEncountered", "requestId": "r1", "timestamp": "2025-01-01T00:00:00Z", "locale": "en-US",
+     "error": {"type": "INVALID_RESPONSE", "message": "bad"}, "cause": {"requestId": "r0"}},
+    {"type": "Alexa.Presentation.APL.RuntimeError", "requestId": "r2", "timestamp": "2025-01-01T00:00:00Z", "locale": "en-US",
+     "token": "t", "errors": [{"type": "LIST_ERROR", "reason": "INVALID_LIST_ID", "message": "no", "listId": "l"}]},
+    {"type": "AlexaSkillEvent.SkillDisabled", "requestId": "r3", "timestamp": "2025-01-01T00:00:00Z", "locale": "en-US",
+     "eventCreationTime": "2025-01-01T00:00:00Z", "eventPublishingTime": "2025-01-01T00:00:00Z",
+     "body": {"userInformationPersistenceStatus": "NOT_PERSISTED"}},
+]
+
+
+def test_the_trimmed_models_read_every_request_and_write_every_response(
+    task_dir: Path, runtime_dir: Path, tmp_path: Path
+) -> None:
+    """From the zip alone (its trimmed ask-sdk-model): every request fixture, recorded conversations and
+    the requests Alexa sends unasked are read, answered, and read and written exactly as the complete
+    ask-sdk-model reads and writes them."""
+    events = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(EVENTS.glob("*.json"))]
+    events += _recorded_conversation(tmp_path)
+    for request in _ALEXA_SENDS_UNASKED:
+        event = _event("session_ended_request")
+        event["request"] = request
+        events.append(event)
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _ROUND_TRIP_CHILD, str(task_dir), str(runtime_dir), json.dumps(events)],
+        env={**AWS_ENV, "BACKSTRETCH_DATA_DIR": str(tmp_path / "zip-data"), "HOME": str(tmp_path)},
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(report["ask_sdk_model"]).is_relative_to(task_dir)
+    from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+
+    kinds: set[str] = set()
+    directives: set[str] = set()
+    for event, outcome in zip(events, report["results"], strict=True):
+        kinds.add(event["request"]["type"])
+        assert outcome["request"] == _full_model_round_trip(event, RequestEnvelope), event["request"]["type"]
+        assert outcome["response_again"] == _full_model_round_trip(outcome["response"], ResponseEnvelope)
+        assert outcome["response_again"] == json.loads(json.dumps(outcome["response"]))
+        directives.update(d["type"] for d in outcome["response"].get("response", {}).get("directives", []))
+    # What the corpus covers: every request type the skill answers, and every directive it sends.
+    assert {"LaunchRequest", "IntentRequest", "SessionEndedRequest", "CanFulfillIntentRequest", "Connections.Response",
+            "Alexa.Presentation.APL.UserEvent", "AlexaSkillEvent.SkillDisabled", "System.ExceptionEncountered",
+            "Alexa.Presentation.APL.RuntimeError"} <= kinds
+    assert {"Alexa.Presentation.APL.RenderDocument", "Dialog.ElicitSlot", "Connections.SendRequest"} <= directives, directives
