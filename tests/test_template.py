@@ -151,7 +151,7 @@ def test_snapstart_parameter(template: dict[str, Any], snapstart: str | None, ap
     version_name, version = _of_type(translated, "AWS::Lambda::Version")
     _, alias = _of_type(translated, "AWS::Lambda::Alias")
     assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_name, "Version"]}
-    assert version["DeletionPolicy"] == "Retain"  # a snapshot's version stays while the alias may still name it
+    assert version["DeletionPolicy"] == "Delete"  # a replaced version (and its billed snapshot) goes
 
 
 def test_policy_is_least_privilege(resources: dict[str, Any]) -> None:
