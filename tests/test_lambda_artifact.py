@@ -388,9 +388,8 @@ def test_environments_restored_from_one_snapshot_share_no_state(
 
 _ROUND_TRIP_CHILD = r"""
 import json, sys
-task_dir, runtime_dir, events = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-sys.path.insert(0, task_dir)
-sys.path.append(runtime_dir)
+task_dir, events = sys.argv[1], json.loads(sys.argv[2])
+sys.path.insert(0, task_dir)  # the unzipped package alone (the embedded store: no boto3 needed)
 import lambda_function
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
@@ -451,9 +450,7 @@ _ALEXA_SENDS_UNASKED = [  # request types Alexa may send any skill with screens;
 ]
 
 
-def test_the_trimmed_models_read_every_request_and_write_every_response(
-    task_dir: Path, runtime_dir: Path, tmp_path: Path
-) -> None:
+def test_the_trimmed_models_read_every_request_and_write_every_response(task_dir: Path, tmp_path: Path) -> None:
     """From the zip alone (its trimmed ask-sdk-model): every request fixture, recorded conversations and
     the requests Alexa sends unasked are read, answered, and read and written exactly as the complete
     ask-sdk-model reads and writes them."""
@@ -464,7 +461,7 @@ def test_the_trimmed_models_read_every_request_and_write_every_response(
         event["request"] = request
         events.append(event)
     result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", _ROUND_TRIP_CHILD, str(task_dir), str(runtime_dir), json.dumps(events)],
+        [sys.executable, "-I", "-S", "-c", _ROUND_TRIP_CHILD, str(task_dir), json.dumps(events)],
         env={**AWS_ENV, "BACKSTRETCH_DATA_DIR": str(tmp_path / "zip-data"), "HOME": str(tmp_path)},
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )
