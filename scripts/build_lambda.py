@@ -13,13 +13,23 @@ What goes in:
   * the runtime dependencies named in ``requirements/lambda.in``, at the versions and hashes of the
     runtime lock ``requirements/runtime.txt`` (what the tests run against), installed for Lambda's
     python3.13 on arm64 (wheels only, every hash checked). boto3 is not bundled: the runtime provides it
-    (see that file).
+    (see that file);
+  * of ask-sdk-model, only the modules something in the artifact reaches (``trim_models``): the models of
+    the requests the skill answers and of the responses it builds, and what the SDK imports. The rest
+    (most of the package: Alexa APIs this skill never calls) stays out.
 
 The installed dependencies are kept in ``build/lambda-deps/<hash of the locked requirements and
 platform>/`` (and pip's download cache in ``build/pip-cache/``), so only the first build, and the first
 after the lock changes, needs the package index.
 
-The zip is reproducible: entries sorted, fixed timestamps and permissions, no ``__pycache__``.
+Every module is compiled for the runtime's Python (``__pycache__/*.cpython-313.pyc``, unchecked-hash
+pycs: they name no source timestamp, so the zip's fixed dates and Lambda's read-only ``/var/task`` don't
+matter, and the interpreter loads them without reading the source). Without them every cold start would
+compile every module it imports, and could not even keep the result. The build therefore runs on the
+runtime's Python (scripts/setup makes the venv with it) and refuses another.
+
+The zip is reproducible: entries sorted, fixed timestamps and permissions, bytecode compiled with a
+fixed hash seed and the source paths Lambda gives the files (``/var/task/...``).
 
 Usage: scripts/build-lambda [--quiet]
 """
@@ -29,13 +39,15 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
-import os
 import json
+import os
+import platform
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -54,7 +66,9 @@ MODELS_PACKAGE = "skill.models"
 MODEL_FILE = re.compile(r"^[a-z]{2}-[A-Z]{2}\.json$")  # en-US.json, not builtin_phrases.en-US.json or skill.json
 
 # Lambda's runtime: keep in step with template.yaml (Runtime, Architectures).
+RUNTIME_PYTHON = (3, 13)
 PIP_PLATFORM = ["--platform", "manylinux2014_aarch64", "--only-binary=:all:", "--python-version", "3.13", "--implementation", "cp"]
+TASK_ROOT = "/var/task"  # where Lambda unpacks the zip: the source paths compiled into the bytecode
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no build time leaks into the artifact
 JUNK_DIRS = {"__pycache__"}
@@ -88,7 +102,9 @@ def _imports(path: Path, module: str) -> tuple[set[str], set[str]]:
     Returns ``(modules, maybe)``: ``modules`` must exist; ``maybe`` are ``package.name`` candidates from
     ``from package import name``, which are submodules only when such a file exists.
     """
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)  # ask-sdk-model's docstrings have invalid escapes
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     package_parts = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
     modules: set[str] = set()
     maybe: set[str] = set()
@@ -256,6 +272,136 @@ def copy_dependencies(source: Path, dest: Path) -> None:
             shutil.copyfile(path, dest / rel)
 
 
+# -- ask_sdk_model: only the models the skill can meet ----------------------------------------------
+
+MODEL_LIBRARY = "ask_sdk_model"
+# Followed whole: every module of these is kept, and what they import or name (below) is kept too.
+FOLLOWED = ("lambda_function", PACKAGE, "ask_sdk_core", "ask_sdk_runtime")
+_MODEL_NAME = re.compile(r"\bask_sdk_model(?:\.\w+)+")  # a class or module named in a string
+_REEXPORT = re.compile(r"^from \.(\w+) import (\w+)\n", re.M)  # what a model package's __init__ holds
+
+
+def _module_of(folder: Path, dotted: str) -> tuple[str, Path] | None:
+    """The longest prefix of ``dotted`` that is a module in ``folder``, with its file."""
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        base = folder.joinpath(*parts[:end])
+        for path in (base / "__init__.py", base.with_suffix(".py")):
+            if path.is_file():
+                return ".".join(parts[:end]), path
+    return None
+
+
+# The polymorphic bases whose subclasses are not all needed: of requests, only the types the skill
+# answers (another type now fails to deserialize, where the skill would only have apologised); of
+# directives, only those the skill builds, which its imports keep.
+REQUEST_TYPES = {
+    "LaunchRequest", "IntentRequest", "SessionEndedRequest", "CanFulfillIntentRequest",
+    "Connections.Response", "Alexa.Presentation.APL.UserEvent", "AlexaSkillEvent.SkillDisabled",
+    # Sent unasked to a skill with screens: read, so the skill answers them as it always has.
+    "System.ExceptionEncountered", "Alexa.Presentation.APL.RuntimeError",
+}
+CHOSEN_SUBCLASSES = {"ask_sdk_model.request": REQUEST_TYPES, "ask_sdk_model.directive": set()}
+DISCRIMINATOR_MAP = "discriminator_value_class_map"
+
+
+def _model_names(source: str, path: Path, module: str) -> list[str]:
+    """The models a module names in its string constants: docstrings left out (a base class's lists
+    every subclass), and of ``CHOSEN_SUBCLASSES``' maps only the chosen types."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)  # ask-sdk-model's docstrings have invalid escapes
+        tree = ast.parse(source, filename=str(path))
+    skipped = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    chosen: list[str] = []
+    if module in CHOSEN_SUBCLASSES:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == DISCRIMINATOR_MAP for t in node.targets):
+                assert isinstance(node.value, ast.Dict), path
+                for key, value in zip(node.value.keys, node.value.values):
+                    assert isinstance(key, ast.Constant) and isinstance(value, ast.Constant), path
+                    skipped.add(id(value))
+                    if key.value in CHOSEN_SUBCLASSES[module]:
+                        chosen.append(value.value)
+    strings = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped]
+    return chosen + [name for text in strings for name in _MODEL_NAME.findall(text)]
+
+
+def trim_models(folder: Path) -> int:
+    """Remove the ask-sdk-model modules nothing in the artifact can reach; returns how many.
+
+    ask-sdk-model (1.8 MB zipped, most of the artifact) holds every Alexa API's models, and each package's
+    ``__init__`` imports all of its modules. Kept: every module that the skill, ask-sdk-core or
+    ask-sdk-runtime imports (at top level or in a function), every module those import, and every model
+    a kept module names in a string: the SDK's deserializer finds a field's class, and a request type's
+    class, by such names (``deserialized_types``, ``discriminator_value_class_map``), so every request
+    and response shape reachable from the envelopes stays. A package's ``__init__`` only re-exports: its
+    imports are followed for the names something imports from the package, and its lines for removed
+    modules are dropped.
+    """
+    keep: set[str] = set()
+    queue: list[str] = [
+        ".".join(path.relative_to(folder).with_suffix("").parts).removesuffix(".__init__")
+        for top in FOLLOWED
+        for path in ([folder / f"{top}.py"] if (folder / f"{top}.py").is_file() else sorted((folder / top).rglob("*.py")))
+    ]
+    while queue:
+        found = _module_of(folder, queue.pop())
+        if found is None or found[0] in keep:
+            continue
+        module, path = found
+        keep.add(module)
+        parts = module.split(".")
+        queue.extend(".".join(parts[:end]) for end in range(1, len(parts)))  # its packages
+        source = path.read_text(encoding="utf-8")
+        if parts[0] == MODEL_LIBRARY and path.name == "__init__.py":
+            continue  # re-exports only: followed by name, below
+        modules, maybe = _imports(path, module)
+        for name in modules | maybe:
+            package, _, attribute = name.rpartition(".")
+            init = folder.joinpath(*package.split("."), "__init__.py")
+            if package.split(".")[0] == MODEL_LIBRARY and init.is_file():  # ``from ask_sdk_model.x import Name``
+                queue.extend(f"{package}.{sub}" for sub, exported in _REEXPORT.findall(init.read_text(encoding="utf-8")) if exported == attribute)
+            queue.append(name)
+        queue.extend(_model_names(source, path, module))
+    removed = 0
+    for path in sorted((folder / MODEL_LIBRARY).rglob("*.py"), reverse=True):
+        module = ".".join(path.relative_to(folder).with_suffix("").parts).removesuffix(".__init__")
+        if module not in keep:
+            path.unlink()
+            removed += 1
+    for init in sorted((folder / MODEL_LIBRARY).rglob("__init__.py")):
+        package = ".".join(init.parent.relative_to(folder).parts)
+        text = init.read_text(encoding="utf-8")
+        init.write_text(_REEXPORT.sub(lambda line: line[0] if f"{package}.{line[1]}" in keep else "", text), encoding="utf-8")
+    for directory in sorted((p for p in (folder / MODEL_LIBRARY).rglob("*") if p.is_dir()), reverse=True):
+        if not any(directory.glob("*.py")) and not any(d.is_dir() for d in directory.iterdir()):
+            shutil.rmtree(directory)
+    return removed
+
+
+# -- bytecode --------------------------------------------------------------------------------------
+
+
+def compile_bytecode(folder: Path) -> None:
+    """Compile every module in ``folder`` for the runtime's Python, as unchecked-hash pycs.
+
+    In a child process with a fixed hash seed: set and frozenset constants are then written in the same
+    order every time, so the build stays reproducible.
+    """
+    if sys.version_info[:2] != RUNTIME_PYTHON:
+        wanted = "%d.%d" % RUNTIME_PYTHON
+        raise SystemExit(
+            f"build-lambda: the bytecode must be compiled by Lambda's Python {wanted}, this is {platform.python_version()} "
+            f"({sys.executable}); run scripts/setup, which makes .venv with Python {wanted}"
+        )
+    subprocess.run(
+        # (-W: ask-sdk-model docstrings have invalid escapes, only warned about when compiling)
+        [sys.executable, "-W", "ignore::SyntaxWarning", "-m", "compileall", "-q", "-j", "1", "--invalidation-mode", "unchecked-hash",
+         "-s", str(folder), "-p", TASK_ROOT, str(folder)],
+        check=True, env={**os.environ, "PYTHONHASHSEED": "0"}, stdout=subprocess.DEVNULL,
+    )
+
+
 # -- the zip ---------------------------------------------------------------------------------------
 
 
@@ -282,6 +428,8 @@ def build(quiet: bool = False) -> Path:
         (OUT_DIR / unread).unlink()
     modules = copy_skill(OUT_DIR, quiet)
     log(f"skill modules: {len(modules)}", quiet)
+    log(f"ask_sdk_model modules nothing reaches, left out: {trim_models(OUT_DIR)}", quiet)
+    compile_bytecode(OUT_DIR)
     write_zip(OUT_DIR, ZIP_PATH)
     size = ZIP_PATH.stat().st_size
     digest = hashlib.sha256(ZIP_PATH.read_bytes()).hexdigest()

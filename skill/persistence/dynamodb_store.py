@@ -11,7 +11,7 @@ retries so a slow store cannot eat the user's ~8 s window.
 
 Example:
     >>> store = DynamoDbStore("users", region="us-east-1", endpoint_url="http://127.0.0.1:8000")
-    >>> store._client is None   # nothing is built until the first request
+    >>> store._client is None   # nothing is built until the first request (or ``prepare``)
     True
 """
 
@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 CONNECT_TIMEOUT_SECONDS = 1.0
 READ_TIMEOUT_SECONDS = 2.0
 MAX_ATTEMPTS = 2  # in all, one retry: worst case stays well inside Alexa's ~8 s
+# What ``prepare`` reads: no item has this key (Alexa user ids start "amzn1.ask.account."), so the read
+# finds nothing and changes nothing; it still connects, signs and parses a real answer.
+PREPARE_KEY = "backstretch.prepare"
 
 
 class DynamoDbStore(VersionedStore):
@@ -63,6 +66,19 @@ class DynamoDbStore(VersionedStore):
                 ),
             )
         return self._client
+
+    def prepare(self) -> None:
+        """A new client (session, credentials, connection pool) and one read with it.
+
+        Creating a botocore client loads the service model and endpoint rules, and the first call
+        resolves credentials and the endpoint and opens the connection: together most of a first
+        request's cost. A failure here is only logged; the first request then tries again.
+        """
+        self._client = None
+        try:
+            self.read(PREPARE_KEY)
+        except StoreUnavailable as error:
+            logger.warning("store not ready at start: %s", error)
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         from botocore.exceptions import BotoCoreError, ClientError, ConnectionClosedError, ReadTimeoutError

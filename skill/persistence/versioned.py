@@ -86,6 +86,13 @@ class VersionedStore(abc.ABC):
         failed = None if self._failed is None else self._failed.get(key)
         return failed is not None and time.monotonic() - failed < RESTING_SECONDS
 
+    def prepare(self) -> None:
+        """Get ready to serve: whatever the first read would otherwise set up (clients, connections).
+
+        Lambda's init calls it, so that cost is paid before a user waits; calling it again starts afresh
+        (a restored SnapStart snapshot must not reuse the snapshotted connections). By default nothing.
+        """
+
     # -- what a concrete store provides ---------------------------------------------------
 
     @abc.abstractmethod
