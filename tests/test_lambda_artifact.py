@@ -289,20 +289,26 @@ def _dynamodb_env(endpoint: str, table: str, home: Path) -> dict[str, str]:
     return {**AWS_ENV, "BACKSTRETCH_TABLE": table, "BACKSTRETCH_DYNAMODB_ENDPOINT": endpoint, "HOME": str(home), "LOG_LEVEL": "INFO"}
 
 
+@pytest.mark.parametrize(("name", "said"), [("launch_request", "Welcome"), ("start_routine_morning", "Hold for")])
 def test_init_leaves_the_first_request_nothing_to_set_up(
-    task_dir: Path, runtime_dir: Path, tmp_path: Path, dynamodb_local: Any, table: str
+    task_dir: Path, runtime_dir: Path, tmp_path: Path, dynamodb_local: Any, table: str, name: str, said: str
 ) -> None:
-    """Importing the handler builds the skill and the store's client: the first request loads no module
-    and makes no new client."""
+    """Importing the handler builds the skill and the store's client: the first request, a launch or a
+    routine (which asks Alexa's Settings API for the time zone: here a closed port, so it falls back),
+    loads no module and makes no new client."""
+    event = _event(name)
+    system = event["context"]["System"]
+    system.update(apiEndpoint="http://127.0.0.1:9", apiAccessToken="token")
+    system.setdefault("device", {"deviceId": "device"})
     result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", _INIT_CHILD, str(task_dir), str(runtime_dir), json.dumps(_event("launch_request"))],
+        [sys.executable, "-I", "-S", "-c", _INIT_CHILD, str(task_dir), str(runtime_dir), json.dumps(event)],
         env=_dynamodb_env(dynamodb_local.endpoint, table, tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["client_at_init"] and report["same_client"]
     assert report["loaded_by_request"] == []
-    assert "Welcome" in report["reply"]["outputSpeech"]["ssml"]
+    assert said in report["reply"]["outputSpeech"]["ssml"]
 
 
 # Lambda's SnapStart hooks module (part of its Python runtime, not on PyPI's path here): it records what
@@ -427,6 +433,7 @@ def _recorded_conversation(tmp_path: Path) -> list[dict[str, Any]]:
         alexa.intent("AMAZON.HelpIntent")
         alexa.api_access_token = "token"  # a reminder without the permission: Alexa asks (Connections.SendRequest)
         alexa.intent("SetReminderIntent", time="07:00")
+        alexa.intent("AMAZON.YesIntent")  # the consent the skill asks for first
         alexa.intent("AMAZON.StopIntent")
     return events
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+from importlib import import_module
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
@@ -63,6 +64,7 @@ def init() -> CustomSkill:
     global _ready
     built = skill()
     if not _ready and _store is not None:
+        import_module("skill.settings_api")  # every routine asks Alexa for the user's time zone
         for locale in available_locales():
             phrases_for(locale)
         read_event(_SHAPE)
