@@ -2,15 +2,16 @@
 
 Both are kept per stretch, not per user, nor per routine: a routine may take a stretch from another
 article (the morning knee hug follows 004's 15-20 s, the lower back routine's 003's 10-20 s), but
-the knee is the same knee. Comfort is a stretch's own: a knee to
-chest that has become easy says nothing about the press up, and one that hurt must not hold the
-others back or be played at full strength because the others went well.
+the knee is the same knee. Comfort is a stretch's own: a knee to chest that has become easy says
+nothing about the press up, and one that hurt must not hold the others back or be played at full
+strength because the others went well.
 
 - ``Growth``: article 003 has beginners hold about 10 seconds in the first days and work toward
   longer holds. A hold, on how many days the stretch was done comfortably at it or longer (to the
   end of a routine, without "this hurts" and with no "worse" check-in since), the last of those
   days, and whether the user chose it (yes to "shall we try 15?"): a chosen hold is what they play
-  from then on, in each routine within the range of that routine's article. Days, not routines: two routines one morning are not two days of getting used to it.
+  from then on, in each routine within the range of that routine's article. Days, not routines: two
+  routines one morning are not two days of getting used to it.
 - ``Pain``: the day "this hurts" was said during a stretch, and the days since on which it was done
   without pain; at ``PAIN_FREE_SESSIONS`` such days it is forgotten, back to normal.
 
