@@ -1,15 +1,17 @@
 """What the skill remembers about each stretch for one user: the way to longer holds, and pain.
 
-Both are kept per stretch, not per user. Each stretch has its own article range (003's single knee
-to chest about 20 s, 004's standing stretches 15-20 s), and comfort is a stretch's own: a knee to
-chest that has become easy says nothing about the press up, and one that hurt must not hold the
-others back or be played at full strength because the others went well.
+Both are kept per stretch, not per user, nor per routine: a routine may take a stretch from another
+article (the morning knee hug follows 004's 15-20 s, the lower back routine's 003's 10-20 s), but
+the knee is the same knee. Comfort is a stretch's own: a knee to chest that has become easy says
+nothing about the press up, and one that hurt must not hold the others back or be played at full
+strength because the others went well.
 
 - ``Growth``: article 003 has beginners hold about 10 seconds in the first days and work toward
-  longer holds. The hold a stretch is done at, on how many days it was done comfortably at it (to
-  the end of a routine, without "this hurts" and with no "worse" check-in since), the last of those
+  longer holds. A hold, on how many days the stretch was done comfortably at it or longer (to the
+  end of a routine, without "this hurts" and with no "worse" check-in since), the last of those
   days, and whether the user chose it (yes to "shall we try 15?"): a chosen hold is what they play
-  from then on. Days, not routines: two routines one morning are not two days of getting used to it.
+  from then on, in each routine within the range of that routine's article. Days, not routines: two
+  routines one morning are not two days of getting used to it.
 - ``Pain``: the day "this hurts" was said during a stretch, and the days since on which it was done
   without pain; at ``PAIN_FREE_SESSIONS`` such days it is forgotten, back to normal.
 
@@ -42,8 +44,8 @@ MAX_HOLD_SECONDS = 180  # no stretch in any article holds longer
 class Growth(NamedTuple):
     """One stretch on the way to longer holds."""
 
-    hold: int  # seconds the count below is at
-    times: int = 0  # days it was done comfortably at ``hold``, in a row
+    hold: int  # seconds the count below is at: every day counted was at least this long
+    times: int = 0  # days it was done comfortably at ``hold`` or longer, in a row
     chosen: bool = False  # the user said yes to ``hold``: it is theirs from now on
     day: str = ""  # the last day counted (ISO date), "" before the first
 
@@ -150,23 +152,33 @@ def pain_free(pain: Hurt, stretch_ids: set[str], today: dt.date) -> Hurt:
 
 def comfortable(growth: Grown, done: dict[str, int], tops: dict[str, int], today: dt.date) -> Grown:
     """Count today as one more comfortable day for each stretch in ``done`` (stretch -> the hold it was done
-    at), once a day; a hold other than the one counted starts the count at it. ``tops``: each stretch's
-    longest hold, at which there is nothing more to count (a chosen hold is kept all the same).
+    at), once a day. The count is of days at the recorded hold or longer: a longer hold (a routine whose
+    article gives it more) counts too; a shorter one brings the record down to it, the days kept (they
+    were at least as long), except below a chosen hold, which a routine that caps it lower does not
+    undo. ``tops``: each stretch's longest hold in the routine done, at which a new count does not start.
 
     >>> day = dt.date(2026, 12, 8)
-    >>> once = comfortable((("a", Growth(10, 4)),), {"a": 10, "b": 20}, {"a": 30, "b": 20}, day)
-    >>> once, comfortable(once, {"a": 10}, {"a": 30}, day) == once
+    >>> once = comfortable((("a", Growth(10, 4)),), {"a": 15, "b": 20}, {"a": 20, "b": 20}, day)
+    >>> once, comfortable(once, {"a": 10}, {"a": 20}, day) == once
     ((('a', Growth(hold=10, times=5, chosen=False, day='2026-12-08')),), True)
+    >>> comfortable((("a", Growth(15, 4)),), {"a": 10}, {"a": 20}, day)
+    (('a', Growth(hold=10, times=5, chosen=False, day='2026-12-08')),)
     """
     iso = today.isoformat()
     grown = dict(growth)
     for stretch_id, hold in done.items():
         record = grown.get(stretch_id)
-        if record is not None and record.hold == hold:
-            if record.day != iso:
-                grown[stretch_id] = record._replace(times=min(MAX_TIMES, record.times + 1), day=iso)
-        elif hold < tops.get(stretch_id, hold):
-            grown[stretch_id] = Growth(hold, 1, day=iso)
+        if record is None:
+            if hold < tops.get(stretch_id, hold):
+                grown[stretch_id] = Growth(hold, 1, day=iso)
+            continue
+        if hold < record.hold:
+            if record.chosen:
+                continue
+            record = record._replace(hold=hold)
+        if record.day != iso:
+            record = record._replace(times=min(MAX_TIMES, record.times + 1), day=iso)
+        grown[stretch_id] = record
     return tuple(sorted(grown.items()))
 
 

@@ -14,15 +14,29 @@ from pathlib import Path
 import pytest
 
 from skill.catalogue import load_catalogue
+from skill.catalogue.model import Source
 from tests.support.conversation import Alexa, FakeClock, Reply, headings, stored
 from tests.support.stopwatch import fixed_rate_seconds
 from tests.test_conversations_questions import FIRST_HOLD, nth_start
 
 CATALOGUE = load_catalogue()
 MORNING = ("morning back stretches", "morning")
-KNEE = "single_knee_to_chest"  # the morning routine's first stretch: article 003, beginners about 10 s
-DOUBLE = "double_knee_to_chest"  # its second
-KNEE_RANGE = CATALOGUE.stretch(KNEE).hold
+LOWER_BACK = ("lower back routine", "lower_back")
+KNEE = "single_knee_to_chest"  # the first stretch of the morning routine, the second of the lower back routine
+DOUBLE = "double_knee_to_chest"  # the morning routine's second
+
+
+def article(stretch_id: str, number: str) -> Source:
+    """The figures article ``number`` ("003") gives a stretch, as read from the article."""
+    [source] = [s for s in CATALOGUE.stretch(stretch_id).sources if s.seed.startswith(number + "_")]
+    return source
+
+
+# The morning routine takes the knee hug from 004 ("Hold for 15 - 20 seconds"), the lower back routine
+# from 003 (10-20 s, "3 to 5 times"): the same knee, two ranges.
+MORNING_KNEE = article(KNEE, "004").hold_seconds or (0, 0)
+LOWER_BACK_KNEE = article(KNEE, "003").hold_seconds or (0, 0)
+LOWER_BACK_KNEE_REPS = article(KNEE, "003").reps or (0, 0)
 DAY = 24 * 3600
 OFFER = re.compile(r"Next is single knee to chest\. You've done it (\d+) times at (\d+) seconds\. Shall we try (\d+)\?")
 HURT_QUESTION = re.compile(r"Next is (?P<name>[a-z ]+)\. It hurt (?P<when>[a-z0-9 ]+)\. (?P<ask>.*)$")
@@ -65,10 +79,10 @@ def morning_days(alexa: Alexa, clock: FakeClock, days: int, feeling: str = "bett
 
 
 def as_beginner(alexa: Alexa, clock: FakeClock, days: int) -> int:
-    """A beginner (the short holds article 003 starts with) on ``days`` comfortable mornings: single knee to chest's hold."""
+    """A beginner on ``days`` comfortable mornings: single knee to chest's hold (004's least, short of its longest)."""
     alexa.intent("SetLevelIntent", level=("beginner", "beginner"))
     hold = morning_days(alexa, clock, days)
-    assert KNEE_RANGE.min <= hold < KNEE_RANGE.max, "short of the article's longest: room to grow"
+    assert hold == MORNING_KNEE[0] < MORNING_KNEE[1], "the article's least: room to grow within it"
     return hold
 
 
@@ -79,7 +93,7 @@ def offered(alexa: Alexa, clock: FakeClock) -> tuple[Reply, int, int]:
     found = OFFER.search(asked.text)
     assert found, asked.text[-300:]
     times, now, longer = (int(g) for g in found.groups())
-    assert times == 5 and now == hold and hold < longer <= KNEE_RANGE.max, "a longer hold inside the article's range"
+    assert times == 5 and now == hold and hold < longer <= MORNING_KNEE[1], "a longer hold inside the routine's article's range"
     assert asked.text.endswith(found.group(0)) and FIRST_HOLD.search(asked.text) is None, "asked before it starts"
     assert not asked.ended and f"{longer} seconds" in asked.reprompt
     return asked, hold, longer
@@ -152,36 +166,84 @@ def test_this_hurts_holds_the_offer_back_and_asks_about_the_pain_instead(device:
     assert profile(tmp_path)["growth"][KNEE][1] == 0, "the comfortable count starts again"  # type: ignore[index]
 
 
+def lower_back_day(alexa: Alexa, clock: FakeClock) -> Reply:
+    """The lower back routine to its end, a comfortable day; its first response."""
+    started = start_lower_back(alexa)
+    assert OFFER.search(started.text) is None, started.text[-300:]
+    played = started
+    while not played.text.endswith("better, the same, or worse?"):
+        played = alexa.intent("AMAZON.NextIntent")
+    alexa.intent("FeelingIntent", feeling=("better", "better"))
+    clock.now += DAY
+    return started
+
+
+def test_a_longer_hold_chosen_in_the_morning_is_the_knee_hugs_in_the_lower_back_routine_too(device: Alexa, clock: FakeClock) -> None:
+    _, _, longer = offered(device, clock)
+    device.intent("AMAZON.YesIntent")
+    device.intent("FeelingIntent", feeling=("better", "better"))
+    clock.now += DAY
+    lower_back = lower_back_day(device, clock)
+    assert LOWER_BACK_KNEE[0] < longer <= LOWER_BACK_KNEE[1], "longer than a beginner's there, inside 003's range"
+    assert set(knee_holds_in_lower_back(lower_back.text)) == {longer}
+
+
+def test_comfortable_days_in_two_routines_count_for_the_same_knee_and_the_offer_keeps_to_the_routines_article(
+    device: Alexa, clock: FakeClock
+) -> None:
+    """A beginner's knee hug is 15 s in the morning (004) and 10 s in the lower back routine (003): every day
+    counts at 10 s or longer, and the offer in the lower back routine is a step inside 003's range."""
+    device.intent("SetLevelIntent", level=("beginner", "beginner"))
+    for day in range(5):
+        if day % 2:
+            assert morning_days(device, clock, 1) == MORNING_KNEE[0]
+        else:
+            assert set(knee_holds_in_lower_back(lower_back_day(device, clock).text)) == {LOWER_BACK_KNEE[0]}
+    asked = start_lower_back(device)
+    found = OFFER.search(asked.text)
+    assert found, asked.text[-300:]
+    times, now, longer = (int(g) for g in found.groups())
+    assert (times, now) == (5, LOWER_BACK_KNEE[0]) and now < longer <= LOWER_BACK_KNEE[1]
+    assert headings(asked.text) == ["pelvic tilt"] and asked.text.endswith(found.group(0))
+
+
 def test_how_am_i_doing_says_where_the_holds_are_on_the_way(device: Alexa, clock: FakeClock) -> None:
     hold = as_beginner(device, clock, 3)
     doing = device.intent("ProgressStatsIntent")
     assert "On the way to longer holds: " in doing.text
-    assert f"single knee to chest at {hold} of up to {KNEE_RANGE.max} seconds" in doing.text
+    assert f"single knee to chest at {hold} of up to {max(MORNING_KNEE[1], LOWER_BACK_KNEE[1])} seconds" in doing.text
     assert re.search(r"2 more comfortable days and I'll offer [a-z ]+ a longer hold\.", doing.text)
 
 
 # -- pain memory -----------------------------------------------------------------------------------
 
 
-def double_holds(text: str) -> list[int]:
-    """The holds said for double knee to chest in a response."""
-    part = text.split("double knee to chest", 1)[1].split("Stretch 3 of 3")[0]
+def knee_holds_in_lower_back(text: str) -> list[int]:
+    """The holds said for single knee to chest (the lower back routine's second stretch) in a response."""
+    part = text.split("single knee to chest", 1)[1].split("Stretch 3 of 4")[0]
     return [int(n) for n in re.findall(r"Hold for (\d+) seconds\.", part)]
 
 
+def start_lower_back(alexa: Alexa) -> Reply:
+    """The lower back routine, without its warm-up (asked about the first time only)."""
+    started = alexa.intent("StartRoutineIntent", routine=LOWER_BACK)
+    if "Shall we warm up first?" in started.text:
+        started = alexa.intent("WarmUpChoiceIntent", choice=("skip", "skip"))
+    return started
+
+
 def hurt_in_the_second_stretch(alexa: Alexa, clock: FakeClock, tmp_path: Path) -> list[int]:
-    """ "This hurts" during double knee to chest (the morning's second stretch), then stop for today; the
-    holds it had (three repetitions asked for, so that there is room for fewer within its article's range)."""
-    alexa.intent("SetRepsIntent", reps="3")
-    started = alexa.intent("StartRoutineIntent", routine=MORNING)
-    usual = double_holds(started.text)
+    """ "This hurts" during single knee to chest in the lower back routine (its article, 003, gives 10-20 s
+    and 3 to 5 times: room for a shorter hold and fewer repetitions), then stop for today; the holds it had."""
+    started = start_lower_back(alexa)
+    usual = knee_holds_in_lower_back(started.text)
     hurt = alexa.intent("PainIntent", at=nth_start(started.ssml, "Hold for", 1, after="Stretch 2 of") + 18)
     assert "Never push into pain" in hurt.text
     alexa.intent("AMAZON.NoIntent")
-    [[day, free]] = [profile(tmp_path)["pain"][DOUBLE]]  # type: ignore[index]
+    [[day, free]] = [profile(tmp_path)["pain"][KNEE]]  # type: ignore[index]
     assert day == clock_day(clock) and free == [], "remembered with its date"
     clock.now += DAY
-    assert len(usual) > 1
+    assert len(usual) > 2 * LOWER_BACK_KNEE_REPS[0] and min(usual) > LOWER_BACK_KNEE[0], "room to be gentler"
     return usual
 
 
@@ -191,35 +253,49 @@ def clock_day(clock: FakeClock) -> str:
     return dt.datetime.fromtimestamp(clock.now, dt.timezone.utc).date().isoformat()
 
 
-def asked_before_double(alexa: Alexa) -> Reply:
-    """The next morning: the routine plays its first stretch and stops just before the one that hurt."""
-    reply = alexa.intent("StartRoutineIntent", routine=MORNING)
+def asked_before_knee(alexa: Alexa) -> Reply:
+    """The next day: the routine plays its first stretch and stops just before the one that hurt."""
+    reply = start_lower_back(alexa)
     found = HURT_QUESTION.search(reply.text)
-    assert found and found.group("name") == "double knee to chest", reply.text[-300:]
-    assert headings(reply.text) == ["single knee to chest"], "the stretch before it played on, hands-free"
-    assert "Stretch 2 of 3" not in reply.text and not reply.ended and "leave it out" in reply.reprompt
+    assert found and found.group("name") == "single knee to chest", reply.text[-300:]
+    assert headings(reply.text) == ["pelvic tilt"], "the stretch before it played on, hands-free"
+    assert "Stretch 2 of 4" not in reply.text and not reply.ended and "leave it out" in reply.reprompt
     return reply
 
 
 def test_a_stretch_that_hurt_is_asked_about_before_it_and_yes_plays_it_gentler(device: Alexa, clock: FakeClock, tmp_path: Path) -> None:
     before = hurt_in_the_second_stretch(device, clock, tmp_path)
-    asked = asked_before_double(device)
+    asked = asked_before_knee(device)
     assert "It hurt yesterday." in asked.text and "gentler today" in asked.text
     gentle = device.intent("AMAZON.YesIntent")
     assert gentle.text.startswith("Gently, then:")
-    assert headings(gentle.text)[0] == "double knee to chest"
-    holds = double_holds(gentle.text)
-    article = CATALOGUE.stretch(DOUBLE)
-    assert holds and all(article.hold.min <= h <= max(before) for h in holds), "inside the article's range"
-    assert len(holds) < len(before) and max(holds) <= max(before), "fewer repetitions, never a longer hold"
+    assert headings(gentle.text)[0] == "single knee to chest"
+    holds = knee_holds_in_lower_back(gentle.text)
+    assert holds and all(LOWER_BACK_KNEE[0] <= h < max(before) for h in holds), "a shorter hold, inside its article's range"
+    assert 2 * LOWER_BACK_KNEE_REPS[0] <= len(holds) < len(before), "fewer repetitions, never fewer than its article's least"
     device.intent("FeelingIntent", feeling=("same", "same"))
     clock.now += DAY
-    asked_before_double(device)
-    assert double_holds(device.intent("AMAZON.YesIntent").text) == holds, "gentler the same way each day it is asked"
+    asked_before_knee(device)
+    assert knee_holds_in_lower_back(device.intent("AMAZON.YesIntent").text) == holds, "gentler the same way each day it is asked"
+
+
+def test_where_its_article_leaves_nothing_gentler_it_is_offered_as_it_is(device: Alexa, clock: FakeClock, tmp_path: Path) -> None:
+    """A beginner's morning double knee to chest is 004's least, once: nothing gentler inside the article."""
+    device.intent("SetLevelIntent", level=("beginner", "beginner"))
+    started = device.intent("StartRoutineIntent", routine=MORNING)
+    device.intent("PainIntent", at=nth_start(started.ssml, "Hold for", 1, after="Stretch 2 of") + 5)
+    device.intent("AMAZON.NoIntent")
+    clock.now += DAY
+    asked = device.intent("StartRoutineIntent", routine=MORNING)
+    assert "Next is double knee to chest. It hurt yesterday. It can't be made any gentler." in asked.text
+    as_it_is = device.intent("AMAZON.YesIntent")
+    assert as_it_is.text.startswith("All right: double knee to chest, stopping at once if it hurts.")
+    part = as_it_is.text.split("Stretch 3 of 3")[0]
+    assert re.findall(r"Hold for (\d+) seconds\.", part) == [str(article(DOUBLE, "004").hold_seconds[0])]  # type: ignore[index]
 
 
 @pytest.mark.parametrize("wpm", [145, 160, 175, 190, 200])
-@pytest.mark.parametrize(("answer", "heard"), [("AMAZON.YesIntent", "Gently, then:"), ("AMAZON.NoIntent", "Leaving out double knee to chest")])
+@pytest.mark.parametrize(("answer", "heard"), [("AMAZON.YesIntent", "Gently, then:"), ("AMAZON.NoIntent", "Leaving out single knee to chest")])
 def test_the_pain_question_is_answered_a_second_after_it_ends_whatever_the_voices_speed(
     device: Alexa, clock: FakeClock, tmp_path: Path, wpm: int, answer: str, heard: str
 ) -> None:
@@ -227,7 +303,7 @@ def test_the_pain_question_is_answered_a_second_after_it_ends_whatever_the_voice
     has ended it seconds sooner or later, and one a fifth faster (190, 200) sooner than the place the timing
     makes most likely; the answer a second after it, stamped to the whole second, answers it."""
     hurt_in_the_second_stretch(device, clock, tmp_path)
-    asked = asked_before_double(device)
+    asked = asked_before_knee(device)
     ended = fixed_rate_seconds(asked.ssml, wpm=wpm)
     assert ended > 60, "long enough for the voice's speed to matter"
     device.sent_at = float(int(device.sent_at))
@@ -237,35 +313,38 @@ def test_the_pain_question_is_answered_a_second_after_it_ends_whatever_the_voice
 
 def test_no_leaves_the_stretch_that_hurt_out_today(device: Alexa, clock: FakeClock, tmp_path: Path) -> None:
     hurt_in_the_second_stretch(device, clock, tmp_path)
-    asked_before_double(device)
+    asked_before_knee(device)
     left_out = device.intent("AMAZON.NoIntent")
-    assert left_out.text.startswith("Leaving out double knee to chest today.")
-    assert "double knee to chest" not in headings(left_out.text) and headings(left_out.text)[0] == "relaxed knee hugs"
+    assert left_out.text.startswith("Leaving out single knee to chest today.")
+    assert "single knee to chest" not in headings(left_out.text) and headings(left_out.text)[0] == "lying hamstring stretch"
+    finished = left_out
+    while not finished.text.endswith("better, the same, or worse?"):
+        finished = device.intent("AMAZON.NextIntent")
     device.intent("FeelingIntent", feeling=("same", "same"))
-    assert profile(tmp_path)["pain"][DOUBLE][1] == [], "left out: not a day without pain from it"  # type: ignore[index]
+    assert profile(tmp_path)["pain"][KNEE][1] == [], "left out: not a day without pain from it"  # type: ignore[index]
 
 
 @pytest.mark.parametrize("word", ["AMAZON.NextIntent", "AMAZON.ResumeIntent"], ids=["next", "continue"])
 def test_go_on_words_at_the_pain_question_take_the_gentler_way(device: Alexa, clock: FakeClock, tmp_path: Path, word: str) -> None:
     hurt_in_the_second_stretch(device, clock, tmp_path)
-    asked_before_double(device)
+    asked_before_knee(device)
     assert device.intent(word).text.startswith("Gently, then:")
 
 
 def test_skip_at_the_pain_question_leaves_it_out(device: Alexa, clock: FakeClock, tmp_path: Path) -> None:
     hurt_in_the_second_stretch(device, clock, tmp_path)
-    asked_before_double(device)
+    asked_before_knee(device)
     skipped = device.intent("SkipIntent")
-    assert "double knee to chest" not in headings(skipped.text) and FIRST_HOLD.search(skipped.text)
+    assert "single knee to chest" not in headings(skipped.text) and FIRST_HOLD.search(skipped.text)
 
 
 def test_silence_at_the_pain_question_keeps_the_place_and_asks_again(device: Alexa, clock: FakeClock, tmp_path: Path) -> None:
     hurt_in_the_second_stretch(device, clock, tmp_path)
-    asked = asked_before_double(device)
+    asked = asked_before_knee(device)
     assert asked.reprompt
     device.end("EXCEEDED_MAX_REPROMPTS")
     welcome = device.launch()
-    assert "double knee to chest" in welcome.text and "carry on" in welcome.text
+    assert "single knee to chest" in welcome.text and "carry on" in welcome.text
     again = device.intent("AMAZON.YesIntent")
     assert HURT_QUESTION.search(again.text) and FIRST_HOLD.search(again.text) is None, "asked again before it starts"
 
@@ -273,19 +352,21 @@ def test_silence_at_the_pain_question_keeps_the_place_and_asks_again(device: Ale
 def test_two_days_without_pain_bring_the_stretch_back_to_normal(device: Alexa, clock: FakeClock, tmp_path: Path) -> None:
     before = hurt_in_the_second_stretch(device, clock, tmp_path)
     for day in (1, 2):
-        asked_before_double(device)
-        device.intent("AMAZON.YesIntent")
+        asked_before_knee(device)
+        played = device.intent("AMAZON.YesIntent")
+        while not played.text.endswith("better, the same, or worse?"):
+            played = device.intent("AMAZON.NextIntent")
         device.intent("FeelingIntent", feeling=("same", "same"))
         clock.now += DAY
         if day == 1:
-            assert len(profile(tmp_path)["pain"][DOUBLE][1]) == 1  # type: ignore[index]
+            assert len(profile(tmp_path)["pain"][KNEE][1]) == 1  # type: ignore[index]
     assert "pain" not in profile(tmp_path), "forgotten after two days without pain"
-    normal = device.intent("StartRoutineIntent", routine=MORNING)
-    assert "It hurt" not in normal.text and "double knee to chest" in headings(normal.text)
-    assert double_holds(normal.text) == before, "back to its usual holds"
+    normal = start_lower_back(device)
+    assert "It hurt" not in normal.text and "single knee to chest" in headings(normal.text)
+    assert knee_holds_in_lower_back(normal.text) == before, "back to its usual holds"
 
 
 def test_how_am_i_doing_names_the_stretch_that_hurt(device: Alexa, clock: FakeClock, tmp_path: Path) -> None:
     hurt_in_the_second_stretch(device, clock, tmp_path)
     doing = device.intent("ProgressStatsIntent")
-    assert "I'll ask before double knee to chest, which hurt yesterday, until it has gone 2 sessions without pain." in doing.text
+    assert "I'll ask before single knee to chest, which hurt yesterday, until it has gone 2 sessions without pain." in doing.text

@@ -7,12 +7,26 @@ questions comes before any one stretch of a routine (``RoutineState.answered``):
 
 - A stretch that hurt (``remember_hurt``: "this hurts" during it) is asked about before it starts,
   every time a routine reaches it, until it has been done without pain on ``PAIN_FREE_SESSIONS``
-  later days: gentler today (``gentler``: a shorter hold and fewer repetitions, inside its article's
-  range), or left out.
-- A stretch done comfortably on ``OFFER_AFTER`` days at a hold short of its article's longest
-  (``after_routine`` counts them) is offered ``HOLD_STEP_SECONDS`` more: offered, never made; one
-  offer a routine; none while it is remembered as hurting, after a "worse" check-in (the counts
-  start again: ``stretch_memory.worse``) or while the doctor advice stands.
+  later days: gentler today (``gentler``: a shorter hold and fewer repetitions), or left out.
+- A stretch done comfortably on ``OFFER_AFTER`` days is offered ``HOLD_STEP_SECONDS`` more: offered,
+  never made; one offer a routine; none while it is remembered as hurting, after a "worse" check-in
+  (the counts start again: ``stretch_memory.worse``) or while the doctor advice stands.
+
+Each routine plays a stretch within the range of the article it takes it from (``ranges_in``: the
+morning knee hug follows 004's 15-20 s once a side, the lower back routine's follows 003's 10-20 s,
+3-5 times). The memory is the stretch's, the numbers are the routine's:
+
+- A day counts (``after_routine``) for a stretch played at its ``usual_hold`` in that routine: the
+  hold the user's settings give it there, or their chosen hold clamped to that routine's range; a
+  routine whose article gives one figure (the full back routine's 30 s) neither counts nor resets.
+  The count is of days at the recorded hold or longer (``stretch_memory.comfortable``).
+- An offer is one step within that routine's article range, made where the routine plays the stretch
+  at its usual hold and at least the counted one; none where that hold is the range's longest.
+- A chosen hold is stored once for the stretch and played in each routine clamped to its range
+  (``grown``): 20 s chosen in the morning is 20 s in the lower back routine, 30 s in the full back's.
+- Gentler never leaves the routine's range: about half the hold and the repetitions, no less than its
+  article's least. Where nothing is gentler (004's once a side at 15 s), it is offered as it is, or
+  left out.
 """
 
 from __future__ import annotations
@@ -40,46 +54,51 @@ class Ask(NamedTuple):
     values: dict[str, Any]
 
 
-def usual_hold(turn: Turn, stretch_id: str, profile: Profile | None = None) -> int | None:
-    """The hold the user's settings give ``stretch_id`` where no routine sets its own, a hold they chose
-    on the way included; None for a stretch whose hold does not grow (counted moves, fixed timings)."""
+def usual_hold(turn: Turn, routine_id: str, stretch_id: str, profile: Profile | None = None) -> int | None:
+    """The hold ``stretch_id`` plays at in ``routine_id`` by the user's settings, raised to a hold they chose
+    on the way (clamped to that routine's article range); None where its hold does not grow there: a counted
+    move, a fixed timing, or an article that gives one figure (the full back routine's 30 s knee hug).
+
+    A beginner who chose 15 s for the knee hug: 15 s alone or in the lower back routine (003: 10-20 s),
+    15 s in the morning routine (004: 15-20 s), None in the full back routine (001: 30 s).
+    """
     profile = profile or turn.user.profile
-    catalogue = turn.deps.catalogue
-    stretch = catalogue.stretch(stretch_id)
-    if stretch.kind != "hold" or not stretch.hold_adjustable:
+    stretch = turn.deps.catalogue.stretch(stretch_id)
+    hold_range = ranges_in(turn, routine_id, stretch_id)[0]
+    if stretch.kind != "hold" or not stretch.hold_adjustable or hold_range.min == hold_range.max:
         return None
-    hold = _settings_hold(turn, stretch_id, profile)
+    hold = _settings_hold(turn, routine_id, stretch_id, profile)
     record = dict(profile.growth).get(stretch_id)
-    return max(hold, stretch.hold.clamp(record.hold)) if record is not None and record.chosen else hold
+    return max(hold, hold_range.clamp(record.hold)) if record is not None and record.chosen else hold
 
 
-def _settings_hold(turn: Turn, stretch_id: str, profile: Profile) -> int:
-    return build_plan((RoutineItem(stretch_id),), turn.deps.catalogue, profile.settings())[0].hold
+def _settings_hold(turn: Turn, routine_id: str, stretch_id: str, profile: Profile) -> int:
+    return build_plan((_item(turn, routine_id, stretch_id),), turn.deps.catalogue, profile.settings())[0].hold
+
+
+def _item(turn: Turn, routine_id: str, stretch_id: str) -> RoutineItem:
+    """How ``routine_id`` uses ``stretch_id`` (with the ranges of the article it takes it from)."""
+    return next((item for item in routine_items(turn, routine_id) if item.stretch_id == stretch_id), RoutineItem(stretch_id))
 
 
 def ranges_in(turn: Turn, routine_id: str, stretch_id: str) -> tuple[Range, Range]:
     """The hold and repetition ranges ``stretch_id`` plays within in ``routine_id``: those of the article
     that routine takes it from (the morning knee hug: 004's 15-20 s), else the stretch's own."""
-    stretch = turn.deps.catalogue.stretch(stretch_id)
-    for item in routine_items(turn, routine_id):
-        if item.stretch_id == stretch_id:
-            return item.ranges(stretch)
-    return stretch.hold, stretch.reps
+    return _item(turn, routine_id, stretch_id).ranges(turn.deps.catalogue.stretch(stretch_id))
 
 
 def grown(turn: Turn, routine_id: str, items: tuple[PlanItem, ...]) -> tuple[PlanItem, ...]:
-    """The plan with the holds the user chose on the way: only where the plan has the settings' hold
-    (a routine that sets a stretch's hold from its article keeps it), and never past the range of the
-    article the routine takes the stretch from."""
+    """The plan with the holds the user chose on the way: only where the plan has the hold the settings
+    give in this routine, and never past the range of the article the routine takes the stretch from."""
     profile = turn.user.profile
-    chosen = {s: g for s, g in profile.growth if g.chosen}
+    chosen = {s for s, g in profile.growth if g.chosen}
     if not chosen:
         return items
     result = []
     for item in items:
-        usual = usual_hold(turn, item.stretch_id, profile) if item.stretch_id in chosen else None
-        if usual is not None and item.hold == _settings_hold(turn, item.stretch_id, profile):
-            item = item._replace(hold=max(item.hold, ranges_in(turn, routine_id, item.stretch_id)[0].clamp(usual)))
+        usual = usual_hold(turn, routine_id, item.stretch_id, profile) if item.stretch_id in chosen else None
+        if usual is not None and item.hold == _settings_hold(turn, routine_id, item.stretch_id, profile):
+            item = item._replace(hold=usual)
         result.append(item)
     return tuple(result)
 
@@ -144,7 +163,8 @@ def _about(turn: Turn, state: RoutineState, index: int) -> tuple[Question, Speec
         return None
     record = dict(profile.growth)[item.stretch_id]
     values = {"name": stretch.name, "seconds": item.hold, "longer": longer}
-    speech = Speech().say(turn.say("longer_hold", times=record.times, **values))
+    # The days counted were at the record's hold or longer: that is what is said to have gone well.
+    speech = Speech().say(turn.say("longer_hold", times=record.times, **{**values, "seconds": record.hold}))
     return Question(Pending.LONGER_HOLD, item.stretch_id, longer), speech, values
 
 
@@ -158,8 +178,8 @@ def longer_hold(turn: Turn, state: RoutineState, index: int) -> int | None:
         return None  # one offer a routine
     item = state.items[index]
     record = dict(profile.growth).get(item.stretch_id)
-    usual = usual_hold(turn, item.stretch_id, profile)
-    if record is None or usual is None or item.hold != usual or record.hold != item.hold or record.times < OFFER_AFTER:
+    usual = usual_hold(turn, state.routine_id, item.stretch_id, profile)
+    if record is None or usual is None or item.hold != usual or record.hold > item.hold or record.times < OFFER_AFTER:
         return None
     longer = ranges_in(turn, state.routine_id, item.stretch_id)[0].clamp(item.hold + HOLD_STEP_SECONDS)
     return longer if longer > item.hold else None
@@ -218,17 +238,18 @@ def remember_hurt(turn: Turn, stretch_id: str) -> None:
 
 
 def after_routine(turn: Turn, profile: Profile, state: RoutineState, done: list[int]) -> Profile:
-    """A routine heard to its end: each stretch done in it counts one comfortable time at its usual hold,
-    or, remembered as hurting, one day without pain."""
+    """A routine heard to its end: each stretch done in it at the hold the user's settings (or chosen hold)
+    give it in this routine counts one comfortable day at that hold, where this routine's article leaves
+    room to grow; a stretch remembered as hurting counts one day without pain."""
     pains = dict(profile.pain)
     hurt_free = {state.items[i].stretch_id for i in done if state.items[i].stretch_id in pains}
     counted: dict[str, int] = {}
     tops: dict[str, int] = {}
     for i in done:
         item = state.items[i]
-        if item.stretch_id not in pains and item.hold == usual_hold(turn, item.stretch_id, profile):
+        if item.stretch_id not in pains and item.hold == usual_hold(turn, state.routine_id, item.stretch_id, profile):
             counted[item.stretch_id] = item.hold
-            tops[item.stretch_id] = turn.deps.catalogue.stretch(item.stretch_id).hold.max
+            tops[item.stretch_id] = ranges_in(turn, state.routine_id, item.stretch_id)[0].max
     today = turn.today()
     return profile.with_(growth=comfortable(profile.growth, counted, tops, today), pain=pain_free(profile.pain, hurt_free, today))
 

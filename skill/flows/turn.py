@@ -146,8 +146,8 @@ class Question(NamedTuple):
         elif kind in STRETCH_QUESTIONS:
             if about is None or about not in catalogue.stretches:
                 return None
-            hold = catalogue.stretch(about).hold
-            if (value is not None) != (kind is Pending.LONGER_HOLD) or (value is not None and not hold.min <= value <= hold.max):
+            (least, most), _ = catalogue.bounds(about)  # a longer hold offered in any routine's range
+            if (value is not None) != (kind is Pending.LONGER_HOLD) or (value is not None and not least <= value <= most):
                 return None
         elif value is not None or not (about is None or about in catalogue.routines or about == OWN_ROUTINE):
             return None
