@@ -490,3 +490,19 @@ def test_the_trimmed_models_read_every_request_and_write_every_response(task_dir
             "Alexa.Presentation.APL.UserEvent", "AlexaSkillEvent.SkillDisabled", "System.ExceptionEncountered",
             "Alexa.Presentation.APL.RuntimeError"} <= kinds
     assert {"Alexa.Presentation.APL.RenderDocument", "Dialog.ElicitSlot", "Connections.SendRequest"} <= directives, directives
+
+
+def test_the_zip_knows_the_time_zones_without_the_systems_database(task_dir: Path, runtime_dir: Path, tmp_path: Path) -> None:
+    """The user's own day needs the IANA zones; a runtime image may have no /usr/share/zoneinfo (here: none on
+    the search path), so the zip carries them."""
+    child = (
+        "import sys, zoneinfo; sys.path[:0] = [sys.argv[1], sys.argv[2]]; assert zoneinfo.TZPATH == ()\n"
+        "from skill.profile import known_zone\n"
+        "from datetime import datetime, timezone\n"
+        "print(known_zone('America/Los_Angeles'), datetime(2026, 7, 1, tzinfo=timezone.utc).astimezone(zoneinfo.ZoneInfo('Australia/Sydney')).hour)"
+    )
+    env = {"PYTHONTZPATH": "", "PYTHONNOUSERSITE": "1", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-S", "-c", child, str(task_dir), str(runtime_dir)], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["True", "10"]
