@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from tests.support.dynamodb_local import DynamoDBLocal, client  # noqa: E402
+from tests.support.dynamodb_local import DynamoDBLocal, client, create_table  # noqa: E402
 from tests.support.e2e import LOCAL_AWS_ENV, post, serve  # noqa: E402
 
 os.environ.update(LOCAL_AWS_ENV)
@@ -108,11 +108,7 @@ def load_run(users: int) -> LoadResult:
     lock = threading.Lock()
     with DynamoDBLocal() as ddb:
         dynamodb = client(ddb.endpoint)
-        dynamodb.create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        )
+        create_table(dynamodb, TABLE)
         names = [f"amzn1.ask.account.LOAD{n:04d}" for n in range(users)]
         with serve(Path(tempfile.mkdtemp()), ["--table", TABLE, "--dynamodb-endpoint", ddb.endpoint]) as url:
             threads = [threading.Thread(target=_conversation, args=(url, name, latencies, errors, lock)) for name in names]

@@ -40,7 +40,7 @@ from routines import render_table, routine_table  # noqa: E402  (bench/routines.
 import startup  # noqa: E402  (bench/startup.py)
 import suite  # noqa: E402  (bench/suite.py)
 
-from tests.support.dynamodb_local import DynamoDBLocal, client  # noqa: E402
+from tests.support.dynamodb_local import DynamoDBLocal, client, create_table  # noqa: E402
 from tests.support.e2e import LOCAL_AWS_ENV as AWS_ENV  # noqa: E402
 
 os.environ.update(AWS_ENV)
@@ -93,11 +93,7 @@ def main() -> int:
     sizes, runs = startup.measure(args.rounds)
     with DynamoDBLocal() as ddb:
         table = "bench_users"
-        client(ddb.endpoint).create_table(
-            TableName=table, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        )
+        create_table(client(ddb.endpoint), table)
         latencies, calls = warm_conversation(ddb.endpoint, table, args.turns)
     rows = routine_table()
     robustness = render_robustness(load_run(args.users), fuzz_run(args.fuzz))

@@ -41,7 +41,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 import build_lambda  # noqa: E402  (scripts/build_lambda.py)
 import locks  # noqa: E402  (scripts/locks.py)
 
-from tests.support.dynamodb_local import DynamoDBLocal, client  # noqa: E402
+from tests.support.dynamodb_local import DynamoDBLocal, client, create_table  # noqa: E402
 from tests.support.e2e import LOCAL_AWS_ENV as AWS_ENV  # noqa: E402
 from tests.support.lambda_runtime import make_runtime_dir  # noqa: E402
 
@@ -196,11 +196,7 @@ def measure(rounds: int) -> tuple[dict[str, int], Runs]:
         runs: Runs = {key: {"cold": [], "first": [], "warm": []} for key in dirs}
         with DynamoDBLocal() as ddb:
             table = "bench_startup_users"
-            client(ddb.endpoint).create_table(
-                TableName=table, BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            )
+            create_table(client(ddb.endpoint), table)
             env = {
                 **AWS_ENV, "PATH": os.environ.get("PATH", ""), "HOME": str(scratch),
                 "BACKSTRETCH_TABLE": table, "BACKSTRETCH_DYNAMODB_ENDPOINT": ddb.endpoint,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from skill.catalogue import load_catalogue
-from tests.support.conversation import Alexa, answer_questions, stored
+from tests.support.conversation import Alexa, stored, played_through
 
 CATALOGUE = load_catalogue()
 MORNING = ("morning back stretches", "morning")
@@ -24,14 +24,6 @@ def sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
 
 
-def played_through(alexa: Alexa, routine_id: str) -> str:
-    """Everything said from the start of a routine to its closing question."""
-    started = alexa.intent("StartRoutineIntent", routine=(CATALOGUE.routine(routine_id).name, routine_id))
-    reply, _ = answer_questions(alexa, started)
-    said = [reply.text]
-    while "You finished" not in said[-1]:
-        said.append(alexa.intent("AMAZON.NextIntent").text)
-    return " ".join(said)
 
 
 # -- settings --------------------------------------------------------------------------------------

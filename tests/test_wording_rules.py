@@ -13,7 +13,7 @@ from skill.engine import build_plan
 from skill.speech.phrases import phrases_for
 from skill.speech.ssml import Text
 from skill.speech.timeline import Timeline
-from tests.support.conversation import Alexa, FakeClock, answer_questions
+from tests.support.conversation import Alexa, FakeClock, played_through
 
 CATALOGUE = load_catalogue()
 PHRASES = phrases_for("en-US")
@@ -44,30 +44,17 @@ def test_each_hold_ends_with_one_release_word(routine_id: str) -> None:
 ONE_WITH_PLURAL = re.compile(r"\b1 (?:stretches|repetitions|days|routines|times|minutes|movements|seconds)\b")
 
 
-def _played_through(alexa: Alexa, routine_id: str | None) -> str:
-    """Everything said from the start of a routine (None: the user's own) to its closing question."""
-    if routine_id is None:
-        started = alexa.intent("StartRoutineIntent")
-    else:
-        started = alexa.intent("StartRoutineIntent", routine=(CATALOGUE.routine(routine_id).name, routine_id))
-    reply, _ = answer_questions(alexa, started)
-    said = [reply.text]
-    while "You finished" not in said[-1]:
-        said.append(alexa.intent("AMAZON.NextIntent").text)
-    return " ".join(said)
-
-
 @pytest.mark.parametrize("routine_id", ROUTINES)
 def test_one_of_anything_is_said_in_the_singular(tmp_path: Path, routine_id: str) -> None:
     alexa = Alexa.with_clock(tmp_path / "data", FakeClock())
     said = [alexa.intent("SetRepsIntent", reps="1").text, alexa.intent("MyRoutineIntent").text]
-    said.append(_played_through(alexa, routine_id))
+    said.append(played_through(alexa, routine_id))
     said.append(alexa.intent("FeelingIntent", feeling=("better", "better")).text)
     said.append(alexa.intent("ProgressStatsIntent").text)
     said.append(alexa.intent("AddStretchIntent", stretch=("child's pose", "childs_pose")).text)  # to the usual routine's
     for item in CATALOGUE.routine("lower_back").items:
         said.append(alexa.intent("RemoveStretchIntent", stretch=(item.stretch_id, item.stretch_id)).text)
-    said.append(_played_through(alexa, None))
+    said.append(played_through(alexa, None))
     text = " ".join(said)
     assert "1 repetition of each stretch" in text and "Your routine now has 1 stretch." in text
     assert "your own routine: 1 stretch in" in text
@@ -78,7 +65,7 @@ def test_one_of_anything_is_said_in_the_singular(tmp_path: Path, routine_id: str
 def test_a_routine_named_in_a_sentence_has_its_article(tmp_path: Path, routine_id: str) -> None:
     alexa = Alexa.with_clock(tmp_path / "data", FakeClock())
     name = CATALOGUE.routine(routine_id).name
-    text = _played_through(alexa, routine_id)
+    text = played_through(alexa, routine_id)
     assert f"You finished the {name}:" in text
     bare = re.compile(rf"\b(?:finished|with|during|start|for) {re.escape(name)}\b")
     assert not bare.findall(text)
@@ -87,7 +74,7 @@ def test_a_routine_named_in_a_sentence_has_its_article(tmp_path: Path, routine_i
 @pytest.mark.parametrize("routine_id", ROUTINES)
 def test_the_last_word_fits_the_position_the_routine_ends_in(tmp_path: Path, routine_id: str) -> None:
     alexa = Alexa.with_clock(tmp_path / "data", FakeClock())
-    closing = _played_through(alexa, routine_id).split("You finished")[-1]
+    closing = played_through(alexa, routine_id).split("You finished")[-1]
     last = CATALOGUE.stretch(CATALOGUE.routine(routine_id).items[-1].stretch_id)
     on_the_floor = last.posture not in ("sitting", "standing")
     assert ("before you get up" in closing) is on_the_floor, (last.posture, closing)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from skill.catalogue import load_catalogue
 from tests.support.checks import assert_valid_response
 from tests.support.stopwatch import FIRST_HOLD, fixed_rate_seconds
 
@@ -292,3 +293,16 @@ def answer_questions(alexa: Alexa, reply: Reply) -> tuple[Reply, int]:
             raise AssertionError(f"neither a routine nor a question before one: {reply.text[-200:]}")
         answers += 1
     return reply, answers
+
+
+def played_through(alexa: Alexa, routine_id: str | None) -> str:
+    """Everything said from the start of a routine (None: the user's own) to its closing question."""
+    if routine_id is None:
+        started = alexa.intent("StartRoutineIntent")
+    else:
+        started = alexa.intent("StartRoutineIntent", routine=(load_catalogue().routine(routine_id).name, routine_id))
+    reply, _ = answer_questions(alexa, started)
+    said = [reply.text]
+    while "You finished" not in said[-1]:
+        said.append(alexa.intent("AMAZON.NextIntent").text)
+    return " ".join(said)

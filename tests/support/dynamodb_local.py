@@ -248,3 +248,14 @@ class DynamoDBLocal:
     ) -> None:
         """Stop DynamoDB Local at the end of a ``with`` block."""
         self.stop()
+
+
+def create_table(ddb_client: BaseClient, name: str) -> str:
+    """Create the skill's table shape (key ``id`` of type S, on demand) and return its name."""
+    ddb_client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return name

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from botocore.client import BaseClient
 
-from tests.support.dynamodb_local import DynamoDBLocal, client
+from tests.support.dynamodb_local import DynamoDBLocal, client, create_table
 
 __all__ = ["ItemReader", "TableMaker", "create_dynamodb_table", "create_table", "ddb", "dynamodb_local", "read_item", "raw_item", "table"]
 
@@ -39,17 +39,6 @@ _table_numbers = itertools.count(1)
 
 ItemReader = Callable[[str], dict[str, Any] | None]
 TableMaker = Callable[[BaseClient, str], str]
-
-
-def create_table(ddb_client: BaseClient, name: str) -> str:
-    """Create the skill's table shape (key ``id`` of type S, on demand) and return its name."""
-    ddb_client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return name
 
 
 def read_item(ddb_client: BaseClient, table_name: str, user_id: str) -> dict[str, Any] | None:
