@@ -16,10 +16,10 @@ Example:
     >>> from skill.speech.timeline import Timeline
     >>> timeline = Timeline((PlanItem("childs_pose", 20, 1),), load_catalogue(), phrases_for("en-US"))
     >>> showing = chunk_showing(timeline, 0, timeline.ends_ms(0, len(timeline), 1.0), phrases_for("en-US"))
-    >>> [(page.name, page.counter) for page in showing.pages]
-    [("Child's pose", '1 of 1')]
-    >>> [cue.hold_ms > 0 for cue in showing.cues]
-    [True]
+    >>> [(page.name, page.counter) for page in showing.pages]  # its steps take two pages
+    [("Child's pose", '1 of 1'), ("Child's pose", '1 of 1')]
+    >>> [(cue.page, cue.hold_ms > 0) for cue in showing.cues]  # turned while read, then the hold
+    [(1, False), (1, True)]
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ class Rendered(NamedTuple):
 
 
 def _boxes(raw: list[dict[str, Any]]) -> list[Box]:
-    return [Box(c["id"], c["type"], tuple(c["box"]), tuple(c["content"]), c["shown"], c["page"], c["text"]) for c in raw]  # type: ignore[arg-type]
+    return [Box(c["id"], c["type"], tuple(c["box"]), tuple(c["content"]), c["shown"], c["page"], c["text"]) for c in raw]
 
 
 class Viewhost:
@@ -119,8 +119,13 @@ class Viewhost:
         samples: tuple[int, ...] = (),
         watch: tuple[str, ...] = (),
         screenshot: Path | None = None,
+        pages: tuple[str, int] | None = None,
     ) -> Rendered:
-        """Show ``document`` on ``viewport``; at each of ``samples`` (ms from the start) measure ``watch``."""
+        """Show ``document`` on ``viewport``; at each of ``samples`` (ms from the start) measure ``watch``.
+
+        ``pages`` (a pager's id and its number of pages): measure every page, turning to each (a
+        pager lays out only the pages next to the one showing); the samples come after that.
+        """
         reply = self._ask({
             "op": "render",
             "document": document,
@@ -129,5 +134,7 @@ class Viewhost:
             "samples": list(samples),
             "watch": list(watch) or None,
             "screenshot": str(screenshot) if screenshot else None,
+            "pager": pages[0] if pages else None,
+            "pages": pages[1] if pages else 0,
         })
         return Rendered(reply["errors"], _boxes(reply["components"]), [(s["at_ms"], _boxes(s["components"])) for s in reply["samples"]])

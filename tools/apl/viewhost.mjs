@@ -9,7 +9,8 @@
 //       -> {"findings": [{"level": "ERROR" | "WARNING", "path": ..., "message": ...}]}
 //   {"op": "render", "document": {...}, "datasources": {...},
 //    "viewport": {"width": dp, "height": dp, "shape": "RECTANGLE" | "ROUND", "mode": "HUB" | "TV"},
-//    "samples": [ms, ...], "watch": [componentId, ...], "screenshot": "/path.png" | null}
+//    "samples": [ms, ...], "watch": [componentId, ...], "screenshot": "/path.png" | null,
+//    "pager": componentId, "pages": count}   (optional: measure every page of that pager, turning to each)
 //       -> {"errors": [...], "components": [...], "samples": [{"at_ms", "components": [...]}]}
 //   Every component is {"id", "type", "box": [left, top, right, bottom] on the screen in dp,
 //   "content": [width, height] of what it holds (a text's lines, a scroll view's child),
@@ -121,7 +122,20 @@ async function render(session, request) {
     await page.clock.runFor(FRAME_MS);
   }
   await page.clock.runFor(FRAME_MS * 4); // the first frames lay the document out
-  const components = await page.evaluate(() => window.backstretch.measure(null));
+  let components = await page.evaluate(() => window.backstretch.measure(null));
+  if (request.pager) {
+    // A pager lays out only the pages next to the current one: turn to each in turn and keep its own.
+    const count = request.pages;
+    const kept = components.filter(c => c.page === null);
+    for (let index = 0; index < count; index++) {
+      await page.evaluate(([id, value]) => {
+        window.shown.executeCommands(JSON.stringify([{ type: 'SetPage', componentId: id, position: 'absolute', value }]));
+      }, [request.pager, index]);
+      await page.clock.runFor(400); // the page slides in
+      kept.push(...(await page.evaluate(() => window.backstretch.measure(null))).filter(c => c.page === index));
+    }
+    components = kept;
+  }
   const sampled = [];
   let now = 0;
   for (const at of samples) {
