@@ -4,7 +4,7 @@ Examples:
     backstretch chat                                         # type what you would say
     backstretch chat "start my morning back stretches" next  # a scripted conversation
     backstretch serve --no-verify --port 5000                # Alexa-style POSTs on 127.0.0.1:5000
-    backstretch preview --out preview                        # the Echo Show screens as HTML pages
+    backstretch preview --out preview                        # the screens, as Amazon's renderer draws them
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
 def _preview(args: argparse.Namespace, config: Config) -> int:
     from skill.screen.preview import write_preview
 
-    written = write_preview(Path(args.out), locale=args.locale)
+    written = write_preview(Path(args.out), locale=args.locale, stretch_ids=tuple(args.stretch))
     print(f"wrote {len(written)} files; open {written[0]}")
     return 0
 
@@ -173,9 +173,10 @@ def parser() -> argparse.ArgumentParser:
     store_flags(chat)
     chat.set_defaults(run=_chat)
 
-    preview = commands.add_parser("preview", help="write the screens (APL layouts and drawings) as HTML pages")
-    preview.add_argument("--out", required=True, help="folder for index.html, one page per screen size and drawings/*.svg")
+    preview = commands.add_parser("preview", help="screenshots of the screens from Amazon's APL renderer (needs scripts/setup --test)")
+    preview.add_argument("--out", required=True, help="folder for the PNG files and index.html")
     preview.add_argument("--locale", default="en-US")
+    preview.add_argument("--stretch", action="append", default=[], help="only this stretch (repeatable); all when left out")
     preview.set_defaults(run=_preview)
     return root
 

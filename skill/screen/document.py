@@ -16,10 +16,10 @@ Example:
     >>> from skill.speech.timeline import Timeline
     >>> timeline = Timeline((PlanItem("childs_pose", 20, 1),), load_catalogue(), phrases_for("en-US"))
     >>> showing = chunk_showing(timeline, 0, timeline.ends_ms(0, len(timeline), 1.0), phrases_for("en-US"))
-    >>> [(page.name, page.counter) for page in showing.pages]
-    [("Child's pose", '1 of 1')]
-    >>> [cue.hold_ms > 0 for cue in showing.cues]
-    [True]
+    >>> [(page.name, page.counter) for page in showing.pages]  # its steps take two pages
+    [("Child's pose", '1 of 1'), ("Child's pose", '1 of 1')]
+    >>> [(cue.page, cue.hold_ms > 0) for cue in showing.cues]  # turned while read, then the hold
+    [(1, False), (1, True)]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from skill.engine.segments import SegmentKind
 from skill.flows.playing import timeline_for
 from skill.flows.steer import Command
 from skill.screen.drawings import drawing
-from skill.screen.layouts import ACCENT, BACKGROUND, LAYOUTS, TEXT, TRACK, Layout
+from skill.screen.layouts import ACCENT, BACKGROUND, LAYOUTS, STEPS_PER_PAGE, TEXT, TRACK, Layout
 from skill.speech.phrases import Phrases
 from skill.speech.timeline import Timeline, speech_seconds, steps_on_side
 
@@ -68,6 +68,7 @@ class Cue(NamedTuple):
     at_ms: int
     page: int
     hold_ms: int = 0
+    empties: bool = False  # a new stretch: the bar starts empty
 
 
 class Showing(NamedTuple):
@@ -75,12 +76,29 @@ class Showing(NamedTuple):
     cues: tuple[Cue, ...]
 
 
-def chunk_showing(timeline: Timeline, start: int, ends_ms: tuple[int, ...], phrases: Phrases) -> Showing:
+def _parts(lines: tuple[str, ...], budget: int) -> list[tuple[str, ...]]:
+    """``lines`` in order, cut into runs of at most ``budget`` characters (a longer line on its own).
+
+    >>> _parts(("aaaa", "bb", "cccccc", "d"), 6)
+    [('aaaa', 'bb'), ('cccccc',), ('d',)]
+    """
+    parts: list[list[str]] = [[]]
+    for line in lines:
+        if parts[-1] and sum(map(len, parts[-1])) + len(line) > budget:
+            parts.append([])
+        parts[-1].append(line)
+    return [tuple(part) for part in parts]
+
+
+def chunk_showing(timeline: Timeline, start: int, ends_ms: tuple[int, ...], phrases: Phrases, budget: int = STEPS_PER_PAGE) -> Showing:
     """What the screen shows for the segments ``start`` .. ``start + len(ends_ms) - 2`` of ``timeline``.
 
     ``ends_ms`` are the chunk's offsets (``Chunk.ends_ms``): its first is when the first segment
     starts, each next one when a segment ends. A page turns when its stretch's introduction
-    starts; the bar fills over each hold or counted set, from its start to its end.
+    starts; the bar fills over each hold or counted set, from its start to its end. Steps longer
+    than ``budget`` characters (what one page of the smallest screen holds) go on several pages
+    of the same stretch, turned while the introduction is read, each when its first line's share
+    of the introduction begins.
     """
     pages: list[Page] = []
     page_of: dict[int, int] = {}
@@ -89,13 +107,20 @@ def chunk_showing(timeline: Timeline, start: int, ends_ms: tuple[int, ...], phra
         begins, ends = ends_ms[offset], ends_ms[offset + 1]
         item = segment.item_index
         if item not in page_of:
-            page_of[item] = len(pages)
             stretch = timeline.stretch(item)
             counter = phrases.say("screen_counter", number=item + 1, total=len(timeline.items))
+            name = stretch.name[:1].upper() + stretch.name[1:]
             steps = steps_on_side(phrases, stretch, segment.side_index if stretch.side_count == 2 else None)  # as spoken
-            pages.append(Page(stretch.id, stretch.name[:1].upper() + stretch.name[1:], counter, (stretch.position, *steps)))
-            if page_of[item]:  # the first page is showing already
-                cues.append(Cue(begins, page_of[item]))
+            parts = _parts((stretch.position, *steps), budget)
+            said = sum(len(line) for part in parts for line in part)
+            before = 0
+            for part in parts:
+                if pages:  # the first page is showing already
+                    at = begins + (ends - begins) * before // said if segment.kind is SegmentKind.STRETCH else begins
+                    cues.append(Cue(at, len(pages), empties=not before))
+                pages.append(Page(stretch.id, name, counter, part))
+                before += sum(map(len, part))
+            page_of[item] = len(pages) - 1  # the holds show on its last page
         if segment.kind is SegmentKind.HOLD:  # words before "Hold for" (the repetition, a cue) come first
             hold_ms = min(ends - begins, timeline.items[item].hold * 1000)
             cues.append(Cue(ends - hold_ms, page_of[item], hold_ms))
@@ -109,6 +134,11 @@ def chunk_showing(timeline: Timeline, start: int, ends_ms: tuple[int, ...], phra
 
 def _text(text: str, size: int, color: str = TEXT, **more: Any) -> dict[str, Any]:
     return {"type": "Text", "text": text, "fontSize": f"{size}dp", "color": color, **more}
+
+
+def _padding(all_round: int) -> dict[str, str]:
+    """Padding on every side, spelt out: the one-value ``padding`` is newer than some screens' APL."""
+    return {f"padding{side}": f"{all_round}dp" for side in ("Left", "Right", "Top", "Bottom")}
 
 
 def _button(command: Command, label: str, layout: Layout) -> dict[str, Any]:
@@ -129,7 +159,13 @@ def _button(command: Command, label: str, layout: Layout) -> dict[str, Any]:
 
 
 def _page(layout: Layout) -> dict[str, Any]:
-    """The template of one stretch's page; ``${data}`` is a ``Page`` from the datasource."""
+    """The template of one stretch's page; ``${data}`` is a ``Page`` from the datasource.
+
+    A Pager gives each page its own size, so the page sets none (a relative height under the
+    pager's own, grown one, is what apl-suggester warns about). Names wrap rather than end in
+    "…"; the steps are a plain text sized by its lines, never a scroll view (a television
+    cannot scroll).
+    """
     centred = not layout.show_steps
     picture: dict[str, Any] = {
         "type": "VectorGraphic",
@@ -138,31 +174,22 @@ def _page(layout: Layout) -> dict[str, Any]:
         "height": f"{layout.picture_height}dp",
         "scale": "best-fit",
     }
+    if centred:
+        picture["alignSelf"] = "center"
     body: list[dict[str, Any]] = [picture]
     if layout.show_steps:
-        body.append({
-            "type": "ScrollView",
-            "grow": 1,
-            "shrink": 1,
-            "paddingLeft": f"{layout.padding}dp",
-            "item": _text("${data.steps}", layout.body_dp),
-        })
-    align = "center" if centred else "start"
+        body.append(_text("${data.steps}", layout.body_dp, id="steps", grow=1, shrink=1, paddingLeft=f"{layout.padding}dp"))
+    align = "center" if centred else "left"
     return {
         "type": "Container",
-        "width": "100%",
-        "height": "100%",
-        "alignItems": align,
         "items": [
-            _text("${data.counter}", layout.body_dp, ACCENT, textAlign=align),
-            _text("${data.name}", layout.title_dp, fontWeight="bold", maxLines=1, textAlign=align),
+            _text("${data.counter}", layout.body_dp, ACCENT, textAlign=align, id="counter"),
+            _text("${data.name}", layout.title_dp, fontWeight="bold", textAlign=align, id="name"),
             {
                 "type": "Container",
                 "direction": "column" if centred else "row",
-                "alignItems": "center" if centred else "start",
                 "grow": 1,
                 "shrink": 1,
-                "width": "100%",
                 "paddingTop": f"{layout.padding // 2}dp",
                 "items": body,
             },
@@ -177,34 +204,42 @@ def _screen(layout: Layout, items: list[dict[str, Any]]) -> dict[str, Any]:
         "width": "100vw",
         "height": "100vh",
         "backgroundColor": BACKGROUND,
-        "item": {
-            "type": "Container",
-            "width": "100%",
-            "height": "100%",
-            "padding": f"{layout.padding}dp",
-            "items": items,
-        },
+        "item": {"type": "Container", "width": "100vw", "height": "100vh", **_padding(layout.padding), "items": items},
     }
     if layout.when:
         screen["when"] = layout.when
     return screen
 
 
+def _bar(filled: float) -> list[dict[str, Any]]:
+    """The bar's transform when ``filled`` (0 to 1) of the track shows yellow (see ``_routine_screen``)."""
+    return [{"scaleX": filled}]
+
+
 def _routine_screen(layout: Layout) -> dict[str, Any]:
+    """The pager, the hold bar and the buttons.
+
+    The bar fills from the left: APL scales around a component's centre, so the yellow frame is
+    twice the track's width, so its centre is on the track's right end, and the track is drawn mirrored; the track shows only what
+    lies inside it, from the left end to the scaled frame's right edge.
+    """
+    radius = f"{layout.bar_height // 2}dp"
     bar = {
         "type": "Frame",
+        "id": "holdTrack",
         "width": "100%",
         "height": f"{layout.bar_height}dp",
         "backgroundColor": TRACK,
-        "borderRadius": f"{layout.bar_height // 2}dp",
+        "borderRadius": radius,
+        "transform": [{"scaleX": -1}],  # mirrored: the frame's centre, on the track's right end, shows on the left
         "item": {
             "type": "Frame",
             "id": BAR_ID,
-            "width": "100%",
+            "width": "200%",
             "height": "100%",
             "backgroundColor": ACCENT,
-            "borderRadius": f"{layout.bar_height // 2}dp",
-            "transform": [{"scaleX": 0}],
+            "borderRadius": radius,
+            "transform": _bar(0),
         },
     }
     buttons = {
@@ -225,7 +260,10 @@ def _routine_screen(layout: Layout) -> dict[str, Any]:
         "data": f"${{{DATA}.pages}}",
         "item": _page(layout),
     }
-    return _screen(layout, [pager, {"type": "Container", "width": "100%", "paddingTop": f"{layout.bar_height}dp", "items": [bar]}, buttons])
+    track = {"type": "Container", "width": "100%", "paddingTop": f"{layout.bar_height}dp", "items": [bar]}
+    if layout.name == "round":  # inside the circle: a shorter bar, as wide as the buttons' row
+        track["paddingLeft"] = track["paddingRight"] = f"{layout.padding}dp"
+    return _screen(layout, [pager, track, buttons])
 
 
 def _title_screen(layout: Layout) -> dict[str, Any]:
@@ -246,11 +284,12 @@ def _commands(showing: Showing, spoken_ms: int) -> list[dict[str, Any]]:
     commands: list[dict[str, Any]] = [{"type": "Idle", "delay": spoken_ms, "screenLock": True}]
     for cue in showing.cues:
         if cue.hold_ms:
-            grow = {"property": "transform", "from": [{"scaleX": 0}], "to": [{"scaleX": 1}]}
+            grow = {"property": "transform", "from": _bar(0), "to": _bar(1)}
             commands.append({"type": "AnimateItem", "componentId": BAR_ID, "delay": cue.at_ms, "duration": cue.hold_ms, "value": [grow]})
         else:
             commands.append({"type": "SetPage", "componentId": PAGER_ID, "position": "absolute", "value": cue.page, "delay": cue.at_ms})
-            empty = {"property": "transform", "to": [{"scaleX": 0}]}
+        if cue.empties:  # the last hold left the bar full
+            empty = {"property": "transform", "from": _bar(1), "to": _bar(0)}
             commands.append({"type": "AnimateItem", "componentId": BAR_ID, "delay": cue.at_ms, "duration": BAR_RESET_MS, "value": [empty]})
     return [{"type": "Parallel", "commands": commands}]
 

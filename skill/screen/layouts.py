@@ -20,6 +20,9 @@ BACKGROUND = "#101010"
 TEXT = "#FFFFFF"
 ACCENT = "#FFD400"
 TRACK = "#3A3A3A"
+# The most characters of a stretch's steps on one page: what the smallest landscape screen shows
+# whole; longer steps go on two pages, turned while they are read (``document.chunk_showing``).
+STEPS_PER_PAGE = 130
 
 
 class Viewport(NamedTuple):
@@ -49,7 +52,7 @@ class Layout(NamedTuple):
 
 LAYOUTS: tuple[Layout, ...] = (
     Layout(
-        "round", "${viewport.shape == 'round'}", 36, 28, 300, 180, 56, False, 120, 52, 14,
+        "round", "${viewport.shape == 'round'}", 32, 28, 240, 144, 48, False, 120, 52, 14,
         (Viewport("Echo Spot", 480, 480, "ROUND"),),
     ),
     Layout(
@@ -62,7 +65,7 @@ LAYOUTS: tuple[Layout, ...] = (
         (Viewport("Echo Show 10, 1280 x 800", 1280, 800), Viewport("Echo Show 15, 1920 x 1080", 1920, 1080)),
     ),
     Layout(
-        "small", "", 44, 32, 360, 216, 24, True, 192, 64, 16,
+        "small", "", 40, 32, 280, 168, 24, True, 192, 64, 16,
         (Viewport("Echo Show 5, 960 x 480", 960, 480), Viewport("Echo Show 8, 1024 x 600", 1024, 600)),
     ),
 )

@@ -1,15 +1,14 @@
-"""A preview of the screens for the team: HTML pages that approximate the APL layouts.
+"""A preview of the screens for the team: screenshots from Amazon's own APL renderer.
 
-``backstretch preview --out DIR`` writes one page per viewport (each stretch as it shows on
-that screen, its picture converted from AVG to SVG and inlined), a ``drawings`` folder with
-every picture as an SVG file, and ``index.html`` linking them. Sizes come from
-``skill.screen.layouts``, the table the APL document uses; a CSS pixel stands for a dp.
+``backstretch preview --out DIR`` draws every stretch's page with apl-viewhost-web in headless
+Chromium (``skill.screen.viewhost``) at every viewport the skill declares, half-way through the
+stretch's first hold (the bar half full), and writes them as PNG files with an ``index.html``
+showing them side by side. It needs the test tools (``scripts/setup --test``). There is no
+home-made HTML imitation any more: what the preview shows is what the renderer draws.
 
 Example:
-    >>> import tempfile, pathlib
-    >>> written = write_preview(pathlib.Path(tempfile.mkdtemp()))
-    >>> sorted(p.name for p in written if p.suffix == ".html")[:3]
-    ['index.html', 'large-1280x800.html', 'large-1920x1080.html']
+    >>> [shot_name("small", 960, 480, "cat_cow"), shot_name("round", 480, 480, "cat_cow")]
+    ['small-960x480-cat_cow.png', 'round-480x480-cat_cow.png']
 """
 
 from __future__ import annotations
@@ -18,100 +17,52 @@ from html import escape
 from pathlib import Path
 
 from skill.catalogue import load_catalogue
-from skill.catalogue.model import Stretch
-from skill.screen.drawings import all_drawings, drawing
-from skill.screen.layouts import ACCENT, BACKGROUND, LAYOUTS, TEXT, TRACK, Layout, Viewport
-from skill.screen.svg import to_svg
-from skill.speech.phrases import Phrases, phrases_for
-from skill.speech.timeline import steps_on_side
+from skill.engine.plan import PlanItem
+from skill.screen.document import chunk_showing, routine_document
+from skill.screen.layouts import LAYOUTS
+from skill.screen.viewhost import Viewhost
+from skill.speech.phrases import phrases_for
+from skill.speech.timeline import Timeline
 
-STYLE = f"""
-body {{ background: #2a2a2a; color: {TEXT}; font-family: sans-serif; margin: 24px; }}
-.screen {{ background: {BACKGROUND}; box-sizing: border-box; display: flex; flex-direction: column;
-  overflow: hidden; margin: 0 0 32px 0; position: relative; }}
-.screen.round {{ border-radius: 50%; align-items: center; text-align: center; }}
-.counter {{ color: {ACCENT}; }}
-.name {{ font-weight: bold; white-space: nowrap; overflow: hidden; }}
-.body {{ display: flex; flex: 1 1 auto; min-height: 0; }}
-.round .body {{ flex-direction: column; align-items: center; }}
-.picture svg {{ width: 100%; height: 100%; display: block; }}
-.steps {{ flex: 1 1 auto; overflow: hidden; }}
-.track {{ background: {TRACK}; width: 100%; flex: none; }}
-.bar {{ background: {ACCENT}; height: 100%; width: 40%; border-radius: inherit; }}
-.buttons {{ display: flex; justify-content: space-around; width: 100%; flex: none; }}
-.button {{ border: 3px solid {ACCENT}; display: flex; align-items: center; justify-content: center; box-sizing: border-box; }}
-.gallery figure {{ display: inline-block; margin: 8px; background: {BACKGROUND}; }}
-.gallery figcaption {{ padding: 4px; }}
-a {{ color: {ACCENT}; }}
-"""
+HOLD_SECONDS = 10
 
 
-def page_name(layout: Layout, viewport: Viewport) -> str:
-    return f"{layout.name}-{viewport.width}x{viewport.height}.html"
+def shot_name(layout: str, width: int, height: int, stretch_id: str) -> str:
+    return f"{layout}-{width}x{height}-{stretch_id}.png"
 
 
-def _screen(stretch: Stretch, number: int, total: int, layout: Layout, viewport: Viewport, phrases: Phrases) -> str:
-    """One stretch's page, as the APL layout draws it on ``viewport``."""
-    round_screen = layout.name == "round"
-    counter = phrases.say("screen_counter", number=number, total=total)
-    steps = ""
-    if layout.show_steps:
-        lines = "<br>".join(escape(line) for line in (stretch.position, *steps_on_side(phrases, stretch, None)))
-        steps = f'<div class="steps" style="font-size:{layout.body_dp}px;padding-left:{layout.padding}px">{lines}</div>'
-    buttons = "".join(
-        f'<div class="button" style="width:{layout.button_width}px;height:{layout.button_height}px;'
-        f'font-size:{layout.body_dp}px;border-radius:{layout.button_height // 4}px">{escape(phrases.say(key))}</div>'
-        for key in ("screen_pause", "screen_next")
-    )
-    svg = to_svg(drawing(stretch.id))
-    return (
-        f'<section class="screen{" round" if round_screen else ""}" data-stretch="{stretch.id}" '
-        f'style="width:{viewport.width}px;height:{viewport.height}px;padding:{layout.padding}px">'
-        f'<div class="counter" style="font-size:{layout.body_dp}px">{escape(counter)}</div>'
-        f'<div class="name" style="font-size:{layout.title_dp}px">{escape(stretch.name[:1].upper() + stretch.name[1:])}</div>'
-        f'<div class="body" style="padding-top:{layout.padding // 2}px">'
-        f'<div class="picture" data-drawing="{stretch.id}" style="width:{layout.picture_width}px;height:{layout.picture_height}px;flex:none">{svg}</div>'
-        f"{steps}</div>"
-        f'<div class="track" style="height:{layout.bar_height}px;border-radius:{layout.bar_height // 2}px;margin-top:{layout.bar_height}px"><div class="bar"></div></div>'
-        f'<div class="buttons" style="padding-top:{layout.bar_height}px">{buttons}</div>'
-        "</section>"
-    )
+def write_preview(out: Path, locale: str = "en-US", stretch_ids: tuple[str, ...] = ()) -> list[Path]:
+    """Write the screenshots and ``index.html`` into ``out`` (created if missing); returns the files written.
 
-
-def _html(title: str, body: str) -> str:
-    return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>\n"
-    )
-
-
-def write_preview(out: Path, locale: str = "en-US") -> list[Path]:
-    """Write the preview into ``out`` (created if missing); returns the files written."""
-    catalogue = load_catalogue()
-    phrases = phrases_for(locale)
-    stretches = list(catalogue.stretches.values())
+    ``stretch_ids`` limits the preview to those stretches (all of them when empty).
+    """
+    catalogue, phrases = load_catalogue(), phrases_for(locale)
+    chosen = stretch_ids or tuple(catalogue.stretches)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "drawings").mkdir(exist_ok=True)
     written: list[Path] = []
-    for name, graphic in all_drawings().items():
-        path = out / "drawings" / f"{name}.svg"
-        path.write_text(to_svg(graphic) + "\n", encoding="utf-8")
-        written.append(path)
-    links = []
-    for layout in LAYOUTS:
-        for viewport in layout.viewports:
-            screens = "".join(
-                _screen(stretch, number, len(stretches), layout, viewport, phrases)
-                for number, stretch in enumerate(stretches, start=1)
-            )
-            path = out / page_name(layout, viewport)
-            path.write_text(_html(f"{viewport.label}: the {layout.name} layout", screens), encoding="utf-8")
-            written.append(path)
-            links.append(f'<li><a href="{path.name}">{escape(viewport.label)}</a> ({layout.name} layout)</li>')
-    gallery = "".join(
-        f'<figure><a href="drawings/{name}.svg">{to_svg(graphic)}</a><figcaption>{escape(name)}</figcaption></figure>'
-        for name, graphic in all_drawings().items()
-    )
+    rows = []
+    with Viewhost() as viewhost:
+        for stretch_id in chosen:
+            timeline = Timeline((PlanItem(stretch_id, HOLD_SECONDS, 1),), catalogue, phrases)
+            ends = timeline.ends_ms(0, len(timeline), 1.0)
+            showing = chunk_showing(timeline, 0, ends, phrases)
+            document, datasources = routine_document(showing, phrases, ends[-1])
+            hold = next((cue for cue in showing.cues if cue.hold_ms), None)
+            at = (hold.at_ms + hold.hold_ms // 2,) if hold else ()
+            cells = []
+            for layout in LAYOUTS:
+                for viewport in layout.viewports:
+                    path = out / shot_name(layout.name, viewport.width, viewport.height, stretch_id)
+                    rendered = viewhost.render(document, datasources, viewport, samples=at, screenshot=path)
+                    written.append(path)
+                    problems = "".join(f"<li>{escape(error)}</li>" for error in rendered.errors)
+                    cells.append(f'<td><img src="{path.name}" width="{viewport.width // 2}" alt="{escape(viewport.label)}">'
+                                 f"<br>{escape(viewport.label)}{f'<ul>{problems}</ul>' if problems else ''}</td>")
+            rows.append(f"<tr><th>{escape(catalogue.stretches[stretch_id].name)}</th>{''.join(cells)}</tr>")
     index = out / "index.html"
-    index.write_text(_html("Back Stretch Coach on a screen", f"<ul>{''.join(links)}</ul><div class=\"gallery\">{gallery}</div>"), encoding="utf-8")
+    index.write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Back Stretch Coach on a screen</title></head>'
+        f'<body style="background:#2a2a2a;color:#fff;font-family:sans-serif"><table>{"".join(rows)}</table></body></html>\n',
+        encoding="utf-8",
+    )
     return [index, *written]
