@@ -17,6 +17,7 @@ Example (the box arithmetic the tests use):
 from __future__ import annotations
 
 import json
+import select
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,6 +29,8 @@ from skill.screen.layouts import Viewport
 DRIVER = Path(__file__).resolve().parents[2] / "tools" / "apl" / "viewhost.mjs"
 # Text is laid out by the browser, the box by the renderer: half a pixel either way is rounding.
 SLACK = 1.0
+ANSWER_SECONDS = 45  # a render of minutes of commands takes seconds; far longer means the page is stuck
+ATTEMPTS = 3
 
 
 class ViewhostMissing(RuntimeError):
@@ -80,9 +83,11 @@ class Viewhost:
         node = shutil.which("node")
         if node is None or not (DRIVER.parents[2] / "node_modules" / "apl-viewhost-web").is_dir():
             raise ViewhostMissing("Node and the npm packages are needed: run scripts/setup --test")
-        self._process = subprocess.Popen(
-            [node, str(DRIVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=DRIVER.parents[2]
-        )
+        self._command = [node, str(DRIVER)]
+        self._process = self._start()
+
+    def _start(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=DRIVER.parents[2])
 
     def __enter__(self) -> "Viewhost":
         return self
@@ -96,9 +101,20 @@ class Viewhost:
         self._process.wait(timeout=60)
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        assert self._process.stdin and self._process.stdout
-        self._process.stdin.write(json.dumps(request) + "\n")
-        self._process.stdin.flush()
+        """One request to the driver. Now and then the headless page stops answering (seen on a loaded
+        machine, not understood yet): after ``ANSWER_SECONDS`` the driver is started anew and asked once
+        more, so that a stuck browser fails the request instead of hanging the suite."""
+        for attempt in range(ATTEMPTS):
+            assert self._process.stdin and self._process.stdout
+            self._process.stdin.write(json.dumps(request) + "\n")
+            self._process.stdin.flush()
+            if select.select([self._process.stdout], [], [], ANSWER_SECONDS)[0]:
+                break
+            self._process.kill()
+            self._process.wait(timeout=10)
+            self._process = self._start()
+        else:
+            raise RenderFailed(f"the renderer did not answer within {ANSWER_SECONDS} s, {ATTEMPTS} times")
         line = self._process.stdout.readline()
         if not line:
             raise RenderFailed("the renderer's driver stopped")
