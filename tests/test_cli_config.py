@@ -68,10 +68,13 @@ def test_serve_on_this_machine_gets_local_stand_ins(real_chain: str, served: lis
 
 
 def test_chat_on_sqlite_gets_local_stand_ins_and_preview_gets_none(
-    real_chain: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    real_chain: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # What preview draws is the renderer's business (tests/test_screen_renderer.py); here only what it is given.
+    seen: list[str | None] = []
+    monkeypatch.setattr("skill.screen.preview.write_preview", lambda *a, **k: seen.append(os.environ.get("AWS_ACCESS_KEY_ID")) or [tmp_path / "index.html"])
     assert cli.main(["preview", "--out", str(tmp_path / "preview")]) == 0
-    assert "AWS_ACCESS_KEY_ID" not in os.environ
+    assert seen == [None] and "AWS_ACCESS_KEY_ID" not in os.environ
     assert cli.main(["chat", "--no-input", "--data-dir", str(tmp_path), "launch"]) == 0
     assert "Welcome" in capsys.readouterr().out
     assert os.environ["AWS_ACCESS_KEY_ID"].isalnum()
