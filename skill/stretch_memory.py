@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Iterator, NamedTuple
 
 from skill.catalogue import Catalogue
 
@@ -67,6 +67,13 @@ Grown = tuple[tuple[str, Growth], ...]
 Hurt = tuple[tuple[str, Pain], ...]
 
 
+def _entries(raw: dict[Any, Any], catalogue: Catalogue, size: int) -> Iterator[tuple[str, list[Any]]]:
+    """The stored entries shaped as one: a catalogue stretch's id with a list of ``size`` values."""
+    for stretch_id, value in raw.items():
+        if isinstance(stretch_id, str) and stretch_id in catalogue.stretches and isinstance(value, list) and len(value) == size:
+            yield stretch_id, value
+
+
 def parse_growth(raw: Any, catalogue: Catalogue) -> tuple[Grown, bool]:
     """Stored ``{stretch: [hold, days, chosen, last day]}``: the valid entries, and False if any was dropped.
 
@@ -80,9 +87,7 @@ def parse_growth(raw: Any, catalogue: Catalogue) -> tuple[Grown, bool]:
     if not isinstance(raw, dict) or len(raw) > len(catalogue.stretches):
         return (), False
     kept: list[tuple[str, Growth]] = []
-    for stretch_id, value in raw.items():
-        if not (isinstance(stretch_id, str) and stretch_id in catalogue.stretches and isinstance(value, list) and len(value) == 4):
-            continue
+    for stretch_id, value in _entries(raw, catalogue, 4):
         hold, times, chosen = (_whole(v) for v in value[:3])
         day = value[3]
         if hold is None or times is None or chosen not in (0, 1) or not 0 < hold <= MAX_HOLD_SECONDS or not 0 <= times <= MAX_TIMES:
@@ -106,9 +111,7 @@ def parse_pain(raw: Any, catalogue: Catalogue) -> tuple[Hurt, bool]:
     if not isinstance(raw, dict) or len(raw) > len(catalogue.stretches):
         return (), False
     kept: list[tuple[str, Pain]] = []
-    for stretch_id, value in raw.items():
-        if not (isinstance(stretch_id, str) and stretch_id in catalogue.stretches and isinstance(value, list) and len(value) == 2):
-            continue
+    for stretch_id, value in _entries(raw, catalogue, 2):
         day, free = value
         if not _is_date(day) or not isinstance(free, list) or len(free) >= PAIN_FREE_SESSIONS:
             continue
